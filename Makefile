@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# caudit build. Every output goes to build/.
+#   make          install missing packages, build everything
+#   make run      ... and run cauditd in the foreground with etc/cauditd.conf
+#   make test     ... and run every test (unit, fuzz smoke, root integration)
+#   make bench    ... and print the benchmark tables
+#   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel
+#
+# Layout convention (no file lists to maintain):
+#   bpf/*.bpf.c              kernel side, linked into one object and one skeleton
+#   user/common/*.c          shared library: pure modules + small helpers
+#   user/cauditd/*.c         the agent
+#   user/caudit/*.c          the command line
+#   tests/unit/test_*.c      one cmocka binary each, links common (ASan+UBSan)
+#   tests/integration/test_*.c  one root cmocka binary each, + harness
+#   tests/fuzz/fuzz_*.c      one libFuzzer binary each
+#   bench/*.c                benchmark programs
+
+BUILD     ?= build
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+PREFIX    ?= /usr/local
+Q         := @
+
+ARCH      := x86
+VERSION   := 0.1.0
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla
+CFLAGS    ?= -O2 -g
+CFLAGS    += $(WARN) -std=gnu11 -D_GNU_SOURCE -DCAUDIT_VERSION=\"$(VERSION)\" \
+             -Iinclude -Iuser/common -I$(BUILD) -fPIE -fstack-protector-strong \
+             -D_FORTIFY_SOURCE=2 -fno-strict-aliasing
+LDFLAGS   += -pie -Wl,-z,relro,-z,now
+SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIBS_COMMON := -ljson-c -lsodium -lz
+LIBS_AGENT  := -lbpf -lelf -lz -lsodium -lsystemd
+LIBS_TEST   := -lcmocka -ljson-c -lsodium -lz
+
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__BPF__ \
+              -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unused-function \
+              -Iinclude -Ivmlinux -Ibpf
+
+BPF_SRCS    := $(wildcard bpf/*.bpf.c)
+BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_HDRS    := $(wildcard bpf/*.h) $(wildcard include/*.h)
+
+COMMON_SRCS := $(wildcard user/common/*.c)
+COMMON_HDRS := $(wildcard user/common/*.h) $(wildcard include/*.h)
+COMMON_OBJS := $(patsubst user/common/%.c,$(BUILD)/common/%.o,$(COMMON_SRCS))
+COMMON_SAN  := $(patsubst user/common/%.c,$(BUILD)/common-san/%.o,$(COMMON_SRCS))
+
+AGENT_SRCS  := $(wildcard user/cauditd/*.c)
+AGENT_OBJS  := $(patsubst user/cauditd/%.c,$(BUILD)/cauditd/%.o,$(AGENT_SRCS))
+CLI_SRCS    := $(wildcard user/caudit/*.c)
+CLI_OBJS    := $(patsubst user/caudit/%.c,$(BUILD)/caudit/%.o,$(CLI_SRCS))
+
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+INTEG_SRCS  := $(wildcard tests/integration/test_*.c)
+INTEG_BINS  := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(INTEG_SRCS))
+INTEG_LIB   := $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*.c))
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(FUZZ_SRCS))
+BENCH_SRCS  := $(wildcard bench/*.c)
+BENCH_BINS  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+
+.PHONY: all deps binaries tests run test bench vmlinux clean install format
+.DEFAULT_GOAL := all
+
+# Targets a newcomer types install what is missing first, then build in a
+# second make so that nothing is evaluated before the packages exist.
+all: deps
+	$(Q)$(MAKE) --no-print-directory binaries
+
+deps:
+	$(Q)sh .ci/install-deps
+
+binaries: $(BUILD)/cauditd $(if $(CLI_SRCS),$(BUILD)/caudit)
+
+tests: binaries $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_BINS)
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory binaries
+	$(BUILD)/cauditd -c etc/cauditd.conf --foreground
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)sh tests/run-tests.sh $(BUILD)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory binaries $(BENCH_BINS)
+	$(Q)sh bench/run-bench.sh $(BUILD)
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+# ---- BPF: one object per concern, statically linked, one skeleton ----
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux/vmlinux.h
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  BPF     $<"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)llvm-strip -g $@ 2>/dev/null || true
+
+$(BUILD)/caudit.bpf.o: $(BPF_OBJS)
+	$(Q)echo "  LINK    $@"
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/caudit.skel.h: $(BUILD)/caudit.bpf.o
+	$(Q)echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name caudit_bpf > $@
+
+# ---- user space ----
+$(BUILD)/common/%.o: user/common/%.c $(COMMON_HDRS)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/common-san/%.o: user/common/%.c $(COMMON_HDRS)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -O1 -c $< -o $@
+
+$(BUILD)/libcaudit.a: $(COMMON_OBJS)
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/libcaudit-san.a: $(COMMON_SAN)
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/cauditd/%.o: user/cauditd/%.c $(COMMON_HDRS) $(wildcard user/cauditd/*.h) $(BUILD)/caudit.skel.h
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -Iuser/cauditd -c $< -o $@
+
+$(BUILD)/cauditd: $(AGENT_OBJS) $(BUILD)/libcaudit.a
+	$(Q)echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_AGENT) $(LIBS_COMMON) -o $@
+
+$(BUILD)/caudit/%.o: user/caudit/%.c $(COMMON_HDRS) $(wildcard user/caudit/*.h)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -Iuser/caudit -c $< -o $@
+
+$(BUILD)/caudit: $(CLI_OBJS) $(BUILD)/libcaudit.a
+	$(Q)echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_COMMON) -o $@
+
+# ---- tests ----
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libcaudit-san.a $(COMMON_HDRS)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  TEST    $<"
+	$(Q)$(CC) $(CFLAGS) $(SAN) -O1 -Itests/unit $< $(BUILD)/libcaudit-san.a $(LIBS_TEST) -o $@
+
+$(BUILD)/tests/integration/%: tests/integration/%.c $(INTEG_LIB) $(wildcard tests/integration/*.h) $(BUILD)/libcaudit.a
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  TEST    $<"
+	$(Q)$(CC) $(CFLAGS) -Itests/integration $< $(INTEG_LIB) $(BUILD)/libcaudit.a \
+		$(LIBS_TEST) -lbpf -luring -o $@
+
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c $(COMMON_SRCS) $(COMMON_HDRS)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  FUZZ    $<"
+	$(Q)$(CLANG) -g -O1 -std=gnu11 -D_GNU_SOURCE -DCAUDIT_VERSION=\"$(VERSION)\" -Iinclude \
+		-Iuser/common -fsanitize=fuzzer,address,undefined $< $(COMMON_SRCS) \
+		$(LIBS_COMMON) -o $@
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libcaudit.a
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  BENCH   $<"
+	$(Q)$(CC) $(CFLAGS) -Ibench $< $(BUILD)/libcaudit.a $(LIBS_COMMON) -lbpf -lm -o $@
+
+install: binaries
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/caudit
+	install -m 0755 $(BUILD)/cauditd $(DESTDIR)$(PREFIX)/sbin/cauditd
+	$(if $(CLI_SRCS),install -m 0755 $(BUILD)/caudit $(DESTDIR)$(PREFIX)/bin/caudit)
+	install -m 0640 etc/cauditd.conf $(DESTDIR)/etc/caudit/cauditd.conf
+
+format:
+	clang-format -i bpf/*.c bpf/*.h include/*.h user/*/*.c user/*/*.h tests/*/*.c
+
+clean:
+	rm -rf $(BUILD)

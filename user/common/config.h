@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * cauditd configuration: `key = value` lines, '#' comments, blank lines.
+ * Table-driven; every error names file:line. Pure parsing (config_parse)
+ * does no I/O; config_load reads a file (bounded size) and calls it.
+ */
+#ifndef CAUDIT_CONFIG_H
+#define CAUDIT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <limits.h>
+
+#define CONFIG_MAX_LIST 64      /* entries in a uid or comm list */
+#define CONFIG_MAX_FILE (1 << 20) /* largest config file accepted */
+
+struct ca_config {
+	char log_dir[PATH_MAX];          /* log_dir, default /var/log/caudit */
+	uint64_t ring_buffer_size;       /* ring_buffer_size: bytes, power of 2, 4096..1 GiB; default 16 MiB */
+	uint64_t wakeup_bytes;           /* wakeup_bytes: 0..ring size; default 262144 */
+	uint32_t poll_interval_ms;       /* poll_interval_ms: 1..1000; default 10 */
+	uint32_t args_max;               /* args_max: 64..8192; default 4096 */
+	uint32_t pending_max;            /* pending_max: 1024..1048576; default 16384 */
+	uint32_t loss_report_interval;   /* loss_report_interval: seconds 1..3600; default 5 */
+	int capture_read_opens;          /* capture_read_opens: yes|no|true|false|1|0; default no */
+	uint32_t include_uids[CONFIG_MAX_LIST]; /* include_uids: comma list of uids or user names */
+	unsigned n_include_uids;
+	uint32_t exclude_uids[CONFIG_MAX_LIST]; /* exclude_uids */
+	unsigned n_exclude_uids;
+	char include_comms[CONFIG_MAX_LIST][16]; /* include_comms: comma list, each 1..15 chars */
+	unsigned n_include_comms;
+	char exclude_comms[CONFIG_MAX_LIST][16]; /* exclude_comms */
+	unsigned n_exclude_comms;
+};
+
+/* Fill c with the documented defaults. */
+void config_defaults(struct ca_config *c);
+
+/*
+ * Resolve a user name to a uid. The parser calls this for non-numeric list
+ * entries; config_parse takes it as a parameter so tests need no NSS.
+ * Returns 0 and sets *uid, or -ENOENT.
+ */
+typedef int (*config_user_lookup_fn)(const char *name, uint32_t *uid);
+
+/*
+ * Parse text (len bytes, need not be NUL-terminated) named `name` into c,
+ * over whatever c holds (call config_defaults first). Returns 0, or -EINVAL
+ * with err holding "name:line: message" (e.g. "cauditd.conf:7: unknown key
+ * 'lgo_dir'", "x.conf:3: ring_buffer_size: 1000 is not a power of two").
+ * Duplicate keys are errors. Lookup may be NULL (names are then errors).
+ */
+int config_parse(struct ca_config *c, const char *name, const char *text, size_t len,
+		 config_user_lookup_fn lookup, char *err, size_t errlen);
+
+/* Read path (at most CONFIG_MAX_FILE bytes) and config_parse it with NSS lookups. */
+int config_load(struct ca_config *c, const char *path, char *err, size_t errlen);
+
+#endif
