@@ -49,13 +49,13 @@ BPF_HDRS    := $(wildcard bpf/*.h) $(wildcard include/*.h)
 
 COMMON_SRCS := $(wildcard user/common/*.c)
 COMMON_HDRS := $(wildcard user/common/*.h) $(wildcard include/*.h)
-COMMON_OBJS := $(patsubst user/common/%.c,$(BUILD)/common/%.o,$(COMMON_SRCS))
-COMMON_SAN  := $(patsubst user/common/%.c,$(BUILD)/common-san/%.o,$(COMMON_SRCS))
+COMMON_OBJS := $(patsubst user/common/%.c,$(BUILD)/obj/common/%.o,$(COMMON_SRCS))
+COMMON_SAN  := $(patsubst user/common/%.c,$(BUILD)/obj/common-san/%.o,$(COMMON_SRCS))
 
 AGENT_SRCS  := $(wildcard user/cauditd/*.c)
-AGENT_OBJS  := $(patsubst user/cauditd/%.c,$(BUILD)/cauditd/%.o,$(AGENT_SRCS))
+AGENT_OBJS  := $(patsubst user/cauditd/%.c,$(BUILD)/obj/cauditd/%.o,$(AGENT_SRCS))
 CLI_SRCS    := $(wildcard user/caudit/*.c)
-CLI_OBJS    := $(patsubst user/caudit/%.c,$(BUILD)/caudit/%.o,$(CLI_SRCS))
+CLI_OBJS    := $(patsubst user/caudit/%.c,$(BUILD)/obj/caudit/%.o,$(CLI_SRCS))
 
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
@@ -113,12 +113,12 @@ $(BUILD)/caudit.skel.h: $(BUILD)/caudit.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name caudit_bpf > $@
 
 # ---- user space ----
-$(BUILD)/common/%.o: user/common/%.c $(COMMON_HDRS)
+$(BUILD)/obj/common/%.o: user/common/%.c $(COMMON_HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/common-san/%.o: user/common/%.c $(COMMON_HDRS)
+$(BUILD)/obj/common-san/%.o: user/common/%.c $(COMMON_HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -O1 -c $< -o $@
 
@@ -128,7 +128,7 @@ $(BUILD)/libcaudit.a: $(COMMON_OBJS)
 $(BUILD)/libcaudit-san.a: $(COMMON_SAN)
 	$(Q)$(AR) rcs $@ $^
 
-$(BUILD)/cauditd/%.o: user/cauditd/%.c $(COMMON_HDRS) $(wildcard user/cauditd/*.h) $(BUILD)/caudit.skel.h
+$(BUILD)/obj/cauditd/%.o: user/cauditd/%.c $(COMMON_HDRS) $(wildcard user/cauditd/*.h) $(BUILD)/caudit.skel.h
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -Iuser/cauditd -c $< -o $@
@@ -137,7 +137,7 @@ $(BUILD)/cauditd: $(AGENT_OBJS) $(BUILD)/libcaudit.a
 	$(Q)echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_AGENT) $(LIBS_COMMON) -o $@
 
-$(BUILD)/caudit/%.o: user/caudit/%.c $(COMMON_HDRS) $(wildcard user/caudit/*.h)
+$(BUILD)/obj/caudit/%.o: user/caudit/%.c $(COMMON_HDRS) $(wildcard user/caudit/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -Iuser/caudit -c $< -o $@

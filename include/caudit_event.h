@@ -90,6 +90,7 @@ enum ca_drop_reason {
 /* Who did it: filled for every record from the current task. */
 struct ca_task_info {
 	__u64 start_boottime; /* thread group leader start, ns since boot */
+	__u64 parent_start_boottime; /* same, of real_parent's group leader */
 	__u64 cgroup_id;
 	__u64 cap_effective;
 	__u32 pid;            /* tgid */
@@ -109,6 +110,8 @@ struct ca_task_info {
 	__u32 ns_mnt;
 	__u32 ns_net;
 	__u32 ns_user;
+	__u32 self_exec_id;   /* group leader's exec count: with pid and */
+	__u32 parent_self_exec_id; /* start time it names one image (exec_id) */
 	__u32 _pad0;
 	char comm[CA_COMM_LEN];
 	char tty[CA_TTY_LEN]; /* "" without a controlling tty */
@@ -174,7 +177,8 @@ struct ca_sc_desc {
 	__u8 flags_arg;   /* open flags or AT_* flags */
 	__u8 mode_arg;
 	__u16 flags;      /* enum ca_sc_flags */
-	__u32 _pad0;
+	__u8 owner_arg;   /* uid argument; the gid is the next one */
+	__u8 _pad0[3];
 };
 
 /* Values of the uid_filter and comm_filter maps */
@@ -195,8 +199,8 @@ struct ca_runtime_cfg {
 };
 
 #define CA_ASSERT_SIZE(type, n) _Static_assert(sizeof(type) == (n), #type " size changed")
-CA_ASSERT_SIZE(struct ca_task_info, 128);
-CA_ASSERT_SIZE(struct ca_event, 256);
+CA_ASSERT_SIZE(struct ca_task_info, 144);
+CA_ASSERT_SIZE(struct ca_event, 272);
 CA_ASSERT_SIZE(struct ca_sc_desc, 16);
 CA_ASSERT_SIZE(struct ca_runtime_cfg, 32);
 

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Every map and global of the BPF side, declared once. The .bpf.c files are
+ * statically linked by `bpftool gen object`; __weak lets each file include
+ * this header and still end with one instance of each.
+ */
+#ifndef CAUDIT_MAPS_BPF_H
+#define CAUDIT_MAPS_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "caudit_event.h"
+
+/* Events to user space. Size set by the loader (ring_buffer_size). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps") __weak;
+
+/*
+ * Where a record is assembled before bpf_ringbuf_output(). A plain array
+ * indexed by CPU (the loader sets max_entries to the number of possible CPUs)
+ * because a per-CPU array value is limited to 32 KiB. Programs run with
+ * migration disabled and our hooks do not nest on one CPU.
+ */
+#define CA_SCRATCH_TMP 8192
+#define CA_TMP_PATH_END CA_PATH_MAX /* dentry walks build paths ending here */
+/*
+ * State of a bpf_loop() walk lives here rather than on the stack: values the
+ * verifier reads from a map are unknown scalars, so it checks the callback
+ * once instead of once per distinct constant the loop would produce.
+ */
+struct ca_loop_state {
+	__u64 dentry;     /* dentry walk: current dentry */
+	__u64 mnt_root;   /* root dentry of the current mount */
+	__u64 mnt;        /* current struct mount */
+	__u32 pos;        /* path so far is tmp[pos .. CA_TMP_PATH_END) */
+	__u32 trunc;
+	__u64 argv;       /* argv walk: user array of pointers */
+	__u32 start;      /* offset of the args slot in ev */
+	__u32 used;
+	__u32 max;
+	__u32 argv_trunc;
+};
+
+struct ca_scratch {
+	__u8 ev[CA_EVENT_MAX];
+	__u8 tmp[CA_SCRATCH_TMP];
+	struct ca_loop_state loop;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ca_scratch);
+} scratch SEC(".maps") __weak;
+
+/* One counter per enum ca_drop_reason, per CPU; user space sums them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CA_DROP__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} drop_counters SEC(".maps") __weak;
+
+/* Syscall arguments saved at sys_enter, keyed by thread id. */
+struct ca_pending {
+	__u64 args[6];
+	__u64 enter_ns;
+	__u32 nr;
+	__u32 _pad0;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct ca_pending);
+} pending SEC(".maps") __weak;
+
+/* How to read each syscall (user/common/syscall_table.c fills it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CA_SYSCALL_MAX);
+	__type(key, __u32);
+	__type(value, struct ca_sc_desc);
+} sc_table SEC(".maps") __weak;
+
+/* Config filters: uid (real) and comm -> enum ca_filter_verdict. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} uid_filter SEC(".maps") __weak;
+
+struct ca_comm_key {
+	char comm[CA_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct ca_comm_key);
+	__type(value, __u8);
+} comm_filter SEC(".maps") __weak;
+
+/* Runtime settings, written by user space through the skeleton's .bss. */
+struct ca_runtime_cfg ca_cfg __weak;
+
+#endif

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Process lifecycle: exec, fork, exit.
+ *
+ * Rationale: the sched_process_{exec,fork,exit} tracepoints (tp_btf) fire on
+ * every path that creates, replaces or ends a process image, whatever syscall
+ * or ABI led there (execve, execveat, 32-bit entry, io_uring workers ...).
+ * At sched_process_exec the new mm is installed, so argv is read from
+ * mm->arg_start..arg_end, and bprm->file is the image actually executed.
+ * Failed execs never reach it; they are recorded at sys_exit (syscall.bpf.c).
+ */
+#include "record.bpf.h"
+#include <bpf/bpf_tracing.h>
+
+#define CA_SIGNAL_GROUP_EXIT 0x00000004
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* argv of the new image, cut at args_max (flagged). */
+static __always_inline void append_args(struct ca_rec *r, struct task_struct *t)
+{
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	unsigned long start = BPF_CORE_READ(mm, arg_start);
+	unsigned long end = BPF_CORE_READ(mm, arg_end);
+	__u64 len = end - start;
+	__u32 max = ca_cfg.args_max;
+
+	if (!ca_room(r) || end <= start)
+		return;
+	if (max > CA_ARGS_MAX)
+		max = CA_ARGS_MAX;
+	if (len > max) {
+		len = max;
+		r->ev->flags |= CA_F_ARGS_TRUNC;
+		ca_count_drop(CA_DROP_TRUNCATED);
+	}
+	if (len > CA_ARGS_MAX)
+		len = CA_ARGS_MAX;
+	if (bpf_probe_read_user(&r->s->ev[r->off & CA_OFF_MASK], len, (void *)start)) {
+		r->ev->flags |= CA_F_READ_FAULT;
+		ca_count_drop(CA_DROP_READ_FAULT);
+		return;
+	}
+	/* argv ends with a NUL: keep the separators, drop the final one */
+	if (len && r->s->ev[(r->off + len - 1) & CA_OFF_MASK] == 0)
+		len--;
+	ca_set_slot(r, CA_S_ARGS, len);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(ca_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct ca_rec r;
+	__u32 start;
+
+	if (ca_current_filtered())
+		return 0;
+	if (!ca_rec_begin(&r, CA_EV_PROC_EXEC, t))
+		return 0;
+	r.ev->aux[CA_AUX_EXEC_OLD_PID] = old_pid;
+
+	/* the name as the caller gave it (may be /proc/self/fd/N, a script ...) */
+	if (ca_room(&r)) {
+		long n = bpf_probe_read_kernel_str(&r.s->ev[r.off & CA_OFF_MASK], CA_PATH_MAX,
+						   BPF_CORE_READ(bprm, filename));
+		if (n > 0) {
+			if (n > CA_PATH_MAX)
+				n = CA_PATH_MAX;
+			ca_set_slot(&r, CA_S_PATH, n - 1);
+		}
+	}
+	start = r.off;
+	if (ca_append_struct_path(&r, CA_S_EXE, &bprm->file->f_path) > 0 &&
+	    ca_byte_at(&r, start) == '/') {
+		/* memfd images live on an internal mount: "/memfd:name" */
+		char m[7] = {};
+
+		bpf_probe_read_kernel(m, 6, &r.s->ev[(start + 1) & CA_OFF_MASK]);
+		if (m[0] == 'm' && m[1] == 'e' && m[2] == 'm' && m[3] == 'f' && m[4] == 'd' &&
+		    m[5] == ':')
+			r.ev->flags |= CA_F_EXE_MEMFD;
+	}
+	append_args(&r, t);
+	ca_append_path(&r, CA_S_CWD, BPF_CORE_READ(t, fs, pwd.mnt),
+		       BPF_CORE_READ(t, fs, pwd.dentry));
+	ca_rec_submit(&r);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(ca_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct ca_rec r;
+
+	/* threads share the process: only new thread groups are processes */
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;
+	if (ca_current_filtered())
+		return 0;
+	if (!ca_rec_begin(&r, CA_EV_PROC_FORK, bpf_get_current_task_btf()))
+		return 0;
+	r.ev->aux[CA_AUX_FORK_CHILD_PID] = BPF_CORE_READ(child, tgid);
+	r.ev->aux[CA_AUX_FORK_CHILD_START] = BPF_CORE_READ(child, start_boottime);
+	ca_rec_submit(&r);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ca_process_exit, struct task_struct *p, bool group_dead)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct ca_rec r;
+	unsigned int sflags;
+	int code;
+
+	if (!group_dead)
+		return 0;
+	if (ca_current_filtered())
+		return 0;
+	if (!ca_rec_begin(&r, CA_EV_PROC_EXIT, t))
+		return 0;
+	sflags = BPF_CORE_READ(t, signal, flags);
+	if (sflags & CA_SIGNAL_GROUP_EXIT)
+		code = BPF_CORE_READ(t, signal, group_exit_code);
+	else
+		code = BPF_CORE_READ(t, exit_code);
+	r.ev->aux[CA_AUX_EXIT_CODE] = (__u32)code;
+	ca_rec_submit(&r);
+	return 0;
+}

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Building one record: the task's identity, string slots, and the hand-off to
+ * the ring buffer. Included only by BPF code.
+ *
+ * String slots are appended in slot order at rec->off; every write is masked
+ * so the verifier can see it stays inside scratch.ev:
+ *   ev + (off & CA_OFF_MASK) + at most CA_ARGS_MAX bytes <= CA_EVENT_MAX.
+ */
+#ifndef CAUDIT_RECORD_BPF_H
+#define CAUDIT_RECORD_BPF_H
+
+#include "maps.bpf.h"
+#include <bpf/bpf_core_read.h>
+
+#define CA_OFF_MASK (32768 - 1)
+#define CA_OFF_LIMIT (32768 - 1)
+#define CA_TMP_MASK (CA_PATH_MAX - 1)
+#define CA_AT_FDCWD -100
+#define CA_AT_EMPTY_PATH 0x1000
+
+_Static_assert(32768 + CA_ARGS_MAX <= CA_EVENT_MAX, "string writes may overflow scratch");
+_Static_assert(CA_PATH_MAX + CA_NAME_MAX <= CA_SCRATCH_TMP, "dentry walk may overflow tmp");
+
+struct ca_rec {
+	struct ca_scratch *s;
+	struct ca_event *ev;
+	__u32 off;      /* next free byte in s->ev */
+};
+
+static __always_inline void ca_count_drop(__u32 reason)
+{
+	__u64 *c = bpf_map_lookup_elem(&drop_counters, &reason);
+
+	if (c)
+		*c += 1; /* per-CPU: no atomics needed */
+}
+
+/* True when config says this task's events are not wanted. */
+static __always_inline bool ca_filtered(__u32 tgid, __u32 uid, const char *comm)
+{
+	__u8 *v;
+
+	if (tgid == ca_cfg.agent_tgid)
+		return true;
+	v = bpf_map_lookup_elem(&uid_filter, &uid);
+	if (v && *v == CA_FILTER_EXCLUDE)
+		return true;
+	if (ca_cfg.uid_include_active && !(v && *v == CA_FILTER_INCLUDE))
+		return true;
+	v = bpf_map_lookup_elem(&comm_filter, comm);
+	if (v && *v == CA_FILTER_EXCLUDE)
+		return true;
+	if (ca_cfg.comm_include_active && !(v && *v == CA_FILTER_INCLUDE))
+		return true;
+	return false;
+}
+
+/* ca_filtered() for the current task, cheap enough for every sys_enter. */
+static __always_inline bool ca_current_filtered(void)
+{
+	struct ca_comm_key key = {};
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 uid = (__u32)bpf_get_current_uid_gid();
+
+	if ((__u32)(pid_tgid >> 32) == ca_cfg.agent_tgid)
+		return true;
+	bpf_get_current_comm(key.comm, sizeof(key.comm));
+	return ca_filtered(pid_tgid >> 32, uid, key.comm);
+}
+
+static __always_inline __u32 ca_pid_ns_inum(struct task_struct *t)
+{
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
+	return BPF_CORE_READ(up.ns, ns.inum);
+}
+
+/* Identity of task t (credentials, ids, namespaces, tty). */
+static __always_inline void ca_fill_task(struct ca_task_info *ti, struct task_struct *t)
+{
+	const struct cred *cred = BPF_CORE_READ(t, cred);
+	struct tty_struct *tty;
+
+	ti->pid = BPF_CORE_READ(t, tgid);
+	ti->tid = BPF_CORE_READ(t, pid);
+	ti->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	ti->start_boottime = BPF_CORE_READ(t, group_leader, start_boottime);
+	ti->self_exec_id = BPF_CORE_READ(t, group_leader, self_exec_id);
+	ti->parent_start_boottime = BPF_CORE_READ(t, real_parent, group_leader, start_boottime);
+	ti->parent_self_exec_id = BPF_CORE_READ(t, real_parent, group_leader, self_exec_id);
+	ti->uid = BPF_CORE_READ(cred, uid.val);
+	ti->euid = BPF_CORE_READ(cred, euid.val);
+	ti->suid = BPF_CORE_READ(cred, suid.val);
+	ti->fsuid = BPF_CORE_READ(cred, fsuid.val);
+	ti->gid = BPF_CORE_READ(cred, gid.val);
+	ti->egid = BPF_CORE_READ(cred, egid.val);
+	ti->sgid = BPF_CORE_READ(cred, sgid.val);
+	ti->fsgid = BPF_CORE_READ(cred, fsgid.val);
+	ti->cap_effective = BPF_CORE_READ(cred, cap_effective.val);
+	ti->auid = BPF_CORE_READ(t, loginuid.val);
+	ti->sessionid = BPF_CORE_READ(t, sessionid);
+	ti->ns_mnt = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
+	ti->ns_net = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+	ti->ns_user = BPF_CORE_READ(cred, user_ns, ns.inum);
+	ti->ns_pid = ca_pid_ns_inum(t);
+	BPF_CORE_READ_STR_INTO(&ti->comm, t, comm);
+	tty = BPF_CORE_READ(t, signal, tty);
+	if (tty)
+		BPF_CORE_READ_STR_INTO(&ti->tty, tty, name);
+	else
+		ti->tty[0] = 0;
+}
+
+/*
+ * Start a record of `type` for the current task in this CPU's scratch.
+ * Returns false when there is no scratch (cannot happen once loaded).
+ */
+static __always_inline bool ca_rec_begin(struct ca_rec *r, __u16 type, struct task_struct *t)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct ca_event *ev;
+
+	r->s = bpf_map_lookup_elem(&scratch, &cpu);
+	if (!r->s)
+		return false;
+	ev = (struct ca_event *)r->s->ev;
+	r->ev = ev;
+	r->off = sizeof(*ev);
+	ev->type = type;
+	ev->flags = 0;
+	ev->boot_ns = bpf_ktime_get_boot_ns();
+	ev->ret = 0;
+	ev->syscall_nr = CA_SYSCALL_MAX;
+	ev->_pad0 = 0;
+	ev->task._pad0 = 0;
+	__builtin_memset(ev->args, 0, sizeof(ev->args));
+	__builtin_memset(ev->aux, 0, sizeof(ev->aux));
+	__builtin_memset(ev->str_len, 0, sizeof(ev->str_len));
+	ev->task.cgroup_id = bpf_get_current_cgroup_id();
+	ca_fill_task(&ev->task, t);
+	return true;
+}
+
+/*
+ * Hand the record to user space. Wakes the consumer only once wakeup_bytes
+ * are pending (batched wakeups; the consumer also polls on a timer).
+ */
+static __always_inline void ca_rec_submit(struct ca_rec *r)
+{
+	__u32 size = r->off;
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (size > CA_EVENT_MAX)
+		size = CA_EVENT_MAX;
+	r->ev->size = size;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= ca_cfg.wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, r->s->ev, size, flags))
+		ca_count_drop(CA_DROP_RINGBUF_FULL);
+}
+
+static __always_inline void ca_set_slot(struct ca_rec *r, __u32 slot, __u32 len)
+{
+	if (slot < CA_S__COUNT)
+		r->ev->str_len[slot] = len;
+	r->off += len;
+}
+
+/* Room left for a string of up to `want` bytes; 0 marks truncation. */
+static __always_inline bool ca_room(struct ca_rec *r)
+{
+	if (r->off > CA_OFF_LIMIT) {
+		r->ev->flags |= CA_F_PATH_TRUNC;
+		ca_count_drop(CA_DROP_TRUNCATED);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Append a user-space NUL-terminated string (without its NUL) to `slot`.
+ * Returns the length appended, or -1 when the string could not be read.
+ */
+static __always_inline int ca_append_user_str(struct ca_rec *r, __u32 slot, const void *uptr)
+{
+	long n;
+
+	if (!uptr || !ca_room(r))
+		return -1;
+	n = bpf_probe_read_user_str(&r->s->ev[r->off & CA_OFF_MASK], CA_PATH_MAX, uptr);
+	if (n <= 0) {
+		r->ev->flags |= CA_F_READ_FAULT;
+		ca_count_drop(CA_DROP_READ_FAULT);
+		return -1;
+	}
+	if (n > CA_PATH_MAX)
+		n = CA_PATH_MAX;
+	ca_set_slot(r, slot, n - 1);
+	return n - 1;
+}
+
+/* First byte of a slot just appended at offset `start`. */
+static __always_inline __u8 ca_byte_at(struct ca_rec *r, __u32 start)
+{
+	return r->s->ev[start & CA_OFF_MASK];
+}
+
+static __always_inline struct ca_scratch *ca_this_scratch(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&scratch, &cpu);
+}
+
+/* One step of a dentry walk towards the root, crossing mount points. */
+static long ca_walk_step(__u32 i, void *unused)
+{
+	struct ca_scratch *s = ca_this_scratch();
+	struct ca_loop_state *w;
+	struct dentry *d, *parent;
+	const unsigned char *name;
+	__u32 len, pos;
+
+	if (!s)
+		return 1;
+	w = &s->loop;
+	d = (struct dentry *)w->dentry;
+	if (w->dentry == w->mnt_root) {
+		struct mount *m = (struct mount *)w->mnt;
+		struct mount *up = BPF_CORE_READ(m, mnt_parent);
+
+		if (up == m || !up)
+			return 1; /* root of the mount tree */
+		w->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+		w->mnt = (__u64)up;
+		w->mnt_root = (__u64)BPF_CORE_READ(up, mnt.mnt_root);
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d || !parent)
+		return 1; /* root of an unmounted or pseudo file system */
+	len = BPF_CORE_READ(d, d_name.len);
+	name = BPF_CORE_READ(d, d_name.name);
+	if (len > CA_NAME_MAX)
+		len = CA_NAME_MAX;
+	pos = w->pos;
+	if (pos > CA_TMP_PATH_END || pos < len + 2) {
+		w->trunc = 1;
+		return 1;
+	}
+	pos -= len;
+	bpf_probe_read_kernel(&s->tmp[pos & CA_TMP_MASK], len, name);
+	pos -= 1;
+	s->tmp[pos & CA_TMP_MASK] = '/';
+	w->pos = pos;
+	w->dentry = (__u64)parent;
+	return 0;
+}
+
+/* Append the absolute path of (mnt, dentry) to `slot`; returns its length. */
+static __always_inline int ca_append_path(struct ca_rec *r, __u32 slot, struct vfsmount *vfsmnt,
+					  struct dentry *dentry)
+{
+	struct ca_loop_state *w = &r->s->loop;
+	__u32 len, pos;
+
+	if (!vfsmnt || !dentry || !ca_room(r))
+		return -1;
+	w->dentry = (__u64)dentry;
+	w->mnt = (__u64)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+	w->mnt_root = (__u64)BPF_CORE_READ(vfsmnt, mnt_root);
+	w->pos = CA_TMP_PATH_END;
+	w->trunc = 0;
+	bpf_loop(256, ca_walk_step, NULL, 0);
+	if (w->trunc) {
+		r->ev->flags |= CA_F_PATH_TRUNC;
+		ca_count_drop(CA_DROP_TRUNCATED);
+	}
+	pos = w->pos;
+	if (pos >= CA_TMP_PATH_END) {
+		/* the root itself */
+		r->s->ev[r->off & CA_OFF_MASK] = '/';
+		ca_set_slot(r, slot, 1);
+		return 1;
+	}
+	len = CA_TMP_PATH_END - pos;
+	if (len > CA_PATH_MAX)
+		len = CA_PATH_MAX;
+	bpf_probe_read_kernel(&r->s->ev[r->off & CA_OFF_MASK], len, &r->s->tmp[pos & CA_TMP_MASK]);
+	ca_set_slot(r, slot, len);
+	return len;
+}
+
+static __always_inline int ca_append_struct_path(struct ca_rec *r, __u32 slot, const struct path *p)
+{
+	return ca_append_path(r, slot, BPF_CORE_READ(p, mnt), BPF_CORE_READ(p, dentry));
+}
+
+/* The open file behind fd in the current task, or NULL. */
+static __always_inline struct file *ca_fd_file(struct task_struct *t, int fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_core_read(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+static __always_inline int ca_append_fd_path(struct ca_rec *r, __u32 slot, struct task_struct *t,
+					     int fd)
+{
+	struct file *f = ca_fd_file(t, fd);
+
+	if (!f)
+		return -1;
+	return ca_append_path(r, slot, BPF_CORE_READ(f, f_path.mnt),
+			      BPF_CORE_READ(f, f_path.dentry));
+}
+
+/* Append the directory a relative path is resolved against: dirfd or cwd. */
+static __always_inline int ca_append_base(struct ca_rec *r, __u32 slot, struct task_struct *t,
+					  int dirfd)
+{
+	if (dirfd == CA_AT_FDCWD)
+		return ca_append_path(r, slot, BPF_CORE_READ(t, fs, pwd.mnt),
+				      BPF_CORE_READ(t, fs, pwd.dentry));
+	return ca_append_fd_path(r, slot, t, dirfd);
+}
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The agent's own records in the audit log: start, stop, loss, config. */
+#ifndef CAUDIT_AGENT_EVENTS_H
+#define CAUDIT_AGENT_EVENTS_H
+
+#include <stdint.h>
+
+#include "drain.h"
+#include "loader.h"
+
+struct loss_state {
+	uint64_t reported[CA_DROP__COUNT]; /* BPF counters already written */
+	uint64_t reported_bad;             /* drain.bad_records already written */
+	uint64_t reported_write_errors;
+};
+
+int agent_event_start(struct drain *d, const struct hook_status *hooks, unsigned nhooks,
+		      const char *config_path, const char *config_hash, const char *log_dir);
+
+/*
+ * Write an agent.loss record when any counter moved since the last one:
+ * per-reason deltas and totals. Returns 0 (also when nothing to say).
+ */
+int agent_event_loss(struct drain *d, struct loss_state *ls, const uint64_t drops[CA_DROP__COUNT]);
+
+int agent_event_stop(struct drain *d, const char *reason, const uint64_t drops[CA_DROP__COUNT]);
+
+int agent_event_config(struct drain *d, const char *config_path, const char *config_hash,
+		       const char *error);
+
+#endif

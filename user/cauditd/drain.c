@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "drain.h"
+#include "event_decode.h"
+#include "host.h"
+
+#define PROC_CACHE_MAX 262144
+#define RECORD_LIMIT (1u << 20)
+
+int drain_commit(struct drain *d)
+{
+	int r;
+
+	if (d->w.err)
+		return d->w.err;
+	r = d->sink->ops->write(d->sink, d->w.buf, d->w.len);
+	if (r) {
+		d->write_errors++;
+		return r;
+	}
+	d->seq++;
+	return 0;
+}
+
+static void cache_exec(struct drain *d, const struct ca_decoded *dec)
+{
+	const struct ca_event *ev = dec->ev;
+	const struct ca_task_info *t = &ev->task;
+
+	proc_cache_set(&d->procs, t->pid,
+		       encode_exec_id(d->host.boot_id, t->pid, t->start_boottime, t->self_exec_id),
+		       dec->str[CA_S_EXE], dec->len[CA_S_EXE], dec->str[CA_S_ARGS],
+		       dec->len[CA_S_ARGS], !!(ev->flags & CA_F_ARGS_TRUNC), dec->str[CA_S_CWD],
+		       dec->len[CA_S_CWD]);
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct drain *d = ctx;
+	struct ca_decoded dec;
+	const struct proc_entry *pe;
+	struct enc_proc ep = {}, *epp = NULL;
+	const struct ca_event *ev;
+
+	if (event_decode(data, size, &dec) < 0) {
+		d->bad_records++;
+		return 0;
+	}
+	ev = dec.ev;
+	switch (ev->type) {
+	case CA_EV_PROC_EXEC:
+		cache_exec(d, &dec);
+		break;
+	case CA_EV_PROC_FORK:
+		proc_cache_fork(&d->procs, ev->task.pid, (uint32_t)ev->aux[CA_AUX_FORK_CHILD_PID], 0);
+		break;
+	default:
+		break;
+	}
+	pe = proc_cache_get(&d->procs, ev->task.pid);
+	if (pe) {
+		ep.exe = pe->exe;
+		ep.exe_len = pe->exe_len;
+		ep.args = pe->args;
+		ep.args_len = pe->args_len;
+		ep.args_truncated = pe->args_truncated;
+		ep.cwd = pe->cwd;
+		ep.cwd_len = pe->cwd_len;
+		epp = &ep;
+	}
+	if (encode_event(&d->w, &d->enc, d->seq + 1, &dec, epp)) {
+		d->bad_records++;
+	} else if (drain_commit(d) == 0) {
+		d->records++;
+	}
+	if (ev->type == CA_EV_PROC_EXIT)
+		proc_cache_remove(&d->procs, ev->task.pid);
+	return 0;
+}
+
+int drain_init(struct drain *d, int ringbuf_fd, struct sink *sink, uint32_t args_max)
+{
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->sink = sink;
+	d->seq = sink->last_seq;
+	d->args_max = args_max;
+	host_identity(&d->host);
+	d->enc.host = &d->host;
+	d->enc.boot_to_real_ns = host_boot_to_real_ns();
+	d->enc.user_name = host_user_name;
+	jw_init(&d->w, RECORD_LIMIT);
+	r = proc_cache_init(&d->procs, PROC_CACHE_MAX);
+	if (r)
+		return r;
+	d->rb = ring_buffer__new(ringbuf_fd, handle_record, d, NULL);
+	if (!d->rb)
+		return -errno ? -errno : -ENOMEM;
+	return 0;
+}
+
+void drain_free(struct drain *d)
+{
+	ring_buffer__free(d->rb);
+	d->rb = NULL;
+	proc_cache_free(&d->procs);
+	jw_free(&d->w);
+}
+
+int drain_epoll_fd(const struct drain *d)
+{
+	return ring_buffer__epoll_fd(d->rb);
+}
+
+int drain_consume(struct drain *d)
+{
+	/* follow wall-clock changes (NTP steps) for the records that follow */
+	d->enc.boot_to_real_ns = host_boot_to_real_ns();
+	return ring_buffer__consume(d->rb);
+}
+
+void drain_snapshot_record(void *opaque, const void *data, size_t size)
+{
+	struct drain *d = opaque;
+	struct ca_decoded dec;
+	const struct ca_task_info *t;
+
+	if (event_decode(data, size, &dec) < 0 || dec.ev->type != CA_EV_TASK_SNAPSHOT)
+		return;
+	t = &dec.ev->task;
+	proc_cache_set(&d->procs, t->pid, 0, dec.str[CA_S_EXE], dec.len[CA_S_EXE], NULL, 0, 0,
+		       dec.str[CA_S_CWD], dec.len[CA_S_CWD]);
+}
+
+static ssize_t read_file(int dirfd, const char *name, char *buf, size_t len)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n, total = 0;
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)total < len && (n = read(fd, buf + total, len - (size_t)total)) > 0)
+		total += n;
+	close(fd);
+	return total;
+}
+
+static ssize_t read_link(int dirfd, const char *name, char *buf, size_t len)
+{
+	ssize_t n = readlinkat(dirfd, name, buf, len);
+
+	return n >= (ssize_t)len ? -1 : n;
+}
+
+void drain_scan_proc(struct drain *d)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *de;
+	char *args = malloc(d->args_max + 1);
+	char exe[4096], cwd[4096];
+
+	if (!dir || !args)
+		goto out;
+	while ((de = readdir(dir))) {
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+		const struct proc_entry *pe;
+		ssize_t na, ne = -1, nc = -1;
+		int pfd, trunc;
+
+		if (*end || pid == 0 || pid > UINT32_MAX)
+			continue;
+		pfd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd < 0)
+			continue;
+		na = read_file(pfd, "cmdline", args, d->args_max + 1);
+		trunc = na > (ssize_t)d->args_max;
+		if (trunc)
+			na = d->args_max;
+		if (na > 0 && args[na - 1] == 0)
+			na--;
+		pe = proc_cache_get(&d->procs, (uint32_t)pid);
+		if (!pe || !pe->exe)
+			ne = read_link(pfd, "exe", exe, sizeof(exe));
+		if (!pe || !pe->cwd)
+			nc = read_link(pfd, "cwd", cwd, sizeof(cwd));
+		close(pfd);
+		proc_cache_set(&d->procs, (uint32_t)pid, 0,
+			       pe && pe->exe ? pe->exe : (ne > 0 ? exe : NULL),
+			       pe && pe->exe ? pe->exe_len : (size_t)(ne > 0 ? ne : 0),
+			       na > 0 ? args : NULL, na > 0 ? (size_t)na : 0, trunc,
+			       pe && pe->cwd ? pe->cwd : (nc > 0 ? cwd : NULL),
+			       pe && pe->cwd ? pe->cwd_len : (size_t)(nc > 0 ? nc : 0));
+	}
+out:
+	if (dir)
+		closedir(dir);
+	free(args);
+}

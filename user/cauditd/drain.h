@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The consumer: ring buffer records -> checked -> enriched from the process
+ * cache -> encoded -> the sink, numbered. Also writes the agent's own records.
+ */
+#ifndef CAUDIT_DRAIN_H
+#define CAUDIT_DRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "encode.h"
+#include "proc_cache.h"
+#include "sink.h"
+
+struct ring_buffer;
+
+struct drain {
+	struct ring_buffer *rb;
+	struct proc_cache procs;
+	struct jsonw w;
+	struct enc_host host;
+	struct enc_ctx enc;
+	struct sink *sink;
+	uint64_t seq;          /* last seq written */
+	uint32_t args_max;
+	uint64_t records;      /* event records written */
+	uint64_t bad_records;  /* records that failed to decode or encode */
+	uint64_t write_errors; /* records lost because the sink failed */
+};
+
+/* Ready to consume ringbuf_fd into sink. 0 or negative errno. */
+int drain_init(struct drain *d, int ringbuf_fd, struct sink *sink, uint32_t args_max);
+void drain_free(struct drain *d);
+
+/* epoll fd that becomes readable when records are pending */
+int drain_epoll_fd(const struct drain *d);
+
+/* Consume every pending record; returns how many or negative errno. */
+int drain_consume(struct drain *d);
+
+/* Write the record in d->w (already encoded with seq d->seq + 1). */
+int drain_commit(struct drain *d);
+
+/* loader_record_fn for the start snapshot: seeds the process cache. */
+void drain_snapshot_record(void *opaque, const void *data, size_t size);
+/* Merge a /proc scan into the process cache (argv, and what the iterator missed). */
+void drain_scan_proc(struct drain *d);
+
+#endif

@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h" /* the ABI types first: the skeleton uses them */
+#include "caudit.skel.h"
+#include "syscall_table.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+
+struct loader {
+	struct caudit_bpf *skel;
+	struct bpf_link *links[LOADER_MAX_HOOKS];
+	unsigned nlinks;
+	struct hook_status hooks[LOADER_MAX_HOOKS];
+	unsigned nhooks;
+	int ncpus;
+	int have_iter;
+};
+
+static struct hook_status *hook_add(struct loader *l, const char *name)
+{
+	struct hook_status *h;
+
+	if (l->nhooks >= LOADER_MAX_HOOKS)
+		return NULL;
+	h = &l->hooks[l->nhooks++];
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	return h;
+}
+
+static void hook_missing(struct loader *l, const char *name, const char *reason)
+{
+	struct hook_status *h = hook_add(l, name);
+
+	if (h)
+		snprintf(h->reason, sizeof(h->reason), "%s", reason);
+}
+
+/* libbpf attaches tracepoints through tracefs: mount it when a fresh machine lacks it. */
+static int ensure_tracefs(void)
+{
+	struct statfs st;
+
+	if (statfs(TRACEFS, &st) == 0 && st.f_type == TRACEFS_MAGIC)
+		return 0;
+	if (mount("tracefs", TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int tracepoint_exists(const char *category, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), TRACEFS "/events/%s/%s", category, name);
+	return access(path, F_OK) == 0;
+}
+
+static struct bpf_program *prog_by_name(struct loader *l, const char *name)
+{
+	return bpf_object__find_program_by_name(l->skel->obj, name);
+}
+
+/* Switch off syscall programs whose tracepoints this kernel does not have. */
+static void choose_syscall_hooks(struct loader *l)
+{
+	for (unsigned i = 0; i < syscall_table_count(); i++) {
+		const struct ca_syscall_info *si = syscall_table_at(i);
+		char enter[64], exit_[64], pe[64], px[64], hook[48];
+		struct bpf_program *p1, *p2;
+
+		snprintf(enter, sizeof(enter), "sys_enter_%s", si->name);
+		snprintf(exit_, sizeof(exit_), "sys_exit_%s", si->name);
+		snprintf(pe, sizeof(pe), "ca_enter_%s", si->name);
+		snprintf(px, sizeof(px), "ca_exit_%s", si->name);
+		snprintf(hook, sizeof(hook), "syscall:%s", si->name);
+		p1 = prog_by_name(l, pe);
+		p2 = prog_by_name(l, px);
+		if (!p1 || !p2)
+			continue;
+		if (!tracepoint_exists("syscalls", enter) || !tracepoint_exists("syscalls", exit_)) {
+			bpf_program__set_autoload(p1, false);
+			bpf_program__set_autoload(p2, false);
+			hook_missing(l, hook, "no tracepoint in this kernel");
+		}
+	}
+}
+
+static void set_runtime(struct loader *l, const struct ca_config *cfg)
+{
+	struct ca_runtime_cfg *rc = &l->skel->bss->ca_cfg;
+	uint64_t wake = cfg->wakeup_bytes;
+
+	/* never wait for more than a quarter of the ring: wake before it fills */
+	if (wake > cfg->ring_buffer_size / 4)
+		wake = cfg->ring_buffer_size / 4;
+	rc->capture_read_opens = cfg->capture_read_opens ? 1 : 0;
+	rc->uid_include_active = cfg->n_include_uids > 0;
+	rc->comm_include_active = cfg->n_include_comms > 0;
+	rc->args_max = cfg->args_max > CA_ARGS_MAX ? CA_ARGS_MAX : cfg->args_max;
+	rc->wakeup_bytes = wake;
+}
+
+static int fill_filters(struct loader *l, const struct ca_config *cfg)
+{
+	int ufd = bpf_map__fd(l->skel->maps.uid_filter);
+	int cfd = bpf_map__fd(l->skel->maps.comm_filter);
+	uint32_t key, next;
+	char ckey[CA_COMM_LEN], cnext[CA_COMM_LEN];
+	uint8_t inc = CA_FILTER_INCLUDE, exc = CA_FILTER_EXCLUDE;
+
+	/* start from empty maps: this also serves reloads */
+	while (bpf_map_get_next_key(ufd, NULL, &next) == 0)
+		bpf_map_delete_elem(ufd, &next);
+	while (bpf_map_get_next_key(cfd, NULL, cnext) == 0)
+		bpf_map_delete_elem(cfd, cnext);
+	for (unsigned i = 0; i < cfg->n_include_uids; i++) {
+		key = cfg->include_uids[i];
+		if (bpf_map_update_elem(ufd, &key, &inc, BPF_ANY))
+			return -errno;
+	}
+	for (unsigned i = 0; i < cfg->n_exclude_uids; i++) {
+		key = cfg->exclude_uids[i];
+		if (bpf_map_update_elem(ufd, &key, &exc, BPF_ANY))
+			return -errno;
+	}
+	for (unsigned i = 0; i < cfg->n_include_comms; i++) {
+		memset(ckey, 0, sizeof(ckey));
+		strncpy(ckey, cfg->include_comms[i], sizeof(ckey) - 1);
+		if (bpf_map_update_elem(cfd, ckey, &inc, BPF_ANY))
+			return -errno;
+	}
+	for (unsigned i = 0; i < cfg->n_exclude_comms; i++) {
+		memset(ckey, 0, sizeof(ckey));
+		strncpy(ckey, cfg->exclude_comms[i], sizeof(ckey) - 1);
+		if (bpf_map_update_elem(cfd, ckey, &exc, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int fill_sc_table(struct loader *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.sc_table);
+
+	for (unsigned i = 0; i < syscall_table_count(); i++) {
+		const struct ca_syscall_info *si = syscall_table_at(i);
+		uint32_t nr = (uint32_t)si->nr;
+
+		if (bpf_map_update_elem(fd, &nr, &si->desc, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/* Open, size and load the object; iter controls the optional snapshot program. */
+static int open_and_load(struct loader *l, const struct ca_config *cfg, uint32_t agent_tgid,
+			 int iter)
+{
+	int r;
+
+	l->skel = caudit_bpf__open();
+	if (!l->skel)
+		return -errno ? -errno : -EINVAL;
+	l->nhooks = 0;
+	bpf_map__set_max_entries(l->skel->maps.events, (uint32_t)cfg->ring_buffer_size);
+	bpf_map__set_max_entries(l->skel->maps.scratch, (uint32_t)l->ncpus);
+	bpf_map__set_max_entries(l->skel->maps.pending, cfg->pending_max);
+	l->skel->bss->ca_cfg.agent_tgid = agent_tgid;
+	set_runtime(l, cfg);
+	choose_syscall_hooks(l);
+	bpf_program__set_autoload(l->skel->progs.ca_snapshot_tasks, iter);
+	r = caudit_bpf__load(l->skel);
+	if (r) {
+		caudit_bpf__destroy(l->skel);
+		l->skel = NULL;
+		return r < 0 ? r : -EINVAL;
+	}
+	l->have_iter = iter;
+	return 0;
+}
+
+static int attach_all(struct loader *l, char *err, size_t errlen)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, l->skel->obj) {
+		const char *name = bpf_program__name(p);
+		const char *sec = bpf_program__section_name(p);
+		int required = strncmp(sec, "tp_btf/", 7) == 0;
+		char hook[48];
+		struct hook_status *h;
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(p) || strncmp(sec, "iter/", 5) == 0)
+			continue;
+		if (strncmp(name, "ca_exit_", 8) == 0)
+			continue; /* reported with its enter program */
+		link = bpf_program__attach(p);
+		if (strncmp(name, "ca_enter_", 9) == 0) {
+			char exitname[64];
+			struct bpf_program *px;
+
+			snprintf(hook, sizeof(hook), "syscall:%s", name + 9);
+			snprintf(exitname, sizeof(exitname), "ca_exit_%s", name + 9);
+			px = prog_by_name(l, exitname);
+			if (link && px) {
+				struct bpf_link *lx = bpf_program__attach(px);
+
+				if (!lx) {
+					bpf_link__destroy(link);
+					link = NULL;
+				} else if (l->nlinks < LOADER_MAX_HOOKS) {
+					l->links[l->nlinks++] = lx;
+				}
+			}
+		} else {
+			snprintf(hook, sizeof(hook), "%s", sec + (required ? 7 : 0));
+		}
+		if (!link) {
+			int e = errno;
+
+			if (required) {
+				snprintf(err, errlen, "attach %s: %s", sec, strerror(e));
+				return -e;
+			}
+			h = hook_add(l, hook);
+			if (h)
+				snprintf(h->reason, sizeof(h->reason), "attach: %s", strerror(e));
+			continue;
+		}
+		if (l->nlinks < LOADER_MAX_HOOKS)
+			l->links[l->nlinks++] = link;
+		h = hook_add(l, hook);
+		if (h)
+			h->active = 1;
+	}
+	if (l->have_iter) {
+		struct hook_status *h = hook_add(l, "iter/task");
+
+		if (h)
+			h->active = 1;
+	} else {
+		hook_missing(l, "iter/task", "load failed: /proc scan only");
+	}
+	return 0;
+}
+
+static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN && getenv("CAUDIT_BPF_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	if (level == LIBBPF_DEBUG && getenv("CAUDIT_BPF_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent_tgid, char *err,
+		size_t errlen)
+{
+	struct loader *l = calloc(1, sizeof(*l));
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	libbpf_set_print(silent_print);
+	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0) {
+		snprintf(err, errlen, "cannot count CPUs");
+		r = -EINVAL;
+		goto fail;
+	}
+	r = ensure_tracefs();
+	if (r) {
+		snprintf(err, errlen, "mount tracefs on " TRACEFS ": %s", strerror(-r));
+		goto fail;
+	}
+	/* trial load: the snapshot iterator is optional, the rest is not */
+	r = open_and_load(l, cfg, agent_tgid, 1);
+	if (r)
+		r = open_and_load(l, cfg, agent_tgid, 0);
+	if (r) {
+		snprintf(err, errlen, "load BPF programs: %s (CAUDIT_BPF_DEBUG=1 shows the verifier log)",
+			 strerror(-r));
+		goto fail;
+	}
+	r = fill_sc_table(l);
+	if (!r)
+		r = fill_filters(l, cfg);
+	if (r) {
+		snprintf(err, errlen, "fill BPF maps: %s", strerror(-r));
+		goto fail;
+	}
+	r = attach_all(l, err, errlen);
+	if (r)
+		goto fail;
+	*out = l;
+	return 0;
+fail:
+	loader_close(l);
+	return r;
+}
+
+int loader_apply_runtime(struct loader *l, const struct ca_config *cfg)
+{
+	set_runtime(l, cfg);
+	return fill_filters(l, cfg);
+}
+
+int loader_ringbuf_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.events);
+}
+
+int loader_read_drops(const struct loader *l, uint64_t out[CA_DROP__COUNT])
+{
+	int fd = bpf_map__fd(l->skel->maps.drop_counters);
+	uint64_t *vals = calloc((size_t)l->ncpus, sizeof(*vals));
+
+	if (!vals)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < CA_DROP__COUNT; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals) == 0)
+			for (int c = 0; c < l->ncpus; c++)
+				out[k] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+const struct hook_status *loader_hooks(const struct loader *l, unsigned *count)
+{
+	*count = l->nhooks;
+	return l->hooks;
+}
+
+int loader_snapshot(struct loader *l, loader_record_fn fn, void *opaque)
+{
+	struct bpf_link *link;
+	size_t cap = 1 << 20, len = 0;
+	char *buf;
+	int fd, r = 0;
+
+	if (!l->have_iter)
+		return -EOPNOTSUPP;
+	link = bpf_program__attach_iter(l->skel->progs.ca_snapshot_tasks, NULL);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	buf = malloc(cap);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out_fd;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < CA_EVENT_MAX) {
+			/* bounded: a snapshot larger than 256 MiB is cut */
+			char *nb = cap >= (256u << 20) ? NULL : realloc(buf, cap * 2);
+
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				r = -errno;
+			break;
+		}
+		len += (size_t)n;
+	}
+	for (size_t off = 0; off + sizeof(struct ca_event) <= len;) {
+		const struct ca_event *ev = (const void *)(buf + off);
+
+		if (ev->size < sizeof(*ev) || ev->size > len - off)
+			break;
+		fn(opaque, buf + off, ev->size);
+		off += ev->size;
+	}
+	free(buf);
+out_fd:
+	close(fd);
+out:
+	bpf_link__destroy(link);
+	return r;
+}
+
+void loader_detach(struct loader *l)
+{
+	if (!l)
+		return;
+	for (unsigned i = 0; i < l->nlinks; i++)
+		bpf_link__destroy(l->links[i]);
+	l->nlinks = 0;
+}
+
+void loader_close(struct loader *l)
+{
+	if (!l)
+		return;
+	loader_detach(l);
+	caudit_bpf__destroy(l->skel);
+	free(l);
+}

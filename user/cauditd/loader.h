@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The loader: the only code that touches the BPF skeleton. open -> size maps
+ * -> choose hooks -> load -> fill tables -> attach; later: runtime settings,
+ * drop counters, the process snapshot, detach.
+ */
+#ifndef CAUDIT_LOADER_H
+#define CAUDIT_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "caudit_event.h"
+#include "config.h"
+
+#define LOADER_MAX_HOOKS 128
+
+struct hook_status {
+	char name[48];       /* "syscall:openat", "sched_process_exec", "iter/task" */
+	int active;
+	char reason[64];     /* why it is missing */
+};
+
+struct loader;
+
+/*
+ * Load and attach everything cfg asks for, excluding process agent_tgid.
+ * Optional hooks that the kernel lacks are reported as missing; a required
+ * hook that fails is an error. Returns 0 or a negative errno with err set.
+ */
+int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent_tgid, char *err,
+		size_t errlen);
+
+/* Apply the settings that can change without reloading (SIGHUP). */
+int loader_apply_runtime(struct loader *l, const struct ca_config *cfg);
+
+/* fd of the events ring buffer map */
+int loader_ringbuf_fd(const struct loader *l);
+
+/* Drop counters summed over CPUs. */
+int loader_read_drops(const struct loader *l, uint64_t out[CA_DROP__COUNT]);
+
+/* Hook status list (valid until loader_close). */
+const struct hook_status *loader_hooks(const struct loader *l, unsigned *count);
+
+/*
+ * Run the task iterator: calls fn once per raw snapshot record. Returns 0,
+ * or -EOPNOTSUPP when the iterator is not available on this kernel.
+ */
+typedef void (*loader_record_fn)(void *opaque, const void *data, size_t size);
+int loader_snapshot(struct loader *l, loader_record_fn fn, void *opaque);
+
+/* Stop capture: detach every program (maps stay readable). */
+void loader_detach(struct loader *l);
+/* Free everything; NULL is fine. */
+void loader_close(struct loader *l);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Where encoded records go. The agent writes only through this interface;
+ * the JSON-lines file (sink_jsonl.c) is the first implementation, the signed
+ * store replaces it.
+ */
+#ifndef CAUDIT_SINK_H
+#define CAUDIT_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sink;
+
+struct sink_ops {
+	/* Append one record (a JSON object, no newline). 0 or negative errno. */
+	int (*write)(struct sink *s, const char *rec, size_t len);
+	/* Push buffered records to the file system. */
+	int (*flush)(struct sink *s);
+	/* Flush and free. */
+	void (*close)(struct sink *s);
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	uint64_t last_seq;   /* highest seq already in the log (0: empty) */
+};
+
+/* <dir>/current.jsonl, appended. Creates dir (0750) if missing. */
+int sink_jsonl_open(struct sink **out, const char *dir, char *err, size_t errlen);
+
+#endif

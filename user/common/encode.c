@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "encode.h"
+#include "path.h"
+#include "syscall_table.h"
+
+#define CA_AT_REMOVEDIR 0x200
+
+static const char *const drop_names[CA_DROP__COUNT] = {
+	[CA_DROP_RINGBUF_FULL] = "ringbuf_full",
+	[CA_DROP_MAP_FULL] = "map_full",
+	[CA_DROP_READ_FAULT] = "read_fault",
+	[CA_DROP_TRUNCATED] = "truncated",
+	[CA_DROP_NO_ENTER] = "no_enter",
+};
+
+const char *encode_drop_reason_name(unsigned reason)
+{
+	return reason < CA_DROP__COUNT ? drop_names[reason] : "unknown";
+}
+
+/* splitmix64 finaliser: a fixed, documented mix, not a secret */
+static uint64_t mix64(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
+uint64_t encode_exec_id(const char *boot_id, uint32_t pid, uint64_t start_boottime,
+			uint32_t self_exec_id)
+{
+	uint64_t h = 0x63617564697431ull; /* "caudit1" */
+
+	for (const char *p = boot_id; p && *p; p++)
+		h = mix64(h, (unsigned char)*p);
+	h = mix64(h, pid);
+	h = mix64(h, start_boottime);
+	return mix64(h, self_exec_id);
+}
+
+void encode_time(char out[40], int64_t ns)
+{
+	time_t sec = (time_t)(ns / 1000000000);
+	long frac = (long)(ns % 1000000000);
+	struct tm tm;
+
+	if (frac < 0) {
+		frac += 1000000000;
+		sec--;
+	}
+	gmtime_r(&sec, &tm);
+	/* years stay 4 digits until 9999; the buffer fits any int anyway */
+	snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", (tm.tm_year + 1900) % 10000,
+		 (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+		 tm.tm_sec % 100, frac % 1000000000);
+}
+
+static void write_id_hex(struct jsonw *w, const char *key, uint64_t id)
+{
+	char buf[17];
+
+	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)id);
+	jw_string(w, key, buf, 16);
+}
+
+static void write_header(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
+			 int64_t realtime_ns, const char *event, const char *category)
+{
+	char ts[40];
+
+	encode_time(ts, realtime_ns);
+	jw_object_begin(w, NULL);
+	jw_uint(w, "schema", CA_SCHEMA_VERSION);
+	jw_uint(w, "seq", seq);
+	jw_cstring(w, "time", ts);
+	jw_object_begin(w, "host");
+	jw_cstring(w, "name", c->host->name);
+	jw_cstring(w, "machine_id", c->host->machine_id);
+	jw_cstring(w, "boot_id", c->host->boot_id);
+	jw_object_end(w);
+	jw_cstring(w, "event", event);
+	jw_cstring(w, "category", category);
+}
+
+void encode_agent_begin(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
+			int64_t realtime_ns, const char *event)
+{
+	jw_reset(w);
+	write_header(w, c, seq, realtime_ns, event, "agent");
+}
+
+/* A user or group id, with -1 (4294967295) written as -1 as auditd does. */
+static void write_id(struct jsonw *w, const char *key, uint32_t id)
+{
+	if (id == CA_ID_UNSET)
+		jw_int(w, key, -1);
+	else
+		jw_uint(w, key, id);
+}
+
+static void write_user_name(struct jsonw *w, const struct enc_ctx *c, const char *key,
+			    uint32_t uid)
+{
+	const char *n = NULL;
+
+	if (uid != CA_ID_UNSET && c->user_name)
+		n = c->user_name(c->opaque, uid);
+	if (n)
+		jw_cstring(w, key, n);
+	else
+		jw_null(w, key);
+}
+
+/* strlen bounded by n: a string slot's text up to its first NUL */
+static size_t slot_strlen(const char *s, size_t n)
+{
+	const char *z = s ? memchr(s, 0, n) : NULL;
+
+	return z ? (size_t)(z - s) : n;
+}
+
+/* argv as an array; exact bytes of non-UTF-8 arguments in "args_hex" */
+static void write_args(struct jsonw *w, const char *args, size_t len, int truncated)
+{
+	size_t start = 0, i, nlossy = 0;
+	unsigned idx = 0;
+	unsigned lossy[64];
+
+	jw_array_begin(w, "args");
+	for (i = 0; args && i <= len; i++) {
+		if (i < len && args[i] != 0)
+			continue;
+		if (jw_string(w, NULL, args + start, i - start) &&
+		    nlossy < sizeof(lossy) / sizeof(lossy[0]))
+			lossy[nlossy++] = idx;
+		idx++;
+		start = i + 1;
+	}
+	jw_array_end(w);
+	jw_bool(w, "args_truncated", truncated);
+	if (nlossy) {
+		size_t done = 0;
+
+		jw_object_begin(w, "args_hex");
+		start = 0;
+		idx = 0;
+		for (i = 0; i <= len && done < nlossy; i++) {
+			if (i < len && args[i] != 0)
+				continue;
+			if (idx == lossy[done]) {
+				char k[16];
+
+				snprintf(k, sizeof(k), "%u", idx);
+				jw_hex_bytes(w, k, args + start, i - start);
+				done++;
+			}
+			idx++;
+			start = i + 1;
+		}
+		jw_object_end(w);
+	}
+}
+
+static void write_proc(struct jsonw *w, const struct enc_ctx *c, const struct ca_decoded *d,
+		       const struct enc_proc *proc)
+{
+	const struct ca_task_info *t = &d->ev->task;
+	int is_exec = d->ev->type == CA_EV_PROC_EXEC;
+	char ts[40];
+
+	jw_object_begin(w, "proc");
+	jw_uint(w, "pid", t->pid);
+	jw_uint(w, "tid", t->tid);
+	jw_uint(w, "ppid", t->ppid);
+	write_id_hex(w, "exec_id",
+		     encode_exec_id(c->host->boot_id, t->pid, t->start_boottime, t->self_exec_id));
+	write_id_hex(w, "parent_exec_id",
+		     encode_exec_id(c->host->boot_id, t->ppid, t->parent_start_boottime,
+				    t->parent_self_exec_id));
+	jw_string(w, "comm", t->comm, slot_strlen(t->comm, sizeof(t->comm)));
+	if (is_exec && d->str[CA_S_EXE])
+		jw_string(w, "exe", d->str[CA_S_EXE], d->len[CA_S_EXE]);
+	else if (proc && proc->exe)
+		jw_string(w, "exe", proc->exe, proc->exe_len);
+	else
+		jw_null(w, "exe");
+	if (is_exec)
+		write_args(w, d->str[CA_S_ARGS], d->len[CA_S_ARGS],
+			   !!(d->ev->flags & CA_F_ARGS_TRUNC));
+	else if (d->ev->type == CA_EV_PROC_EXEC_FAIL)
+		; /* attempted argv is in "exec" */
+	else if (proc && proc->args)
+		write_args(w, proc->args, proc->args_len, proc->args_truncated);
+	if (is_exec && d->str[CA_S_CWD])
+		jw_string(w, "cwd", d->str[CA_S_CWD], d->len[CA_S_CWD]);
+	else if (proc && proc->cwd)
+		jw_string(w, "cwd", proc->cwd, proc->cwd_len);
+	if (t->tty[0])
+		jw_string(w, "tty", t->tty, slot_strlen(t->tty, sizeof(t->tty)));
+	else
+		jw_null(w, "tty");
+	encode_time(ts, (int64_t)t->start_boottime + c->boot_to_real_ns);
+	jw_cstring(w, "start_time", ts);
+	jw_object_end(w);
+}
+
+static void write_user(struct jsonw *w, const struct enc_ctx *c, const struct ca_task_info *t)
+{
+	jw_object_begin(w, "user");
+	jw_uint(w, "uid", t->uid);
+	write_user_name(w, c, "name", t->uid);
+	jw_uint(w, "euid", t->euid);
+	jw_uint(w, "suid", t->suid);
+	jw_uint(w, "fsuid", t->fsuid);
+	jw_uint(w, "gid", t->gid);
+	jw_uint(w, "egid", t->egid);
+	jw_uint(w, "sgid", t->sgid);
+	jw_uint(w, "fsgid", t->fsgid);
+	write_id(w, "auid", t->auid);
+	write_user_name(w, c, "login", t->auid);
+	if (t->sessionid == CA_ID_UNSET)
+		jw_null(w, "session");
+	else
+		jw_uint(w, "session", t->sessionid);
+	jw_hex64(w, "caps", t->cap_effective);
+	jw_object_end(w);
+}
+
+struct flag_name {
+	unsigned long bit;
+	const char *name;
+};
+
+static const struct flag_name open_flag_names[] = {
+	{ O_WRONLY, "O_WRONLY" },   { O_RDWR, "O_RDWR" },         { O_CREAT, "O_CREAT" },
+	{ O_EXCL, "O_EXCL" },       { O_NOCTTY, "O_NOCTTY" },     { O_TRUNC, "O_TRUNC" },
+	{ O_APPEND, "O_APPEND" },   { O_NONBLOCK, "O_NONBLOCK" }, { O_DSYNC, "O_DSYNC" },
+	{ O_DIRECT, "O_DIRECT" },   { O_LARGEFILE, "O_LARGEFILE" }, { O_NOFOLLOW, "O_NOFOLLOW" },
+	{ O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" },   { O_PATH, "O_PATH" },
+	{ __O_TMPFILE, "O_TMPFILE" }, { O_DIRECTORY, "O_DIRECTORY" }, { O_SYNC, "O_SYNC" },
+};
+
+static void write_open_flags(struct jsonw *w, uint64_t flags)
+{
+	jw_uint(w, "flags", flags);
+	jw_array_begin(w, "flag_names");
+	if ((flags & O_ACCMODE) == O_RDONLY)
+		jw_cstring(w, NULL, "O_RDONLY");
+	for (size_t i = 0; i < sizeof(open_flag_names) / sizeof(open_flag_names[0]); i++)
+		if ((flags & open_flag_names[i].bit) == open_flag_names[i].bit)
+			jw_cstring(w, NULL, open_flag_names[i].name);
+	jw_array_end(w);
+}
+
+static void write_mode(struct jsonw *w, uint64_t mode)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%04llo", (unsigned long long)(mode & 07777));
+	jw_cstring(w, "mode", buf);
+}
+
+/*
+ * One path member: kernel paths as they are; user strings made absolute
+ * against their base directory. If that fails the string is kept as given
+ * and "<key>_resolved": false says so.
+ */
+static void write_path(struct jsonw *w, const char *key, const struct ca_decoded *d, int slot,
+		       int kernel)
+{
+	const char *p = d->str[slot], *base = d->str[slot + 1];
+	size_t plen = d->len[slot], blen = d->len[slot + 1];
+	char out[2 * CA_PATH_MAX];
+	int n;
+
+	if (!p) {
+		jw_null(w, key);
+		return;
+	}
+	if (kernel) {
+		jw_string(w, key, p, plen);
+		return;
+	}
+	n = path_resolve(base, blen, p, plen, out, sizeof(out));
+	if (n >= 0) {
+		jw_string(w, key, out, (size_t)n);
+	} else {
+		char k[32];
+
+		jw_string(w, key, p, plen);
+		snprintf(k, sizeof(k), "%s_resolved", key);
+		jw_bool(w, k, 0);
+	}
+}
+
+static void write_file(struct jsonw *w, const struct ca_decoded *d,
+		       const struct ca_syscall_info *si)
+{
+	const struct ca_event *ev = d->ev;
+	const struct ca_sc_desc *s = &si->desc;
+
+	jw_object_begin(w, "file");
+	write_path(w, "path", d, CA_S_PATH, !!(ev->flags & CA_F_PATH_KERNEL));
+	if (d->str[CA_S_PATH2])
+		write_path(w, "path2", d, CA_S_PATH2, !!(ev->flags & CA_F_PATH2_KERNEL));
+	if (s->kind == CA_SC_OPEN) {
+		write_open_flags(w, ev->aux[CA_AUX_OPEN_FLAGS]);
+		if (ev->aux[CA_AUX_OPEN_FLAGS] & (O_CREAT | __O_TMPFILE))
+			write_mode(w, ev->aux[CA_AUX_OPEN_MODE]);
+	} else {
+		if (s->flags_arg < 6)
+			jw_uint(w, "flags", ev->args[s->flags_arg]);
+		if (s->mode_arg < 6)
+			write_mode(w, ev->args[s->mode_arg]);
+	}
+	if (s->owner_arg < 5) {
+		write_id(w, "owner_uid", (uint32_t)ev->args[s->owner_arg]);
+		write_id(w, "owner_gid", (uint32_t)ev->args[s->owner_arg + 1]);
+	}
+	if (s->fd_arg < 6)
+		jw_int(w, "fd", (int32_t)ev->args[s->fd_arg]);
+	if (d->str[CA_S_AUX]) {
+		const char *k = strcmp(si->event, "file.symlink") == 0 ? "target" : "xattr";
+
+		jw_string(w, k, d->str[CA_S_AUX], d->len[CA_S_AUX]);
+	}
+	if (ev->flags & CA_F_PATH_TRUNC)
+		jw_bool(w, "truncated", 1);
+	jw_object_end(w);
+}
+
+static void write_outcome(struct jsonw *w, int64_t ret)
+{
+	if (ret < 0) {
+		const char *name = ret >= -4095 ? strerrorname_np((int)-ret) : NULL;
+
+		jw_cstring(w, "outcome", "failure");
+		if (name) {
+			jw_cstring(w, "errno", name);
+		} else {
+			char buf[24];
+
+			snprintf(buf, sizeof(buf), "E%lld", (long long)-ret);
+			jw_cstring(w, "errno", buf);
+		}
+	} else {
+		jw_cstring(w, "outcome", "success");
+	}
+	jw_int(w, "ret", ret);
+}
+
+static void write_exit(struct jsonw *w, uint32_t status)
+{
+	jw_object_begin(w, "exit");
+	if ((status & 0x7f) == 0) {
+		jw_uint(w, "code", (status >> 8) & 0xff);
+		jw_null(w, "signal");
+	} else {
+		const char *sig = sigabbrev_np((int)(status & 0x7f));
+
+		jw_null(w, "code");
+		if (sig) {
+			char buf[24];
+
+			snprintf(buf, sizeof(buf), "SIG%s", sig);
+			jw_cstring(w, "signal", buf);
+		} else {
+			jw_uint(w, "signal", status & 0x7f);
+		}
+	}
+	jw_bool(w, "core_dumped", !!(status & 0x80));
+	jw_object_end(w);
+}
+
+static void write_tail(struct jsonw *w, const struct ca_task_info *t)
+{
+	jw_object_begin(w, "cgroup");
+	jw_uint(w, "id", t->cgroup_id);
+	jw_object_end(w);
+	jw_object_begin(w, "ns");
+	jw_uint(w, "pid", t->ns_pid);
+	jw_uint(w, "mnt", t->ns_mnt);
+	jw_uint(w, "net", t->ns_net);
+	jw_uint(w, "user", t->ns_user);
+	jw_object_end(w);
+}
+
+int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
+		 const struct ca_decoded *d, const struct enc_proc *proc)
+{
+	const struct ca_event *ev = d->ev;
+	const struct ca_task_info *t = &ev->task;
+	const struct ca_syscall_info *si = NULL;
+	int64_t when = (int64_t)ev->boot_ns + c->boot_to_real_ns;
+	const char *event;
+
+	jw_reset(w);
+	switch (ev->type) {
+	case CA_EV_PROC_EXEC:
+		write_header(w, c, seq, when, "process.exec", "process");
+		jw_cstring(w, "syscall", "execve");
+		write_outcome(w, 0);
+		break;
+	case CA_EV_PROC_EXEC_FAIL:
+		si = syscall_table_by_nr(ev->syscall_nr);
+		write_header(w, c, seq, when, "process.exec", "process");
+		jw_cstring(w, "syscall", si ? si->name : "execve");
+		write_outcome(w, ev->ret);
+		break;
+	case CA_EV_PROC_FORK:
+		write_header(w, c, seq, when, "process.fork", "process");
+		break;
+	case CA_EV_PROC_EXIT:
+		write_header(w, c, seq, when, "process.exit", "process");
+		break;
+	case CA_EV_SYSCALL:
+		si = syscall_table_by_nr(ev->syscall_nr);
+		if (!si)
+			return -EBADMSG;
+		event = si->event;
+		if (strcmp(event, "file.unlink") == 0 && si->desc.flags_arg < 6 &&
+		    (ev->args[si->desc.flags_arg] & CA_AT_REMOVEDIR))
+			event = "file.rmdir";
+		write_header(w, c, seq, when, event, "file");
+		jw_cstring(w, "syscall", si->name);
+		if (si->desc.kind == CA_SC_OPEN && !(ev->aux[CA_AUX_OPEN_FLAGS] & (O_WRONLY | O_RDWR |
+										     O_CREAT | O_TRUNC)))
+			jw_cstring(w, "access", "read");
+		else
+			jw_cstring(w, "access", "write");
+		write_outcome(w, ev->ret);
+		break;
+	default:
+		return -EBADMSG;
+	}
+
+	write_proc(w, c, d, proc);
+	write_user(w, c, t);
+
+	switch (ev->type) {
+	case CA_EV_PROC_EXEC:
+		jw_object_begin(w, "exec");
+		if (d->str[CA_S_PATH])
+			jw_string(w, "filename", d->str[CA_S_PATH], d->len[CA_S_PATH]);
+		jw_bool(w, "memfd", !!(ev->flags & CA_F_EXE_MEMFD));
+		jw_object_end(w);
+		break;
+	case CA_EV_PROC_EXEC_FAIL:
+		jw_object_begin(w, "exec");
+		write_path(w, "filename", d, CA_S_PATH, 0);
+		write_args(w, d->str[CA_S_ARGS], d->len[CA_S_ARGS],
+			   !!(ev->flags & CA_F_ARGS_TRUNC));
+		jw_object_end(w);
+		break;
+	case CA_EV_PROC_FORK: {
+		uint32_t cpid = (uint32_t)ev->aux[CA_AUX_FORK_CHILD_PID];
+
+		jw_object_begin(w, "child");
+		jw_uint(w, "pid", cpid);
+		write_id_hex(w, "exec_id",
+			     encode_exec_id(c->host->boot_id, cpid, ev->aux[CA_AUX_FORK_CHILD_START],
+					    t->self_exec_id));
+		jw_object_end(w);
+		break;
+	}
+	case CA_EV_PROC_EXIT:
+		write_exit(w, (uint32_t)ev->aux[CA_AUX_EXIT_CODE]);
+		break;
+	case CA_EV_SYSCALL:
+		write_file(w, d, si);
+		break;
+	}
+	if (ev->flags & CA_F_READ_FAULT)
+		jw_bool(w, "read_fault", 1);
+	write_tail(w, t);
+	jw_object_end(w);
+	return w->err;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Event schema v1 encoder (docs/schema.md): one decoded record plus what user
+ * space knows about its process -> one JSON object. Pure module: names and
+ * process details come in through the context, nothing is looked up here.
+ */
+#ifndef CAUDIT_ENCODE_H
+#define CAUDIT_ENCODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event_decode.h"
+#include "jsonw.h"
+
+#define CA_SCHEMA_VERSION 1
+#define CA_ID_UNSET 4294967295u
+
+struct enc_host {
+	char name[256];
+	char machine_id[64];
+	char boot_id[64];
+};
+
+/* uid -> user name, or NULL when unknown. */
+typedef const char *(*enc_user_name_fn)(void *opaque, uint32_t uid);
+
+struct enc_ctx {
+	const struct enc_host *host;
+	int64_t boot_to_real_ns;     /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	enc_user_name_fn user_name;  /* may be NULL */
+	void *opaque;
+};
+
+/* What the process cache knows of the acting process (all may be absent). */
+struct enc_proc {
+	const char *exe;
+	size_t exe_len;
+	const char *args;   /* NUL separated */
+	size_t args_len;
+	int args_truncated;
+	const char *cwd;
+	size_t cwd_len;
+};
+
+/* exec_id of (pid, start_boottime, self_exec_id) on boot boot_id. */
+uint64_t encode_exec_id(const char *boot_id, uint32_t pid, uint64_t start_boottime,
+			uint32_t self_exec_id);
+
+/* RFC 3339 UTC with nanoseconds ("2026-11-23T19:12:42.123456789Z") into out[40]. */
+void encode_time(char out[40], int64_t realtime_ns);
+
+/*
+ * Encode record d as a complete JSON object (no newline) into w, which is
+ * reset first. proc may be NULL. Returns 0 or w->err.
+ */
+int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
+		 const struct ca_decoded *d, const struct enc_proc *proc);
+
+/*
+ * Begin an agent record: writes the common header fields and leaves the
+ * top-level object open for the caller's "agent" member; close it with
+ * jw_object_end(). event is e.g. "agent.start".
+ */
+void encode_agent_begin(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
+			int64_t realtime_ns, const char *event);
+
+/* Names of enum ca_drop_reason values ("ringbuf_full", ...). */
+const char *encode_drop_reason_name(unsigned reason);
+
+#endif
