@@ -139,7 +139,7 @@ static size_t ref_escape(const uint8_t *p, size_t n, char *out)
 			out[o++] = (char)c;
 		} else if (c == '\n' || c == '\t' || c == '\r' || c == '\b' || c == '\f') {
 			out[o++] = '\\';
-			out[o++] = c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : c == '\b' ? 'b' : 'f';
+			out[o++] = "btn?fr"[c - '\b'];
 		} else if (c < 0x20 || c == 0x7f) {
 			o += (size_t)sprintf(out + o, "\\u%04x", c);
 		} else if (k == 3 && !memcmp(p + i, "\xe2\x80\xa8", 3)) {
@@ -330,6 +330,45 @@ static void test_keys_escaped(void **state)
 	jw_free(&w);
 }
 
+/* Keys around the length where plain keys stop being copied in one pass, plain or not. */
+static void test_key_lengths(void **state)
+{
+	static const char specials[] = { '"', '\\', '\n', 0x7f, (char)0xc3, (char)0xff };
+	struct jsonw w;
+	char key[128], exp[1024], *p;
+	size_t len, pos, j;
+	int warm;
+
+	jw_init(&w, 0);
+	for (warm = 0; warm < 2; warm++) {
+		for (len = 0; len < 100; len++) {
+			for (pos = 0; pos <= len; pos++) {
+				for (j = 0; j < sizeof(specials); j++) {
+					memset(key, 'k', len);
+					key[len] = '\0';
+					if (pos < len)
+						key[pos] = specials[j];
+					/* a fresh writer has no room yet: the slow path */
+					if (!warm)
+						jw_free(&w);
+					jw_reset(&w);
+					jw_object_begin(&w, NULL);
+					jw_uint(&w, "a", 1);
+					jw_uint(&w, key, 2);
+					jw_object_end(&w);
+					p = exp + sprintf(exp, "{\"a\":1,\"");
+					p += ref_escape((const uint8_t *)key, len, p);
+					strcpy(p, "\":2}");
+					assert_out(&w, exp);
+					if (pos == len)
+						break; /* no special to vary */
+				}
+			}
+		}
+	}
+	jw_free(&w);
+}
+
 static void test_long_key_sibling(void **state)
 {
 	struct jsonw w;
@@ -401,8 +440,8 @@ static void test_embedded_nul(void **state)
 	CHECK("\0", "\"\\u0000\"", 0);
 	CHECK("\0\0", "\"\\u0000\\u0000\"", 0);
 	/* a NUL right after a long run, and the run after it */
-	CHECK("0123456789abcdef\0" "0123456789abcdef", "\"0123456789abcdef\\u00000123456789abcdef\"",
-	      0);
+	CHECK("0123456789abcdef\0" "0123456789abcdef",
+	      "\"0123456789abcdef\\u00000123456789abcdef\"", 0);
 }
 
 static void test_line_separators(void **state)
@@ -419,9 +458,10 @@ static void test_line_separators(void **state)
 /* Every special byte at every offset of a long run, to cover the word-at-a-time scan. */
 static void test_special_at_every_offset(void **state)
 {
-	static const char *const specials[] = { "\"",	"\\",	"\n", "\x7f", "\x1f", "\x00",
-						"\xff", "\xc3\xa9", "\xe2\x80\xa8", "\xf0\x9f\x98\x80",
-						"\xe2\x82" };
+	static const char *const specials[] = {
+		"\"", "\\", "\n", "\x7f", "\x1f", "\x00", "\xff", "\xc3\xa9", "\xe2\x80\xa8",
+		"\xf0\x9f\x98\x80", "\xe2\x82",
+	};
 	static const size_t slen[] = { 1, 1, 1, 1, 1, 1, 1, 2, 3, 4, 2 };
 	uint8_t in[64];
 	char exp[256];
@@ -840,7 +880,8 @@ static size_t unhex(const char *h, size_t hlen, uint8_t *out)
 	assert_int_equal(hlen % 2, 0);
 	for (i = 0; i < hlen / 2; i++) {
 		assert_int_equal(sscanf(h + 2 * i, "%2x", &b), 1);
-		assert_true(strchr("0123456789abcdef", h[2 * i]) && strchr("0123456789abcdef", h[2 * i + 1]));
+		assert_non_null(strchr("0123456789abcdef", h[2 * i]));
+		assert_non_null(strchr("0123456789abcdef", h[2 * i + 1]));
 		out[i] = (uint8_t)b;
 	}
 	return hlen / 2;
@@ -916,7 +957,8 @@ static void test_property_random(void **state)
 			assert_int_equal(json_object_get_string_len(v), blen);
 			assert_memory_equal(json_object_get_string(v), back, blen);
 			assert_true(json_object_object_get_ex(root, "s_hex", &hex));
-			blen = unhex(json_object_get_string(hex), json_object_get_string_len(hex), back);
+			blen = unhex(json_object_get_string(hex),
+				     (size_t)json_object_get_string_len(hex), back);
 			assert_int_equal(blen, n);
 			assert_memory_equal(back, in, n);
 			assert_int_equal(json_object_object_length(root), 5);
@@ -962,6 +1004,7 @@ int main(void)
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_keys_escaped),
+		cmocka_unit_test(test_key_lengths),
 		cmocka_unit_test(test_long_key_sibling),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_all_controls),

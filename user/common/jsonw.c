@@ -5,7 +5,7 @@
  * Every audit event goes through here, so the string path is built around
  * long runs: bytes that need no escaping (printable ASCII and valid UTF-8
  * other than U+2028/U+2029) are found eight at a time and copied with one
- * memcpy per run; only the rare byte that needs attention is handled alone.
+ * copy per run; only the rare byte that needs attention is handled alone.
  *
  * Every public call remembers where its output started and truncates back
  * there if it fails, so a failed writer never ends in half a token and the
@@ -262,7 +262,7 @@ static int jw_str_body(struct jsonw *w, const uint8_t *s, size_t n)
 			k = utf8_seq(s + i, n - i);
 			if (!k || is_line_sep(s + i, k))
 				break;
-			/* Valid non-ASCII text goes out in the same memcpy as the ASCII. */
+			/* Valid non-ASCII text goes out in the same copy as the ASCII. */
 			i += k;
 			k = 0;
 		}
@@ -299,7 +299,7 @@ static int jw_str_body(struct jsonw *w, const uint8_t *s, size_t n)
 				return lossy;
 			i += 3;
 		} else {
-			/* One U+FFFD per bad byte, so a truncated sequence is not swallowed whole. */
+			/* One U+FFFD per bad byte: a truncated sequence is not swallowed whole. */
 			lossy = 1;
 			if (unlikely(!jw_put(w, repl, 3)))
 				return lossy;
@@ -346,14 +346,15 @@ static inline __attribute__((always_inline)) void jw_member(struct jsonw *w, con
 	 * Keys are short literals: one pass finds the end and copies, with no
 	 * strlen and no second scan. NUL is class 1, so it also ends the loop.
 	 */
-	if (key && likely(w->cap - w->len >= JW_KEY_FAST + 4)) {
+	if (key && likely(w->cap - w->len >= JW_KEY_FAST + 4)) { /* + comma, quotes, colon */
 		o = w->buf + w->len;
 		if (w->need_comma[w->depth])
 			*o++ = ',';
 		o[0] = '"';
 		for (i = 0; i < JW_KEY_FAST && !jw_cls[k[i]]; i++)
 			o[1 + i] = (char)k[i];
-		if (likely(i < JW_KEY_FAST && !k[i])) {
+		/* a key of exactly JW_KEY_FAST bytes still fits the room checked above */
+		if (likely(!k[i])) {
 			o[1 + i] = '"';
 			o[2 + i] = ':';
 			w->len = (size_t)(o + 3 + i - w->buf);
@@ -498,15 +499,23 @@ static inline size_t u64_dec(char out[20], uint64_t v)
 static void jw_number(struct jsonw *w, const char *key, int neg, uint64_t mag)
 {
 	size_t mark = w->len, k;
-	char tmp[21];
+	char tmp[48];
 
 	if (w->err)
 		return;
 	jw_member(w, key);
-	k = u64_dec(tmp + 1, mag);
+	/* the number ends at tmp + 24, so 24 bytes from its start are inside tmp */
+	k = u64_dec(tmp + 4, mag);
 	if (neg)
-		tmp[20 - k++] = '-';
-	jw_put(w, tmp + 21 - k, k);
+		tmp[24 - ++k] = '-';
+	if (likely(w->cap - w->len >= 24)) {
+		/* a fixed-size copy is a few moves; the bytes past the number are scratch */
+		memcpy(w->buf + w->len, tmp + 24 - k, 24);
+		w->len += k;
+	} else if (jw_reserve(w, k)) {
+		memcpy(w->buf + w->len, tmp + 24 - k, k);
+		w->len += k;
+	}
 	jw_done(w, mark);
 }
 
@@ -632,12 +641,10 @@ int utf8_valid(const char *str, size_t n)
 {
 	const uint8_t *s = (const uint8_t *)str;
 	size_t i = 0, k;
-	uint64_t x;
 
 	while (i < n) {
 		if (n - i >= 8) {
-			memcpy(&x, s + i, 8);
-			if (!(x & HIGHS)) {
+			if (!(load64(s + i) & HIGHS)) {
 				i += 8;
 				continue;
 			}

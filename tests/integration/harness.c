@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define START_TIMEOUT_MS 120000
+
+const char *harness_bin(const char *name, char *buf, size_t len)
+{
+	const char *b = getenv("CAUDIT_BUILD");
+
+	snprintf(buf, len, "%s/%s", b && *b ? b : "build", name);
+	return buf;
+}
+
+int harness_can_run(void)
+{
+	return geteuid() == 0;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+int harness_tmpdir(char *out, size_t len)
+{
+	snprintf(out, len, "/tmp/caudit-test-XXXXXX");
+	return mkdtemp(out) ? 0 : -1;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void add_record(struct agent *a, const char *line, size_t len)
+{
+	json_tokener *tok;
+	json_object *o;
+
+	if (len == 0)
+		return;
+	tok = json_tokener_new();
+	o = json_tokener_parse_ex(tok, line, (int)len);
+	if (!o || json_tokener_get_parse_end(tok) != len || !json_object_is_type(o, json_type_object)) {
+		a->bad_lines++;
+		fprintf(stderr, "harness: unparsable log line: %.*s\n", (int)(len > 300 ? 300 : len),
+			line);
+		json_object_put(o);
+		json_tokener_free(tok);
+		return;
+	}
+	json_tokener_free(tok);
+	if (a->nrecs == a->cap) {
+		size_t ncap = a->cap ? a->cap * 2 : 4096;
+
+		if (ncap > HARNESS_MAX_RECORDS)
+			abort();
+		a->recs = realloc(a->recs, ncap * sizeof(*a->recs));
+		if (!a->recs)
+			abort();
+		a->cap = ncap;
+	}
+	a->recs[a->nrecs++] = o;
+}
+
+size_t agent_poll(struct agent *a)
+{
+	char buf[1 << 16];
+	size_t before = a->nrecs, n;
+
+	if (!a->log) {
+		a->log = fopen(a->log_path, "re");
+		if (!a->log)
+			return 0;
+	}
+	clearerr(a->log);
+	while ((n = fread(buf, 1, sizeof(buf), a->log)) > 0) {
+		size_t start = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (buf[i] != '\n')
+				continue;
+			if (a->partial_len) {
+				a->partial = realloc(a->partial, a->partial_len + (i - start));
+				memcpy(a->partial + a->partial_len, buf + start, i - start);
+				add_record(a, a->partial, a->partial_len + (i - start));
+				a->partial_len = 0;
+			} else {
+				add_record(a, buf + start, i - start);
+			}
+			start = i + 1;
+		}
+		if (start < n) {
+			a->partial = realloc(a->partial, a->partial_len + (n - start));
+			memcpy(a->partial + a->partial_len, buf + start, n - start);
+			a->partial_len += n - start;
+		}
+	}
+	return a->nrecs - before;
+}
+
+json_object *agent_wait(struct agent *a, size_t from, record_match_fn match, void *arg,
+			int timeout_ms, size_t *index)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	size_t i = from;
+
+	for (;;) {
+		agent_poll(a);
+		for (; i < a->nrecs; i++) {
+			if (match(a->recs[i], arg)) {
+				if (index)
+					*index = i;
+				return a->recs[i];
+			}
+		}
+		if (now_ms() >= deadline)
+			return NULL;
+		usleep(10000);
+	}
+}
+
+size_t agent_count(struct agent *a, record_match_fn match, void *arg)
+{
+	size_t n = 0;
+
+	agent_poll(a);
+	for (size_t i = 0; i < a->nrecs; i++)
+		n += match(a->recs[i], arg) != 0;
+	return n;
+}
+
+struct field_match {
+	const char *event, *field, *value;
+};
+
+static int match_field(json_object *rec, void *arg)
+{
+	struct field_match *m = arg;
+	const char *v;
+
+	if (m->event) {
+		const char *e = jstr(rec, "event");
+
+		if (!e || strcmp(e, m->event))
+			return 0;
+	}
+	v = jstr(rec, m->field);
+	return v && strcmp(v, m->value) == 0;
+}
+
+json_object *agent_wait_field(struct agent *a, const char *event, const char *field,
+			      const char *value, int timeout_ms)
+{
+	struct field_match m = { event, field, value };
+
+	return agent_wait(a, 0, match_field, &m, timeout_ms, NULL);
+}
+
+json_object *jget(json_object *o, const char *path)
+{
+	char key[128];
+
+	while (o && *path) {
+		size_t n = strcspn(path, ".");
+		json_object *next = NULL;
+
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = 0;
+		if (json_object_is_type(o, json_type_array)) {
+			char *end;
+			long idx = strtol(key, &end, 10);
+
+			if (*end || idx < 0 || (size_t)idx >= json_object_array_length(o))
+				return NULL;
+			next = json_object_array_get_idx(o, (size_t)idx);
+		} else if (!json_object_object_get_ex(o, key, &next)) {
+			return NULL;
+		}
+		o = next;
+		path += n;
+		if (*path == '.')
+			path++;
+	}
+	return o;
+}
+
+const char *jstr(json_object *o, const char *path)
+{
+	json_object *v = jget(o, path);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+int64_t jint(json_object *o, const char *path)
+{
+	json_object *v = jget(o, path);
+
+	return v && json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : INT64_MIN;
+}
+
+int jis_null(json_object *o, const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	json_object *parent = o, *v = NULL;
+
+	if (dot) {
+		char head[128];
+
+		if ((size_t)(dot - path) >= sizeof(head))
+			return 0;
+		memcpy(head, path, (size_t)(dot - path));
+		head[dot - path] = 0;
+		parent = jget(o, head);
+		path = dot + 1;
+	}
+	return parent && json_object_object_get_ex(parent, path, &v) && v == NULL;
+}
+
+static int match_start(json_object *rec, void *arg)
+{
+	const char *e = jstr(rec, "event");
+	int64_t pid = jint(rec, "agent.pid");
+
+	return e && strcmp(e, "agent.start") == 0 && pid == *(pid_t *)arg;
+}
+
+int agent_start(struct agent *a, const char *extra_config)
+{
+	char bin[PATH_MAX], shipped[PATH_MAX];
+	FILE *f;
+	int64_t deadline;
+
+	memset(a, 0, sizeof(*a));
+	if (harness_tmpdir(a->dir, sizeof(a->dir)))
+		return -1;
+	snprintf(a->conf_path, sizeof(a->conf_path), "%s/cauditd.conf", a->dir);
+	snprintf(a->log_path, sizeof(a->log_path), "%s/log/current.jsonl", a->dir);
+	f = fopen(a->conf_path, "we");
+	if (!f)
+		return -1;
+	fprintf(f, "log_dir = %s/log\n", a->dir);
+	if (extra_config)
+		fprintf(f, "%s\n", extra_config);
+	fclose(f);
+	(void)shipped;
+	harness_bin("cauditd", bin, sizeof(bin));
+	a->pid = fork();
+	if (a->pid < 0)
+		return -1;
+	if (a->pid == 0) {
+		execl(bin, bin, "-c", a->conf_path, "--foreground", (char *)NULL);
+		fprintf(stderr, "exec %s: %s\n", bin, strerror(errno));
+		_exit(127);
+	}
+	deadline = now_ms() + START_TIMEOUT_MS;
+	while (now_ms() < deadline) {
+		int st;
+
+		if (waitpid(a->pid, &st, WNOHANG) == a->pid) {
+			fprintf(stderr, "harness: cauditd exited during start (status %d)\n", st);
+			a->pid = 0;
+			return -1;
+		}
+		if (agent_wait(a, 0, match_start, &a->pid, 50, NULL))
+			return 0;
+	}
+	fprintf(stderr, "harness: no agent.start within %d ms\n", START_TIMEOUT_MS);
+	return -1;
+}
+
+int agent_stop(struct agent *a)
+{
+	int st = 0;
+
+	if (a->pid <= 0)
+		return -1;
+	kill(a->pid, SIGTERM);
+	if (waitpid(a->pid, &st, 0) != a->pid)
+		st = -1;
+	a->pid = 0;
+	agent_poll(a);
+	return st;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+void agent_cleanup(struct agent *a)
+{
+	if (a->pid > 0)
+		agent_stop(a);
+	for (size_t i = 0; i < a->nrecs; i++)
+		json_object_put(a->recs[i]);
+	free(a->recs);
+	free(a->partial);
+	if (a->log)
+		fclose(a->log);
+	if (a->dir[0] && !getenv("CAUDIT_KEEP_TEST_DIRS"))
+		nftw(a->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	memset(a, 0, sizeof(*a));
+}
