@@ -87,6 +87,17 @@ struct {
 	__type(value, struct ca_sc_desc);
 } sc_table SEC(".maps") __weak;
 
+/*
+ * The shared sys_exit handler. Each sys_exit_NAME stub tail-calls it, so the
+ * verifier checks the large handler once instead of once per syscall.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} sc_exit_prog SEC(".maps") __weak;
+
 /* Config filters: uid (real) and comm -> enum ca_filter_verdict. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -54,6 +54,11 @@ int BPF_PROG(ca_process_exec, struct task_struct *p, pid_t old_pid, struct linux
 	struct ca_rec r;
 	__u32 start;
 
+	__u32 old_tid = old_pid;
+
+	/* exec from a non-leader thread changed its tid: its sys_exit won't match */
+	if (old_tid != (__u32)BPF_CORE_READ(t, pid))
+		bpf_map_delete_elem(&pending, &old_tid);
 	if (ca_current_filtered())
 		return 0;
 	if (!ca_rec_begin(&r, CA_EV_PROC_EXEC, t))
@@ -111,9 +116,12 @@ int BPF_PROG(ca_process_exit, struct task_struct *p, bool group_dead)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct ca_rec r;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	unsigned int sflags;
 	int code;
 
+	/* a thread that dies inside a hooked syscall leaves its enter behind */
+	bpf_map_delete_elem(&pending, &tid);
 	if (!group_dead)
 		return 0;
 	if (ca_current_filtered())

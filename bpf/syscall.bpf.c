@@ -237,6 +237,13 @@ static __always_inline int sc_exit(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
+/* The shared exit handler: not attached itself, reached by tail call. */
+SEC("tracepoint")
+int ca_sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return sc_exit(ctx);
+}
+
 /* One enter/exit pair per syscall; all share the table-driven handlers. */
 #define CA_SYSCALL(name)                                                                   \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                        \
@@ -247,7 +254,8 @@ static __always_inline int sc_exit(struct trace_event_raw_sys_exit *ctx)
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                         \
 	int ca_exit_##name(struct trace_event_raw_sys_exit *ctx)                           \
 	{                                                                                  \
-		return sc_exit(ctx);                                                       \
+		bpf_tail_call(ctx, &sc_exit_prog, 0);                                      \
+		return 0;                                                                  \
 	}
 
 #include "caudit_syscalls.def"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,11 @@ static int fill_filters(struct loader *l, const struct ca_config *cfg)
 static int fill_sc_table(struct loader *l)
 {
 	int fd = bpf_map__fd(l->skel->maps.sc_table);
+	int pfd = bpf_program__fd(l->skel->progs.ca_sys_exit);
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.sc_exit_prog), &zero, &pfd, BPF_ANY))
+		return -errno;
 
 	for (unsigned i = 0; i < syscall_table_count(); i++) {
 		const struct ca_syscall_info *si = syscall_table_at(i);
@@ -203,8 +209,9 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 		struct hook_status *h;
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(p) || strncmp(sec, "iter/", 5) == 0)
-			continue;
+		if (!bpf_program__autoload(p) || strncmp(sec, "iter/", 5) == 0 ||
+		    strcmp(sec, "tracepoint") == 0)
+			continue; /* the iterator runs on demand; ca_sys_exit by tail call */
 		if (strncmp(name, "ca_exit_", 8) == 0)
 			continue; /* reported with its enter program */
 		link = bpf_program__attach(p);
@@ -406,12 +413,49 @@ out:
 	return r;
 }
 
+#define DETACH_THREADS 16
+
+struct detach_slice {
+	struct bpf_link **links;
+	unsigned n;
+};
+
+static void *detach_worker(void *arg)
+{
+	struct detach_slice *sl = arg;
+
+	for (unsigned i = 0; i < sl->n; i++)
+		bpf_link__destroy(sl->links[i]);
+	return NULL;
+}
+
+/*
+ * Each tracepoint detach waits for an RCU grace period; one after another
+ * that is seconds for ~90 links. Threads let the grace periods overlap.
+ */
 void loader_detach(struct loader *l)
 {
-	if (!l)
+	struct detach_slice sl[DETACH_THREADS];
+	pthread_t th[DETACH_THREADS];
+	int started[DETACH_THREADS] = {};
+	unsigned per;
+
+	if (!l || !l->nlinks)
 		return;
-	for (unsigned i = 0; i < l->nlinks; i++)
-		bpf_link__destroy(l->links[i]);
+	per = (l->nlinks + DETACH_THREADS - 1) / DETACH_THREADS;
+	for (unsigned t = 0; t < DETACH_THREADS; t++) {
+		unsigned first = t * per;
+
+		sl[t].links = l->links + first;
+		sl[t].n = first >= l->nlinks ? 0 : (l->nlinks - first < per ? l->nlinks - first : per);
+		if (sl[t].n && pthread_create(&th[t], NULL, detach_worker, &sl[t]) == 0)
+			started[t] = 1;
+		else if (sl[t].n)
+			detach_worker(&sl[t]);
+	}
+	for (unsigned t = 0; t < DETACH_THREADS; t++)
+		if (started[t])
+			pthread_join(th[t], NULL);
 	l->nlinks = 0;
 }
 
