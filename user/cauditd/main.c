@@ -58,7 +58,7 @@ static void hash_file(const char *path, char out[65])
 
 	if (fd >= 0)
 		close(fd);
-	crypto_hash_hex(buf, n > 0 ? (size_t)n : 0, out);
+	cr_hash_hex(buf, n > 0 ? (size_t)n : 0, out);
 }
 
 /* Parse the config (and the --log-dir override) into cfg. */
@@ -223,7 +223,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_init();
-	if (crypto_init()) {
+	if (cr_init()) {
 		log_msg(LOG_ERR, "libsodium initialisation failed");
 		return 1;
 	}

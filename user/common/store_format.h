@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The signed log's format (docs/log-format.md) as pure functions shared by
+ * the writer (cauditd's store) and the readers (caudit verify, search):
+ * signed messages, certificate and seal records, the "prev" link, segment
+ * names. No I/O.
+ */
+#ifndef CAUDIT_STORE_FORMAT_H
+#define CAUDIT_STORE_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "crypto.h"
+#include "jsonw.h"
+
+#define STORE_SEG_PREFIX "seg-"
+#define STORE_SEG_SUFFIX ".jsonl.gz"
+#define STORE_SEG_NAME_LEN 40   /* "seg-" 20 digits ".jsonl.gz" + NUL = 34 */
+#define STORE_PREV_HEX 16       /* hex digits of h(n-1) in "prev" */
+#define STORE_PREV_FIELD_LEN 27 /* "prev":"<16 hex>", */
+
+struct store_cert {
+	uint64_t epoch;
+	uint8_t pub[CRYPTO_PUB_LEN];
+	uint64_t not_before;     /* ns since the Unix epoch */
+	uint8_t sig[CRYPTO_SIG_LEN];
+};
+
+struct store_seal {
+	uint64_t epoch;
+	uint64_t first_seq;
+	uint64_t last_seq;
+	uint64_t count;
+	uint64_t time_ns;        /* the seal record's "time" */
+	uint8_t head[CRYPTO_HASH_LEN];
+	int late;
+	char reason[16];
+	uint8_t sig[CRYPTO_SIG_LEN];
+};
+
+/* Sign c with signer_secret (the root key for epoch 0, else epoch-1's key). */
+void store_cert_sign(struct store_cert *c, const uint8_t root[CRYPTO_PUB_LEN],
+		     const uint8_t signer_secret[CRYPTO_SECRET_LEN]);
+/* 0 when c is signed by signer_pub, -EBADMSG otherwise. */
+int store_cert_verify(const struct store_cert *c, const uint8_t root[CRYPTO_PUB_LEN],
+		      const uint8_t signer_pub[CRYPTO_PUB_LEN]);
+
+void store_seal_sign(struct store_seal *s, const uint8_t root[CRYPTO_PUB_LEN],
+		     const uint8_t secret[CRYPTO_SECRET_LEN]);
+int store_seal_verify(const struct store_seal *s, const uint8_t root[CRYPTO_PUB_LEN],
+		      const uint8_t pub[CRYPTO_PUB_LEN]);
+
+/* Members "key" / "seal" objects (inside an open object) */
+void store_cert_write(struct jsonw *w, const char *key, const struct store_cert *c);
+void store_seal_write(struct jsonw *w, const char *key, const struct store_seal *s);
+/* Parse the object of a "key" / "seal" member; 0 or -EINVAL. */
+int store_cert_read(json_object *o, struct store_cert *c);
+int store_seal_read(json_object *o, struct store_seal *s);
+
+/* "seg-%020llu.jsonl.gz" */
+void store_segment_name(char out[STORE_SEG_NAME_LEN], uint64_t first_seq);
+/* 0 and *first_seq when name is a segment name, -EINVAL otherwise. */
+int store_segment_parse(const char *name, uint64_t *first_seq);
+
+/*
+ * The seq of a record line ({"schema":1,"seq":N,...), reading only its
+ * prefix. 0 or -EINVAL.
+ */
+int store_record_seq(const char *line, size_t len, uint64_t *seq);
+
+/*
+ * Copy rec into out with "prev":"<hex of prev_head[0..8)>" inserted after the
+ * seq member. Returns the new length, or -EINVAL (rec has no seq prefix) /
+ * -ENOSPC (outlen < len + STORE_PREV_FIELD_LEN).
+ */
+int store_splice_prev(char *out, size_t outlen, const char *rec, size_t len,
+		      const uint8_t prev_head[CRYPTO_HASH_LEN]);
+
+/*
+ * Check a line's "prev" against h(n-1): 1 when it matches, 0 when it does
+ * not or is missing.
+ */
+int store_prev_matches(const char *line, size_t len, const uint8_t prev_head[CRYPTO_HASH_LEN]);
+
+/* The chain's starting value: H(cert_0 line). */
+void store_genesis(uint8_t out[CRYPTO_HASH_LEN], const char *cert0_line, size_t len);
+
+#endif
