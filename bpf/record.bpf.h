@@ -191,14 +191,21 @@ static __always_inline int ca_append_user_str(struct ca_rec *r, __u32 slot, cons
 
 	if (!uptr || !ca_room(r))
 		return -1;
-	n = bpf_probe_read_user_str(&r->s->ev[r->off & CA_OFF_MASK], CA_PATH_MAX, uptr);
+	/*
+	 * One byte more than the longest valid path: a string that fills it is
+	 * longer than PATH_MAX - 1 and is kept cut, flagged and counted.
+	 */
+	n = bpf_probe_read_user_str(&r->s->ev[r->off & CA_OFF_MASK], CA_PATH_MAX + 1, uptr);
 	if (n <= 0) {
 		r->ev->flags |= CA_F_READ_FAULT;
 		ca_count_drop(CA_DROP_READ_FAULT);
 		return -1;
 	}
-	if (n > CA_PATH_MAX)
-		n = CA_PATH_MAX;
+	if (n > CA_PATH_MAX) {
+		n = CA_PATH_MAX + 1;
+		r->ev->flags |= CA_F_PATH_TRUNC;
+		ca_count_drop(CA_DROP_TRUNCATED);
+	}
 	ca_set_slot(r, slot, n - 1);
 	return n - 1;
 }

@@ -16,7 +16,8 @@
 #define CA_O_ACCMODE_WRITE 03 /* O_WRONLY | O_RDWR */
 #define CA_O_CREAT 0100
 #define CA_O_TRUNC 01000
-#define CA_ARGV_MAX 1024
+/* argv entries walked: args_max bytes hold at most CA_ARGS_MAX / 2 of them */
+#define CA_ARGV_MAX (CA_ARGS_MAX / 2 + 1)
 
 static __always_inline bool open_writes(__u64 flags)
 {
@@ -145,7 +146,15 @@ static __always_inline void append_user_argv(struct ca_rec *r, __u64 argv)
 	w->max = ca_cfg.args_max;
 	if (w->max > CA_ARGS_MAX)
 		w->max = CA_ARGS_MAX;
-	bpf_loop(CA_ARGV_MAX, argv_step, NULL, 0);
+	if (bpf_loop(CA_ARGV_MAX, argv_step, NULL, 0) == CA_ARGV_MAX) {
+		const char *next = NULL;
+
+		/* out of iterations: more arguments follow unless argv ends here */
+		bpf_probe_read_user(&next, sizeof(next),
+				    (void *)(argv + CA_ARGV_MAX * sizeof(next)));
+		if (next)
+			w->argv_trunc = 1;
+	}
 	if (w->argv_trunc) {
 		r->ev->flags |= CA_F_ARGS_TRUNC;
 		ca_count_drop(CA_DROP_TRUNCATED);
