@@ -17,7 +17,7 @@ static int64_t now_ns(void)
 
 static void begin(struct drain *d, const char *event)
 {
-	encode_agent_begin(&d->w, &d->enc, d->seq + 1, now_ns(), event);
+	encode_agent_begin(&d->w, &d->enc, drain_next_seq(d), now_ns(), event);
 	jw_object_begin(&d->w, "agent");
 	jw_cstring(&d->w, "version", CAUDIT_VERSION);
 	jw_uint(&d->w, "pid", (uint64_t)getpid());

@@ -16,6 +16,11 @@
 #define PROC_CACHE_MAX 262144
 #define RECORD_LIMIT (1u << 20)
 
+uint64_t drain_next_seq(const struct drain *d)
+{
+	return d->sink->last_seq + 1;
+}
+
 int drain_commit(struct drain *d)
 {
 	int r;
@@ -23,12 +28,9 @@ int drain_commit(struct drain *d)
 	if (d->w.err)
 		return d->w.err;
 	r = d->sink->ops->write(d->sink, d->w.buf, d->w.len);
-	if (r) {
+	if (r)
 		d->write_errors++;
-		return r;
-	}
-	d->seq++;
-	return 0;
+	return r;
 }
 
 static void cache_exec(struct drain *d, const struct ca_decoded *dec)
@@ -77,7 +79,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 		ep.cwd_len = pe->cwd_len;
 		epp = &ep;
 	}
-	if (encode_event(&d->w, &d->enc, d->seq + 1, &dec, epp)) {
+	if (encode_event(&d->w, &d->enc, drain_next_seq(d), &dec, epp)) {
 		d->bad_records++;
 	} else if (drain_commit(d) == 0) {
 		d->records++;
@@ -93,7 +95,6 @@ int drain_init(struct drain *d, int ringbuf_fd, struct sink *sink, uint32_t args
 
 	memset(d, 0, sizeof(*d));
 	d->sink = sink;
-	d->seq = sink->last_seq;
 	d->args_max = args_max;
 	host_identity(&d->host);
 	d->enc.host = &d->host;

@@ -21,8 +21,7 @@ struct drain {
 	struct jsonw w;
 	struct enc_host host;
 	struct enc_ctx enc;
-	struct sink *sink;
-	uint64_t seq;          /* last seq written */
+	struct sink *sink;     /* numbers the records: sink->last_seq */
 	uint32_t args_max;
 	uint64_t records;      /* event records written */
 	uint64_t bad_records;  /* records that failed to decode or encode */
@@ -39,7 +38,8 @@ int drain_epoll_fd(const struct drain *d);
 /* Consume every pending record; returns how many or negative errno. */
 int drain_consume(struct drain *d);
 
-/* Write the record in d->w (already encoded with seq d->seq + 1). */
+/* Write the record in d->w (encoded with seq drain_next_seq(d)). */
+uint64_t drain_next_seq(const struct drain *d);
 int drain_commit(struct drain *d);
 
 /* loader_record_fn for the start snapshot: seeds the process cache. */

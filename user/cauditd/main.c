@@ -168,6 +168,8 @@ static int run_loop(struct agent *a, const char **stop_reason)
 		}
 		drain_consume(&a->drain);
 		a->sink->ops->flush(a->sink);
+		if (a->sink->ops->tick)
+			a->sink->ops->tick(a->sink);
 		if (mono_s() - last_report >= (int64_t)a->cfg.loss_report_interval) {
 			report_loss(a);
 			last_report = mono_s();

@@ -17,10 +17,17 @@ struct sink_ops {
 	int (*write)(struct sink *s, const char *rec, size_t len);
 	/* Push buffered records to the file system. */
 	int (*flush)(struct sink *s);
+	/* Timers (seal interval, epochs, rotation, disk checks); may be NULL. */
+	void (*tick)(struct sink *s);
 	/* Flush and free. */
 	void (*close)(struct sink *s);
 };
 
+/*
+ * The sink numbers the log: a record handed to write() must carry seq
+ * last_seq + 1, and last_seq moves only when it was written. Records the
+ * sink writes itself (seals, headers) take numbers the same way.
+ */
 struct sink {
 	const struct sink_ops *ops;
 	uint64_t last_seq;   /* highest seq already in the log (0: empty) */

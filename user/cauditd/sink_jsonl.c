@@ -59,11 +59,16 @@ static int jsonl_write(struct sink *s, const char *rec, size_t len)
 	}
 	if (len + 1 > JSONL_BUF) {
 		r = write_all(j->fd, rec, len);
-		return r ? r : write_all(j->fd, "\n", 1);
+		if (!r)
+			r = write_all(j->fd, "\n", 1);
+		if (!r)
+			s->last_seq++;
+		return r;
 	}
 	memcpy(j->buf + j->len, rec, len);
 	j->buf[j->len + len] = '\n';
 	j->len += len + 1;
+	s->last_seq++;
 	return 0;
 }
 

@@ -40,6 +40,8 @@ enum config_type {
 	CONFIG_T_BOOL,	/* int, 0 or 1 */
 	CONFIG_T_UIDS,	/* uint32_t[CONFIG_MAX_LIST] + unsigned count */
 	CONFIG_T_COMMS,	/* char[CONFIG_MAX_LIST][16] + unsigned count */
+	CONFIG_T_ACTION, /* int, enum config_action */
+	CONFIG_T_NAME,	/* char[64]: a user or group name */
 };
 
 enum {
@@ -82,6 +84,10 @@ static int config_set_uids(struct ca_config *c, const struct config_key *k, char
 			   struct config_ctx *x);
 static int config_set_comms(struct ca_config *c, const struct config_key *k, char *val,
 			    struct config_ctx *x);
+static int config_set_action(struct ca_config *c, const struct config_key *k, char *val,
+			     struct config_ctx *x);
+static int config_set_name(struct ca_config *c, const struct config_key *k, char *val,
+			   struct config_ctx *x);
 
 enum {
 	CONFIG_K_LOG_DIR,
@@ -96,6 +102,23 @@ enum {
 	CONFIG_K_EXC_UIDS,
 	CONFIG_K_INC_COMMS,
 	CONFIG_K_EXC_COMMS,
+	CONFIG_K_KEY_DIR,
+	CONFIG_K_LOG_GROUP,
+	CONFIG_K_SEAL_RECORDS,
+	CONFIG_K_SEAL_INTERVAL,
+	CONFIG_K_EPOCH_INTERVAL,
+	CONFIG_K_FSYNC,
+	CONFIG_K_ROTATE_SIZE,
+	CONFIG_K_ROTATE_AGE,
+	CONFIG_K_RET_SIZE,
+	CONFIG_K_RET_AGE,
+	CONFIG_K_RET_SEGMENTS,
+	CONFIG_K_SPACE_LEFT,
+	CONFIG_K_SPACE_LEFT_ACTION,
+	CONFIG_K_ADMIN_SPACE_LEFT,
+	CONFIG_K_ADMIN_SPACE_LEFT_ACTION,
+	CONFIG_K_DISK_FULL_ACTION,
+	CONFIG_K_DISK_ERROR_ACTION,
 	CONFIG_K_NR,
 };
 
@@ -131,7 +154,56 @@ static const struct config_key config_keys[CONFIG_K_NR] = {
 	[CONFIG_K_EXC_COMMS] = { "exclude_comms", CONFIG_T_COMMS, CONFIG_F_LIST, 1,
 				 CONFIG_COMM_MAX, CONFIG_OFF(exclude_comms),
 				 CONFIG_OFF(n_exclude_comms), config_set_comms },
+	[CONFIG_K_KEY_DIR] = { "key_dir", CONFIG_T_PATH, CONFIG_F_RAW, 0, 0, CONFIG_OFF(key_dir),
+			       0, config_set_path },
+	[CONFIG_K_LOG_GROUP] = { "log_group", CONFIG_T_NAME, 0, 0, 0, CONFIG_OFF(log_group), 0,
+				 config_set_name },
+	[CONFIG_K_SEAL_RECORDS] = { "seal_records", CONFIG_T_U32, 0, 1, 1000000,
+				    CONFIG_OFF(seal_records), 0, config_set_num },
+	[CONFIG_K_SEAL_INTERVAL] = { "seal_interval", CONFIG_T_U32, 0, 1, 3600,
+				     CONFIG_OFF(seal_interval), 0, config_set_num },
+	[CONFIG_K_EPOCH_INTERVAL] = { "epoch_interval", CONFIG_T_U32, 0, 1, 86400,
+				      CONFIG_OFF(epoch_interval), 0, config_set_num },
+	[CONFIG_K_FSYNC] = { "fsync", CONFIG_T_BOOL, 0, 0, 1, CONFIG_OFF(fsync_seals), 0,
+			     config_set_bool },
+	[CONFIG_K_ROTATE_SIZE] = { "rotate_size", CONFIG_T_U64, CONFIG_F_SUFFIX, 4096, 16ULL << 30,
+				   CONFIG_OFF(rotate_size), 0, config_set_num },
+	[CONFIG_K_ROTATE_AGE] = { "rotate_age", CONFIG_T_U32, 0, 0, 31536000,
+				  CONFIG_OFF(rotate_age), 0, config_set_num },
+	[CONFIG_K_RET_SIZE] = { "retention_size", CONFIG_T_U64, CONFIG_F_SUFFIX, 0, 1ULL << 50,
+				CONFIG_OFF(retention_size), 0, config_set_num },
+	[CONFIG_K_RET_AGE] = { "retention_age", CONFIG_T_U32, 0, 0, 315360000,
+			       CONFIG_OFF(retention_age), 0, config_set_num },
+	[CONFIG_K_RET_SEGMENTS] = { "retention_segments", CONFIG_T_U32, 0, 0, 10000000,
+				    CONFIG_OFF(retention_segments), 0, config_set_num },
+	[CONFIG_K_SPACE_LEFT] = { "space_left", CONFIG_T_U64, CONFIG_F_SUFFIX, 0, 1ULL << 50,
+				  CONFIG_OFF(space_left), 0, config_set_num },
+	[CONFIG_K_SPACE_LEFT_ACTION] = { "space_left_action", CONFIG_T_ACTION, 0, 0, 0,
+					 CONFIG_OFF(space_left_action), 0, config_set_action },
+	[CONFIG_K_ADMIN_SPACE_LEFT] = { "admin_space_left", CONFIG_T_U64, CONFIG_F_SUFFIX, 0,
+					1ULL << 50, CONFIG_OFF(admin_space_left), 0,
+					config_set_num },
+	[CONFIG_K_ADMIN_SPACE_LEFT_ACTION] = { "admin_space_left_action", CONFIG_T_ACTION, 0, 0,
+					       0, CONFIG_OFF(admin_space_left_action), 0,
+					       config_set_action },
+	[CONFIG_K_DISK_FULL_ACTION] = { "disk_full_action", CONFIG_T_ACTION, 0, 0, 0,
+					CONFIG_OFF(disk_full_action), 0, config_set_action },
+	[CONFIG_K_DISK_ERROR_ACTION] = { "disk_error_action", CONFIG_T_ACTION, 0, 0, 0,
+					 CONFIG_OFF(disk_error_action), 0, config_set_action },
 };
+
+static const char *const config_action_names[] = {
+	[CONFIG_ACTION_IGNORE] = "ignore", [CONFIG_ACTION_SYSLOG] = "syslog",
+	[CONFIG_ACTION_SUSPEND] = "suspend", [CONFIG_ACTION_ROTATE] = "rotate",
+	[CONFIG_ACTION_HALT] = "halt",
+};
+
+const char *config_action_name(int action)
+{
+	if (action < 0 || (size_t)action >= sizeof(config_action_names) / sizeof(config_action_names[0]))
+		return NULL;
+	return config_action_names[action];
+}
 
 void config_defaults(struct ca_config *c)
 {
@@ -144,6 +216,20 @@ void config_defaults(struct ca_config *c)
 	c->pending_max = 16384;
 	c->loss_report_interval = 5;
 	c->capture_read_opens = 0;
+	strcpy(c->key_dir, "/var/lib/caudit/keys");
+	strcpy(c->log_group, "root");
+	c->seal_records = 1000;
+	c->seal_interval = 10;
+	c->epoch_interval = 900;
+	c->fsync_seals = 1;
+	c->rotate_size = 64ULL << 20;
+	c->rotate_age = 3600;
+	c->space_left = 75ULL << 20;
+	c->space_left_action = CONFIG_ACTION_SYSLOG;
+	c->admin_space_left = 50ULL << 20;
+	c->admin_space_left_action = CONFIG_ACTION_SUSPEND;
+	c->disk_full_action = CONFIG_ACTION_SUSPEND;
+	c->disk_error_action = CONFIG_ACTION_SUSPEND;
 }
 
 static void *config_field(struct ca_config *c, size_t off)
@@ -326,6 +412,35 @@ static int config_set_bool(struct ca_config *c, const struct config_key *k, char
 	}
 	return config_err(x, "%s: '%s' is not a boolean (yes, no, true, false, 1, 0)", k->name,
 			  config_esc(q, val));
+}
+
+static int config_set_action(struct ca_config *c, const struct config_key *k, char *val,
+			     struct config_ctx *x)
+{
+	char q[CONFIG_QUOTE_SIZE];
+
+	for (int i = 0; config_action_name(i); i++) {
+		if (!strcasecmp(val, config_action_name(i))) {
+			*(int *)config_field(c, k->off) = i;
+			return 0;
+		}
+	}
+	return config_err(x, "%s: '%s' is not an action (ignore, syslog, suspend, rotate, halt)",
+			  k->name, config_esc(q, val));
+}
+
+/* A user or group name as shadow-utils accepts them: [a-z_][a-z0-9_.-]*, < 64. */
+static int config_set_name(struct ca_config *c, const struct config_key *k, char *val,
+			   struct config_ctx *x)
+{
+	char q[CONFIG_QUOTE_SIZE];
+	size_t n = strlen(val);
+
+	if (n == 0 || n >= 64 || !(val[0] == '_' || (val[0] >= 'a' && val[0] <= 'z')) ||
+	    strspn(val, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != n)
+		return config_err(x, "%s: '%s' is not a valid name", k->name, config_esc(q, val));
+	memcpy(config_field(c, k->off), val, n + 1);
+	return 0;
 }
 
 /* Check the shape of a comma list: no empty entry, at most CONFIG_MAX_LIST. */

@@ -14,8 +14,37 @@
 #define CONFIG_MAX_LIST 64      /* entries in a uid or comm list */
 #define CONFIG_MAX_FILE (1 << 20) /* largest config file accepted */
 
+/* What to do when the log disk runs low or fails (auditd.conf's choices). */
+enum config_action {
+	CONFIG_ACTION_IGNORE = 0,  /* keep going, count what is lost */
+	CONFIG_ACTION_SYSLOG = 1,  /* ... and say so in the journal */
+	CONFIG_ACTION_SUSPEND = 2, /* stop writing until reload or restart; count */
+	CONFIG_ACTION_ROTATE = 3,  /* remove the oldest segments, retry */
+	CONFIG_ACTION_HALT = 4,    /* stop the agent (exit status 1) */
+};
+
+/* "ignore", "syslog", ... or NULL */
+const char *config_action_name(int action);
+
 struct ca_config {
 	char log_dir[PATH_MAX];          /* log_dir, default /var/log/caudit */
+	char key_dir[PATH_MAX];          /* key_dir, default /var/lib/caudit/keys */
+	char log_group[64];              /* log_group: group of log files, default root */
+	uint32_t seal_records;           /* seal_records: 1..1000000; default 1000 */
+	uint32_t seal_interval;          /* seal_interval: seconds 1..3600; default 10 */
+	uint32_t epoch_interval;         /* epoch_interval: seconds 1..86400; default 900 */
+	int fsync_seals;                 /* fsync: fsync at every seal; default yes */
+	uint64_t rotate_size;            /* rotate_size: bytes 4K..16G; default 64M */
+	uint32_t rotate_age;             /* rotate_age: seconds, 0 = never; default 3600 */
+	uint64_t retention_size;         /* retention_size: bytes of segments, 0 = no limit */
+	uint32_t retention_age;          /* retention_age: seconds, 0 = no limit */
+	uint32_t retention_segments;     /* retention_segments: count, 0 = no limit */
+	uint64_t space_left;             /* space_left: free bytes below which to warn; 75M */
+	int space_left_action;           /* space_left_action: default syslog */
+	uint64_t admin_space_left;       /* admin_space_left: free bytes; default 50M */
+	int admin_space_left_action;     /* admin_space_left_action: default suspend */
+	int disk_full_action;            /* disk_full_action: default suspend */
+	int disk_error_action;           /* disk_error_action: default suspend */
 	uint64_t ring_buffer_size;       /* ring_buffer_size: bytes, power of 2, 4096..1 GiB; default 16 MiB */
 	uint64_t wakeup_bytes;           /* wakeup_bytes: 0..ring size; default 262144 */
 	uint32_t poll_interval_ms;       /* poll_interval_ms: 1..1000; default 10 */

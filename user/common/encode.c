@@ -10,6 +10,8 @@
 #include "syscall_table.h"
 
 #define CA_AT_REMOVEDIR 0x200
+/* x86_64 kernel value: glibc defines O_LARGEFILE as 0 on 64-bit targets */
+#define CA_O_LARGEFILE 0100000
 
 static const char *const drop_names[CA_DROP__COUNT] = {
 	[CA_DROP_RINGBUF_FULL] = "ringbuf_full",
@@ -89,11 +91,17 @@ static void write_header(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 	jw_cstring(w, "category", category);
 }
 
+void encode_record_begin(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
+			 int64_t realtime_ns, const char *event, const char *category)
+{
+	jw_reset(w);
+	write_header(w, c, seq, realtime_ns, event, category);
+}
+
 void encode_agent_begin(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 			int64_t realtime_ns, const char *event)
 {
-	jw_reset(w);
-	write_header(w, c, seq, realtime_ns, event, "agent");
+	encode_record_begin(w, c, seq, realtime_ns, event, "agent");
 }
 
 /* A user or group id, with -1 (4294967295) written as -1 as auditd does. */
@@ -206,7 +214,7 @@ static void write_proc(struct jsonw *w, const struct enc_ctx *c, const struct ca
 		jw_string(w, "tty", t->tty, slot_strlen(t->tty, sizeof(t->tty)));
 	else
 		jw_null(w, "tty");
-	encode_time(ts, (int64_t)t->start_boottime + c->boot_to_real_ns);
+	encode_time(ts, (int64_t)(t->start_boottime + (uint64_t)c->boot_to_real_ns));
 	jw_cstring(w, "start_time", ts);
 	jw_object_end(w);
 }
@@ -242,7 +250,7 @@ static const struct flag_name open_flag_names[] = {
 	{ O_WRONLY, "O_WRONLY" },   { O_RDWR, "O_RDWR" },         { O_CREAT, "O_CREAT" },
 	{ O_EXCL, "O_EXCL" },       { O_NOCTTY, "O_NOCTTY" },     { O_TRUNC, "O_TRUNC" },
 	{ O_APPEND, "O_APPEND" },   { O_NONBLOCK, "O_NONBLOCK" }, { O_DSYNC, "O_DSYNC" },
-	{ O_DIRECT, "O_DIRECT" },   { O_LARGEFILE, "O_LARGEFILE" }, { O_NOFOLLOW, "O_NOFOLLOW" },
+	{ O_DIRECT, "O_DIRECT" },   { CA_O_LARGEFILE, "O_LARGEFILE" }, { O_NOFOLLOW, "O_NOFOLLOW" },
 	{ O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" },   { O_PATH, "O_PATH" },
 	{ __O_TMPFILE, "O_TMPFILE" }, { O_DIRECTORY, "O_DIRECTORY" }, { O_SYNC, "O_SYNC" },
 };
@@ -312,7 +320,9 @@ static void write_file(struct jsonw *w, const struct ca_decoded *d,
 		write_path(w, "path2", d, CA_S_PATH2, !!(ev->flags & CA_F_PATH2_KERNEL));
 	if (s->kind == CA_SC_OPEN) {
 		write_open_flags(w, ev->aux[CA_AUX_OPEN_FLAGS]);
-		if (ev->aux[CA_AUX_OPEN_FLAGS] & (O_CREAT | __O_TMPFILE))
+		/* __O_TMPFILE includes O_DIRECTORY: all of its bits, not any */
+		if ((ev->aux[CA_AUX_OPEN_FLAGS] & O_CREAT) ||
+		    (ev->aux[CA_AUX_OPEN_FLAGS] & __O_TMPFILE) == __O_TMPFILE)
 			write_mode(w, ev->aux[CA_AUX_OPEN_MODE]);
 	} else {
 		if (s->flags_arg < 6)
@@ -347,7 +357,8 @@ static void write_outcome(struct jsonw *w, int64_t ret)
 		} else {
 			char buf[24];
 
-			snprintf(buf, sizeof(buf), "E%lld", (long long)-ret);
+			/* negated as unsigned: -INT64_MIN does not fit an int64_t */
+			snprintf(buf, sizeof(buf), "E%llu", -(unsigned long long)ret);
 			jw_cstring(w, "errno", buf);
 		}
 	} else {
@@ -398,7 +409,8 @@ int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 	const struct ca_event *ev = d->ev;
 	const struct ca_task_info *t = &ev->task;
 	const struct ca_syscall_info *si = NULL;
-	int64_t when = (int64_t)ev->boot_ns + c->boot_to_real_ns;
+	/* wraps rather than overflows (undefined) on absurd clock values */
+	int64_t when = (int64_t)(ev->boot_ns + (uint64_t)c->boot_to_real_ns);
 	const char *event;
 
 	jw_reset(w);

@@ -65,6 +65,10 @@ int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 void encode_agent_begin(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 			int64_t realtime_ns, const char *event);
 
+/* encode_agent_begin for any category ("log" for the store's own records). */
+void encode_record_begin(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
+			 int64_t realtime_ns, const char *event, const char *category);
+
 /* Names of enum ca_drop_reason values ("ringbuf_full", ...). */
 const char *encode_drop_reason_name(unsigned reason);
 
