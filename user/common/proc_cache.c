@@ -69,9 +69,12 @@ const struct proc_entry *proc_cache_get(const struct proc_cache *pc, uint32_t pi
 
 void proc_cache_remove(struct proc_cache *pc, uint32_t pid)
 {
-	struct proc_entry **pe = slot_of(pc, pid);
-	struct proc_entry *e = *pe;
+	struct proc_entry **pe, *e;
 
+	if (!pc->buckets)
+		return; /* freed or never initialised, as in proc_cache_get() */
+	pe = slot_of(pc, pid);
+	e = *pe;
 	if (!e)
 		return;
 	*pe = e->next;
