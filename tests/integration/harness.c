@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -274,6 +275,8 @@ int agent_start(struct agent *a, const char *extra_config)
 	if (a->pid < 0)
 		return -1;
 	if (a->pid == 0) {
+		/* a test that dies must not leave its agent recording the machine */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		execl(bin, bin, "-c", a->conf_path, "--foreground", (char *)NULL);
 		fprintf(stderr, "exec %s: %s\n", bin, strerror(errno));
 		_exit(127);
