@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -87,38 +88,133 @@ static void add_record(struct agent *a, const char *line, size_t len)
 	a->recs[a->nrecs++] = o;
 }
 
+/* Feed decompressed bytes into line assembly. */
+static void take_text(struct agent *a, const char *buf, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (a->partial_len) {
+			a->partial = realloc(a->partial, a->partial_len + (i - start));
+			memcpy(a->partial + a->partial_len, buf + start, i - start);
+			add_record(a, a->partial, a->partial_len + (i - start));
+			a->partial_len = 0;
+		} else {
+			add_record(a, buf + start, i - start);
+		}
+		start = i + 1;
+	}
+	if (start < n) {
+		a->partial = realloc(a->partial, a->partial_len + (n - start));
+		memcpy(a->partial + a->partial_len, buf + start, n - start);
+		a->partial_len += n - start;
+	}
+}
+
+/* The first segment name greater than `after` ("" for the first), or 0. */
+static int next_segment(struct agent *a, const char *after, char *out, size_t len)
+{
+	DIR *d = opendir(a->log_path);
+	struct dirent *de;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "seg-", 4) || strcmp(de->d_name, after) <= 0 ||
+		    strlen(de->d_name) >= len)
+			continue;
+		if (!found || strcmp(de->d_name, out) < 0) {
+			memcpy(out, de->d_name, strlen(de->d_name) + 1);
+			found = 1;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+static int open_segment(struct agent *a, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", a->log_path, name);
+	a->seg_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (a->seg_fd < 0)
+		return -1;
+	snprintf(a->seg_name, sizeof(a->seg_name), "%s", name);
+	if (a->z_ready)
+		inflateEnd(&a->z);
+	memset(&a->z, 0, sizeof(a->z));
+	a->z_ready = inflateInit2(&a->z, 16 + MAX_WBITS) == Z_OK;
+	return a->z_ready ? 0 : -1;
+}
+
+/* Inflate what was appended to the followed segment; 1 when it ended cleanly at EOF. */
+static int follow_segment(struct agent *a)
+{
+	unsigned char in[1 << 16];
+	char out[1 << 16];
+	ssize_t n;
+	int at_member_end = 0;
+
+	while ((n = read(a->seg_fd, in, sizeof(in))) > 0) {
+		a->z.next_in = in;
+		a->z.avail_in = (uInt)n;
+		while (a->z.avail_in > 0) {
+			int zr;
+
+			a->z.next_out = (Bytef *)out;
+			a->z.avail_out = sizeof(out);
+			zr = inflate(&a->z, Z_NO_FLUSH);
+			take_text(a, out, sizeof(out) - a->z.avail_out);
+			at_member_end = zr == Z_STREAM_END;
+			if (zr == Z_STREAM_END)
+				inflateReset(&a->z); /* the next sealed block */
+			else if (zr != Z_OK && zr != Z_BUF_ERROR)
+				return 0;
+			else if (a->z.avail_out != 0 && a->z.avail_in == 0)
+				break;
+		}
+		/* drain output still buffered in zlib */
+		for (;;) {
+			int zr;
+
+			a->z.next_out = (Bytef *)out;
+			a->z.avail_out = sizeof(out);
+			zr = inflate(&a->z, Z_SYNC_FLUSH);
+			take_text(a, out, sizeof(out) - a->z.avail_out);
+			if (zr == Z_STREAM_END) {
+				inflateReset(&a->z);
+				at_member_end = 1;
+			}
+			if (a->z.avail_out != 0 || zr != Z_OK)
+				break;
+		}
+	}
+	return at_member_end;
+}
+
 size_t agent_poll(struct agent *a)
 {
-	char buf[1 << 16];
-	size_t before = a->nrecs, n;
+	size_t before = a->nrecs;
+	char next[64];
 
-	if (!a->log) {
-		a->log = fopen(a->log_path, "re");
-		if (!a->log)
-			return 0;
-	}
-	clearerr(a->log);
-	while ((n = fread(buf, 1, sizeof(buf), a->log)) > 0) {
-		size_t start = 0;
+	for (;;) {
+		int ended;
 
-		for (size_t i = 0; i < n; i++) {
-			if (buf[i] != '\n')
-				continue;
-			if (a->partial_len) {
-				a->partial = realloc(a->partial, a->partial_len + (i - start));
-				memcpy(a->partial + a->partial_len, buf + start, i - start);
-				add_record(a, a->partial, a->partial_len + (i - start));
-				a->partial_len = 0;
-			} else {
-				add_record(a, buf + start, i - start);
-			}
-			start = i + 1;
+		if (a->seg_fd <= 0) {
+			if (!next_segment(a, "", next, sizeof(next)) || open_segment(a, next))
+				break;
 		}
-		if (start < n) {
-			a->partial = realloc(a->partial, a->partial_len + (n - start));
-			memcpy(a->partial + a->partial_len, buf + start, n - start);
-			a->partial_len += n - start;
-		}
+		ended = follow_segment(a);
+		/* rotation: a sealed segment followed by a newer one is finished */
+		if (!ended || !next_segment(a, a->seg_name, next, sizeof(next)))
+			break;
+		close(a->seg_fd);
+		if (open_segment(a, next))
+			break;
 	}
 	return a->nrecs - before;
 }
@@ -261,11 +357,11 @@ int agent_start(struct agent *a, const char *extra_config)
 	if (harness_tmpdir(a->dir, sizeof(a->dir)))
 		return -1;
 	snprintf(a->conf_path, sizeof(a->conf_path), "%s/cauditd.conf", a->dir);
-	snprintf(a->log_path, sizeof(a->log_path), "%s/log/current.jsonl", a->dir);
+	snprintf(a->log_path, sizeof(a->log_path), "%s/log", a->dir);
 	f = fopen(a->conf_path, "we");
 	if (!f)
 		return -1;
-	fprintf(f, "log_dir = %s/log\n", a->dir);
+	fprintf(f, "log_dir = %s/log\nkey_dir = %s/keys\n", a->dir, a->dir);
 	if (extra_config)
 		fprintf(f, "%s\n", extra_config);
 	fclose(f);
@@ -324,9 +420,44 @@ void agent_cleanup(struct agent *a)
 		json_object_put(a->recs[i]);
 	free(a->recs);
 	free(a->partial);
-	if (a->log)
-		fclose(a->log);
+	if (a->seg_fd > 0)
+		close(a->seg_fd);
+	if (a->z_ready)
+		inflateEnd(&a->z);
 	if (a->dir[0] && !getenv("CAUDIT_KEEP_TEST_DIRS"))
 		nftw(a->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	memset(a, 0, sizeof(*a));
+}
+
+char *agent_raw_log(struct agent *a, size_t *len)
+{
+	char name[64] = "", next[64], path[512];
+	size_t cap = 1 << 20;
+	char *buf = malloc(cap);
+
+	*len = 0;
+	while (buf && next_segment(a, name, next, sizeof(next))) {
+		gzFile gz;
+		int n;
+
+		snprintf(path, sizeof(path), "%s/%s", a->log_path, next);
+		memcpy(name, next, sizeof(name));
+		gz = gzopen(path, "rb");
+		if (!gz)
+			break;
+		for (;;) {
+			if (cap - *len < 65536) {
+				cap *= 2;
+				buf = realloc(buf, cap);
+				if (!buf)
+					abort();
+			}
+			n = gzread(gz, buf + *len, 65536);
+			if (n <= 0)
+				break;
+			*len += (size_t)n;
+		}
+		gzclose(gz);
+	}
+	return buf;
 }

@@ -13,15 +13,20 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <json-c/json.h>
+#include <zlib.h>
 
 #define HARNESS_MAX_RECORDS 2000000
 
 struct agent {
 	pid_t pid;
-	char dir[256];        /* private directory: config, log/ */
-	char log_path[320];   /* dir/log/current.jsonl */
+	char dir[256];        /* private directory: config, log/, keys/ */
+	char log_path[320];   /* dir/log: segments seg-*.jsonl.gz */
 	char conf_path[320];
-	FILE *log;            /* reader */
+	/* reader: the segment being followed, inflated as it grows */
+	int seg_fd;
+	char seg_name[64];
+	z_stream z;
+	int z_ready;
 	char *partial;        /* unterminated tail of the last read */
 	size_t partial_len;
 	json_object **recs;   /* every record read so far, in order */
@@ -46,10 +51,16 @@ int agent_start(struct agent *a, const char *extra_config);
 /* SIGTERM, wait for exit, read the rest of the log. Returns the exit status or -1. */
 int agent_stop(struct agent *a);
 
+/*
+ * Every segment decompressed and concatenated, in order (malloc'd; the
+ * caller frees). For tests that check the raw bytes of the log.
+ */
+char *agent_raw_log(struct agent *a, size_t *len);
+
 /* Free records and remove the private directory. */
 void agent_cleanup(struct agent *a);
 
-/* Read whatever new complete lines the log has. Returns how many. */
+/* Read whatever new complete lines the log has (across rotations). Returns how many. */
 size_t agent_poll(struct agent *a);
 
 typedef int (*record_match_fn)(json_object *rec, void *arg);

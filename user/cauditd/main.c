@@ -25,7 +25,9 @@
 #include "drain.h"
 #include "loader.h"
 #include "log.h"
+#include "host.h"
 #include "sink.h"
+#include "store.h"
 
 #define DEFAULT_CONFIG "/etc/caudit/cauditd.conf"
 #define EXIT_CONFIG 78 /* EX_CONFIG: systemd must not restart on this */
@@ -170,6 +172,10 @@ static int run_loop(struct agent *a, const char **stop_reason)
 		a->sink->ops->flush(a->sink);
 		if (a->sink->ops->tick)
 			a->sink->ops->tick(a->sink);
+		if (store_fatal(a->sink)) {
+			*stop_reason = "halt (disk action)";
+			return -EIO;
+		}
 		if (mono_s() - last_report >= (int64_t)a->cfg.loss_report_interval) {
 			report_loss(a);
 			last_report = mono_s();
@@ -207,7 +213,8 @@ int main(int argc, char **argv)
 	int check_only = 0, foreground = 0, c, r, rc = 1;
 	unsigned nhooks, nactive = 0;
 	const struct hook_status *hooks;
-	char err[512];
+	struct enc_host host;
+	char err[512] = "";
 
 	while ((c = getopt_long(argc, argv, "c:ftVh", opts, NULL)) != -1) {
 		switch (c) {
@@ -248,7 +255,8 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "signals: %s", strerror(-r));
 		goto out;
 	}
-	r = sink_jsonl_open(&a.sink, a.cfg.log_dir, err, sizeof(err));
+	host_identity(&host);
+	r = store_open(&a.sink, &a.cfg, &host, err, sizeof(err));
 	if (r) {
 		log_msg(LOG_ERR, "%s", err);
 		goto out;
@@ -276,7 +284,7 @@ int main(int argc, char **argv)
 	}
 	agent_event_start(&a.drain, hooks, nhooks, a.config_path, a.config_hash, a.cfg.log_dir);
 	a.sink->ops->flush(a.sink);
-	log_msg(LOG_INFO, "capturing: %u hooks active, %u missing; log %s/current.jsonl", nactive,
+	log_msg(LOG_INFO, "capturing: %u hooks active, %u missing; log in %s", nactive,
 		nhooks - nactive, a.cfg.log_dir);
 
 	r = run_loop(&a, &stop_reason);

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Where encoded records go. The agent writes only through this interface;
- * the JSON-lines file (sink_jsonl.c) is the first implementation, the signed
- * store replaces it.
+ * its implementation is the signed store (store.c).
  */
 #ifndef CAUDIT_SINK_H
 #define CAUDIT_SINK_H
@@ -33,7 +32,5 @@ struct sink {
 	uint64_t last_seq;   /* highest seq already in the log (0: empty) */
 };
 
-/* <dir>/current.jsonl, appended. Creates dir (0750) if missing. */
-int sink_jsonl_open(struct sink **out, const char *dir, char *err, size_t errlen);
 
 #endif

@@ -239,7 +239,7 @@ int store_splice_prev(char *out, size_t outlen, const char *rec, size_t len,
 	memcpy(out + at + 1, "\"prev\":\"", 8);
 	memcpy(out + at + 9, hex, STORE_PREV_HEX);
 	memcpy(out + at + 9 + STORE_PREV_HEX, "\",", 2);
-	memcpy(out + at + STORE_PREV_FIELD_LEN, rec + at + 1, len - at - 1);
+	memcpy(out + at + 1 + STORE_PREV_FIELD_LEN, rec + at + 1, len - at - 1);
 	return (int)(len + STORE_PREV_FIELD_LEN);
 }
 

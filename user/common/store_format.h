@@ -19,7 +19,7 @@
 #define STORE_SEG_SUFFIX ".jsonl.gz"
 #define STORE_SEG_NAME_LEN 40   /* "seg-" 20 digits ".jsonl.gz" + NUL = 34 */
 #define STORE_PREV_HEX 16       /* hex digits of h(n-1) in "prev" */
-#define STORE_PREV_FIELD_LEN 27 /* "prev":"<16 hex>", */
+#define STORE_PREV_FIELD_LEN 26 /* "prev":"<16 hex>", */
 
 struct store_cert {
 	uint64_t epoch;
