@@ -41,6 +41,8 @@ struct ca_loop_state {
 	__u32 used;
 	__u32 max;
 	__u32 argv_trunc;
+	__u32 fault;      /* argv walk: a pointer or string was unreadable */
+	__u32 _pad0;
 };
 
 struct ca_scratch {

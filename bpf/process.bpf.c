@@ -54,8 +54,12 @@ int BPF_PROG(ca_process_exec, struct task_struct *p, pid_t old_pid, struct linux
 	struct ca_rec r;
 	__u32 start;
 
-	__u32 old_tid = old_pid;
+	__u32 old_tid = old_pid, nr = CA_SYSCALL_MAX;
+	struct ca_pending *pe = bpf_map_lookup_elem(&pending, &old_tid);
 
+	/* which call it was (execve or execveat), when its enter was seen */
+	if (pe)
+		nr = pe->nr;
 	/* exec from a non-leader thread changed its tid: its sys_exit won't match */
 	if (old_tid != (__u32)BPF_CORE_READ(t, pid))
 		bpf_map_delete_elem(&pending, &old_tid);
@@ -63,6 +67,7 @@ int BPF_PROG(ca_process_exec, struct task_struct *p, pid_t old_pid, struct linux
 		return 0;
 	if (!ca_rec_begin(&r, CA_EV_PROC_EXEC, t))
 		return 0;
+	r.ev->syscall_nr = nr;
 	r.ev->aux[CA_AUX_EXEC_OLD_PID] = old_pid;
 
 	/* the name as the caller gave it (may be /proc/self/fd/N, a script ...) */

@@ -18,6 +18,8 @@
 #define CA_TMP_MASK (CA_PATH_MAX - 1)
 #define CA_AT_FDCWD -100
 #define CA_AT_EMPTY_PATH 0x1000
+/* path components + mount crossings walked; a PATH_MAX path has < 2048 */
+#define CA_WALK_MAX 2048
 
 _Static_assert(32768 + CA_ARGS_MAX <= CA_EVENT_MAX, "string writes may overflow scratch");
 _Static_assert(CA_PATH_MAX + CA_NAME_MAX <= CA_SCRATCH_TMP, "dentry walk may overflow tmp");
@@ -248,8 +250,8 @@ static long ca_walk_step(__u32 i, void *unused)
 		return 0;
 	}
 	parent = BPF_CORE_READ(d, d_parent);
-	if (parent == d || !parent)
-		return 1; /* root of an unmounted or pseudo file system */
+	if (!parent)
+		return 1;
 	len = BPF_CORE_READ(d, d_name.len);
 	name = BPF_CORE_READ(d, d_name.name);
 	if (len > CA_NAME_MAX)
@@ -265,7 +267,11 @@ static long ca_walk_step(__u32 i, void *unused)
 	s->tmp[pos & CA_TMP_MASK] = '/';
 	w->pos = pos;
 	w->dentry = (__u64)parent;
-	return 0;
+	/*
+	 * A dentry that is its own parent heads a pseudo or detached file
+	 * system (memfd, pipe, anon inode): its name is all there is ("/memfd:x").
+	 */
+	return parent == d;
 }
 
 /* Append the absolute path of (mnt, dentry) to `slot`; returns its length. */
@@ -282,7 +288,8 @@ static __always_inline int ca_append_path(struct ca_rec *r, __u32 slot, struct v
 	w->mnt_root = (__u64)BPF_CORE_READ(vfsmnt, mnt_root);
 	w->pos = CA_TMP_PATH_END;
 	w->trunc = 0;
-	bpf_loop(256, ca_walk_step, NULL, 0);
+	if (bpf_loop(CA_WALK_MAX, ca_walk_step, NULL, 0) >= CA_WALK_MAX)
+		w->trunc = 1; /* deeper than we walk: the leading part is missing */
 	if (w->trunc) {
 		r->ev->flags |= CA_F_PATH_TRUNC;
 		ca_count_drop(CA_DROP_TRUNCATED);

@@ -85,15 +85,16 @@ static __always_inline void append_object(struct ca_rec *r, struct task_struct *
 	if (dirfd_arg < 6)
 		dirfd = (int)arg_at(args, dirfd_arg);
 	uptr = arg_at(args, path_arg);
+	/* a NULL or empty path with AT_EMPTY_PATH names dirfd itself (or the cwd) */
 	if (!uptr) {
-		if (fd_if_empty && ca_append_fd_path(r, slot, t, dirfd) > 0)
+		if (fd_if_empty && ca_append_base(r, slot, t, dirfd) > 0)
 			r->ev->flags |= kernel_flag;
 		return;
 	}
 	start = r->off;
 	n = ca_append_user_str(r, slot, (const void *)uptr);
 	if (n == 0 && fd_if_empty) {
-		if (ca_append_fd_path(r, slot, t, dirfd) > 0)
+		if (ca_append_base(r, slot, t, dirfd) > 0)
 			r->ev->flags |= kernel_flag;
 		return;
 	}
@@ -112,7 +113,11 @@ static long argv_step(__u32 i, void *unused)
 	if (!s)
 		return 1;
 	w = &s->loop;
-	if (bpf_probe_read_user(&ap, sizeof(ap), (void *)(w->argv + i * sizeof(ap))) || !ap)
+	if (bpf_probe_read_user(&ap, sizeof(ap), (void *)(w->argv + i * sizeof(ap)))) {
+		w->fault = 1;
+		return 1;
+	}
+	if (!ap)
 		return 1;
 	used = w->used;
 	if (used >= w->max || used >= CA_ARGS_MAX) {
@@ -123,8 +128,10 @@ static long argv_step(__u32 i, void *unused)
 	if (room > CA_ARGS_MAX)
 		room = CA_ARGS_MAX;
 	n = bpf_probe_read_user_str(&s->ev[(w->start + used) & CA_OFF_MASK], room, ap);
-	if (n <= 0)
+	if (n <= 0) {
+		w->fault = 1;
 		return 1;
+	}
 	if (n >= room)
 		w->argv_trunc = 1;
 	w->used = used + n;
@@ -143,6 +150,7 @@ static __always_inline void append_user_argv(struct ca_rec *r, __u64 argv)
 	w->start = r->off;
 	w->used = 0;
 	w->argv_trunc = 0;
+	w->fault = 0;
 	w->max = ca_cfg.args_max;
 	if (w->max > CA_ARGS_MAX)
 		w->max = CA_ARGS_MAX;
@@ -158,6 +166,10 @@ static __always_inline void append_user_argv(struct ca_rec *r, __u64 argv)
 	if (w->argv_trunc) {
 		r->ev->flags |= CA_F_ARGS_TRUNC;
 		ca_count_drop(CA_DROP_TRUNCATED);
+	}
+	if (w->fault) {
+		r->ev->flags |= CA_F_READ_FAULT;
+		ca_count_drop(CA_DROP_READ_FAULT);
 	}
 	used = w->used;
 	if (used > CA_ARGS_MAX)
@@ -175,6 +187,7 @@ static __always_inline int sc_exit(struct trace_event_raw_sys_exit *ctx)
 	struct ca_sc_desc *dp, d;
 	struct ca_rec r;
 	__u64 flags = 0, mode = 0;
+	bool fault = false;
 
 	pp = bpf_map_lookup_elem(&pending, &tid);
 	if (!pp)
@@ -192,7 +205,11 @@ static __always_inline int sc_exit(struct trace_event_raw_sys_exit *ctx)
 		if (d.flags & CA_SCF_OPEN_HOW) {
 			struct open_how how = {};
 
-			bpf_probe_read_user(&how, sizeof(how), (void *)p.args[2]);
+			if (bpf_probe_read_user(&how, sizeof(how), (void *)p.args[2])) {
+				/* unknown flags: record it rather than guess read-only */
+				how.flags = 01;
+				fault = true;
+			}
 			flags = how.flags;
 			mode = how.mode;
 		} else if (d.flags & CA_SCF_CREAT_FLAGS) {
@@ -218,6 +235,10 @@ static __always_inline int sc_exit(struct trace_event_raw_sys_exit *ctx)
 	r.ev->args[5] = p.args[5];
 	r.ev->aux[CA_AUX_OPEN_FLAGS] = flags;
 	r.ev->aux[CA_AUX_OPEN_MODE] = mode;
+	if (fault) {
+		r.ev->flags |= CA_F_READ_FAULT;
+		ca_count_drop(CA_DROP_READ_FAULT);
+	}
 
 	if ((d.flags & CA_SCF_RET_FD) && ret >= 0) {
 		if (ca_append_fd_path(&r, CA_S_PATH, t, ret) > 0)

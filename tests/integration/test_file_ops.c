@@ -1782,8 +1782,8 @@ static void test_utimensat(void **state UNUSED)
 
 static json_object *wait_exec_fail(const char *filename, const char *file, int line)
 {
-	return wait_rec("process.exec", "execve", "failure", "exec.filename", filename, file,
-			line);
+	/* exec.path is absolute; exec.filename is what the caller passed */
+	return wait_rec("process.exec", "execve", "failure", "exec.path", filename, file, line);
 }
 
 static void test_execve_missing(void **state UNUSED)
@@ -1820,6 +1820,7 @@ static void test_execve_missing(void **state UNUSED)
 	ev = wait_exec_fail(join(dir, rel), __FILE__, __LINE__);
 	CHECK_OP(ev, "process.exec", "execve", -ENOENT, "ENOENT");
 	CHECK_LIST(ev, "exec.args", want);
+	assert_string_equal(jstr(ev, "exec.filename"), dotrel);
 }
 
 /* ---- relative paths against the cwd ------------------------------------ */

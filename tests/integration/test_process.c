@@ -501,8 +501,8 @@ static void test_exec_enoent_relative(void **state)
 					.ival = { pid } });
 	assert_non_null(rec);
 	assert_string_equal(jstr(rec, "errno"), "ENOENT");
-	assert_string_equal(jstr(rec, "exec.filename"), abs);
-	assert_null(jget(rec, "exec.filename_resolved"));
+	assert_string_equal(jstr(rec, "exec.path"), abs);
+	assert_null(jget(rec, "exec.path_resolved"));
 	assert_args(rec, "exec.args", argv, 1);
 	free(abs);
 	free(rel);

@@ -381,8 +381,8 @@ static void test_common_fields(void **state)
 	jstr(root, "proc.parent_exec_id", id);
 	jstr(root, "proc.comm", "bash");
 	jnull(root, "proc.exe");
-	jabsent(root, "proc.args");
-	jabsent(root, "proc.cwd");
+	jnull(root, "proc.args");
+	jnull(root, "proc.cwd");
 	jstr(root, "proc.tty", "pts/3");
 	jstr(root, "proc.start_time", "2026-11-23T19:27:00.000000000Z");
 
@@ -660,9 +660,9 @@ static void test_proc_from_cache(void **state)
 	memset(&p, 0, sizeof(p));
 	root = encode_with(&r, &ctx, &p, 5);
 	jnull(root, "proc.exe");
-	jabsent(root, "proc.args");
+	jnull(root, "proc.args");
 	jabsent(root, "proc.args_truncated");
-	jabsent(root, "proc.cwd");
+	jnull(root, "proc.cwd");
 	json_object_put(root);
 }
 
@@ -1171,7 +1171,8 @@ static void test_exec_fail(void **state)
 	jstr(root, "proc.exe", "/bin/bash");
 	jabsent(root, "proc.args");
 	jstr(root, "proc.cwd", "/home/u");
-	jstr(root, "exec.filename", "/home/u/nope");
+	jstr(root, "exec.filename", "./nope");
+	jstr(root, "exec.path", "/home/u/nope");
 	jstrs(root, "exec.args", "nope", "-x", NULL);
 	jbool(root, "exec.args_truncated", 1);
 	json_object_put(root);

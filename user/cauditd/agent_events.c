@@ -104,6 +104,10 @@ int agent_event_stop(struct drain *d, const char *reason, const uint64_t drops[C
 	jw_cstring(&d->w, "reason", reason);
 	jw_uint(&d->w, "records", d->records);
 	write_drops(&d->w, "totals", drops);
+	jw_object_begin(&d->w, "user_space");
+	jw_uint(&d->w, "bad_records", d->bad_records);
+	jw_uint(&d->w, "write_errors", d->write_errors);
+	jw_object_end(&d->w);
 	return finish(d);
 }
 

@@ -125,8 +125,14 @@ int drain_epoll_fd(const struct drain *d)
 
 int drain_consume(struct drain *d)
 {
-	/* follow wall-clock changes (NTP steps) for the records that follow */
-	d->enc.boot_to_real_ns = host_boot_to_real_ns();
+	/*
+	 * Follow wall-clock steps (NTP, settimeofday) but not the few tens of ns
+	 * two clock reads differ by: one process's start_time must not jitter.
+	 */
+	int64_t off = host_boot_to_real_ns(), diff = off - d->enc.boot_to_real_ns;
+
+	if (diff > 1000000 || diff < -1000000)
+		d->enc.boot_to_real_ns = off;
 	return ring_buffer__consume(d->rb);
 }
 

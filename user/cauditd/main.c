@@ -112,9 +112,11 @@ static void reload(struct agent *a)
 	}
 	if (strcmp(next.log_dir, a->cfg.log_dir) || next.ring_buffer_size != a->cfg.ring_buffer_size ||
 	    next.pending_max != a->cfg.pending_max)
-		log_msg(LOG_WARNING, "log_dir, ring_buffer_size and pending_max change at restart");
+		log_msg(LOG_WARNING, "log_dir, ring_buffer_size, pending_max and the store settings change at restart");
 	loader_apply_runtime(a->loader, &next);
 	a->cfg.capture_read_opens = next.capture_read_opens;
+	a->cfg.poll_interval_ms = next.poll_interval_ms;
+	a->cfg.loss_report_interval = next.loss_report_interval;
 	strcpy(a->config_hash, hash);
 	agent_event_config(&a->drain, a->config_path, hash, NULL);
 	log_msg(LOG_INFO, "configuration reloaded (%s)", hash);

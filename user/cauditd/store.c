@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "log.h"
 #include "store.h"
 #include "store_keys.h"
@@ -432,9 +433,11 @@ static int open_log_dir(struct store *st, char *err, size_t errlen)
 {
 	struct stat sb;
 
-	if (mkdir(st->cfg.log_dir, 0750) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "create log directory %s: %s", st->cfg.log_dir, strerror(errno));
-		return -errno;
+	int r = fs_mkdir_p(st->cfg.log_dir, 0750);
+
+	if (r) {
+		snprintf(err, errlen, "create log directory %s: %s", st->cfg.log_dir, strerror(-r));
+		return r;
 	}
 	st->dfd = open(st->cfg.log_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (st->dfd < 0 || fstat(st->dfd, &sb) < 0) {

@@ -206,10 +206,14 @@ static void write_proc(struct jsonw *w, const struct enc_ctx *c, const struct ca
 		; /* attempted argv is in "exec" */
 	else if (proc && proc->args)
 		write_args(w, proc->args, proc->args_len, proc->args_truncated);
+	else
+		jw_null(w, "args");
 	if (is_exec && d->str[CA_S_CWD])
 		jw_string(w, "cwd", d->str[CA_S_CWD], d->len[CA_S_CWD]);
 	else if (proc && proc->cwd)
 		jw_string(w, "cwd", proc->cwd, proc->cwd_len);
+	else
+		jw_null(w, "cwd");
 	if (t->tty[0])
 		jw_string(w, "tty", t->tty, slot_strlen(t->tty, sizeof(t->tty)));
 	else
@@ -308,6 +312,20 @@ static void write_path(struct jsonw *w, const char *key, const struct ca_decoded
 	}
 }
 
+/* mknod's S_IFMT bits; mknod with type 0 makes a regular file */
+static const char *file_type_name(uint64_t mode)
+{
+	switch (mode & 0170000) {
+	case 0:
+	case 0100000: return "reg";
+	case 0010000: return "fifo";
+	case 0020000: return "chr";
+	case 0060000: return "blk";
+	case 0140000: return "sock";
+	default: return "unknown";
+	}
+}
+
 static void write_file(struct jsonw *w, const struct ca_decoded *d,
 		       const struct ca_syscall_info *si)
 {
@@ -329,6 +347,16 @@ static void write_file(struct jsonw *w, const struct ca_decoded *d,
 			jw_uint(w, "flags", ev->args[s->flags_arg]);
 		if (s->mode_arg < 6)
 			write_mode(w, ev->args[s->mode_arg]);
+	}
+	if (strcmp(si->event, "file.mknod") == 0 && s->mode_arg < 5) {
+		uint64_t mode = ev->args[s->mode_arg], dev = ev->args[s->mode_arg + 1];
+		const char *type = file_type_name(mode);
+
+		jw_cstring(w, "type", type);
+		if (strcmp(type, "chr") == 0 || strcmp(type, "blk") == 0) {
+			jw_uint(w, "dev_major", (dev >> 8) & 0xfff);
+			jw_uint(w, "dev_minor", (dev & 0xff) | ((dev >> 12) & 0xfff00));
+		}
 	}
 	if (s->owner_arg < 5) {
 		write_id(w, "owner_uid", (uint32_t)ev->args[s->owner_arg]);
@@ -416,9 +444,12 @@ int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 	jw_reset(w);
 	switch (ev->type) {
 	case CA_EV_PROC_EXEC:
+		si = syscall_table_by_nr(ev->syscall_nr);
 		write_header(w, c, seq, when, "process.exec", "process");
-		jw_cstring(w, "syscall", "execve");
+		/* known when the agent saw the call enter; else the common case */
+		jw_cstring(w, "syscall", si && si->desc.kind == CA_SC_EXEC ? si->name : "execve");
 		write_outcome(w, 0);
+		si = NULL;
 		break;
 	case CA_EV_PROC_EXEC_FAIL:
 		si = syscall_table_by_nr(ev->syscall_nr);
@@ -462,13 +493,22 @@ int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 		if (d->str[CA_S_PATH])
 			jw_string(w, "filename", d->str[CA_S_PATH], d->len[CA_S_PATH]);
 		jw_bool(w, "memfd", !!(ev->flags & CA_F_EXE_MEMFD));
+		if (ev->flags & CA_F_PATH_TRUNC)
+			jw_bool(w, "truncated", 1);
 		jw_object_end(w);
 		break;
 	case CA_EV_PROC_EXEC_FAIL:
+		/* filename as the caller gave it, path made absolute (as for successes: exe) */
 		jw_object_begin(w, "exec");
-		write_path(w, "filename", d, CA_S_PATH, 0);
+		if (d->str[CA_S_PATH])
+			jw_string(w, "filename", d->str[CA_S_PATH], d->len[CA_S_PATH]);
+		else
+			jw_null(w, "filename");
+		write_path(w, "path", d, CA_S_PATH, !!(ev->flags & CA_F_PATH_KERNEL));
 		write_args(w, d->str[CA_S_ARGS], d->len[CA_S_ARGS],
 			   !!(ev->flags & CA_F_ARGS_TRUNC));
+		if (ev->flags & CA_F_PATH_TRUNC)
+			jw_bool(w, "truncated", 1);
 		jw_object_end(w);
 		break;
 	case CA_EV_PROC_FORK: {

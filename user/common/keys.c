@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "keys.h"
 
 #define STATE_MAGIC "caudit-key-state 1\n"
@@ -277,8 +278,9 @@ int keys_generate(const char *dir, uint64_t now_ns, char *err, size_t errlen)
 	struct key_state ks = {};
 	int r;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return errf(err, errlen, -errno, "%s: %s", dir, strerror(errno));
+	r = fs_mkdir_p(dir, 0700);
+	if (r)
+		return errf(err, errlen, r, "%s: %s", dir, strerror(-r));
 	cr_keypair(ks.root, root_secret);
 	cr_to_hex(hex, ks.root, sizeof(ks.root));
 	snprintf(line, sizeof(line), "%s\n", hex);
