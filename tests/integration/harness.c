@@ -339,6 +339,28 @@ int jis_null(json_object *o, const char *path)
 	return parent && json_object_object_get_ex(parent, path, &v) && v == NULL;
 }
 
+int match_want(json_object *rec, void *arg)
+{
+	const struct want *w = arg;
+
+	if (w->event) {
+		const char *e = jstr(rec, "event");
+
+		if (!e || strcmp(e, w->event))
+			return 0;
+	}
+	for (int i = 0; i < WANT_MAX && w->skey[i]; i++) {
+		const char *v = jstr(rec, w->skey[i]);
+
+		if (!v || strcmp(v, w->sval[i]))
+			return 0;
+	}
+	for (int i = 0; i < WANT_MAX && w->ikey[i]; i++)
+		if (jint(rec, w->ikey[i]) != w->ival[i])
+			return 0;
+	return 1;
+}
+
 static int match_start(json_object *rec, void *arg)
 {
 	const char *e = jstr(rec, "event");

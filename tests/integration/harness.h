@@ -83,6 +83,20 @@ size_t agent_count(struct agent *a, record_match_fn match, void *arg);
 json_object *agent_wait_field(struct agent *a, const char *event, const char *field,
 			      const char *value, int timeout_ms);
 
+#define WANT_MAX 4
+
+/* A record whose event and listed string / integer members all equal. */
+struct want {
+	const char *event;          /* NULL: any */
+	const char *skey[WANT_MAX]; /* dotted paths of string members */
+	const char *sval[WANT_MAX];
+	const char *ikey[WANT_MAX]; /* dotted paths of integer members */
+	int64_t ival[WANT_MAX];
+};
+
+/* record_match_fn for struct want */
+int match_want(json_object *rec, void *arg);
+
 /* Dotted-path access ("proc.exe", "user.uid", "proc.args.2"); NULL if absent. */
 json_object *jget(json_object *o, const char *path);
 const char *jstr(json_object *o, const char *path);   /* NULL unless a string */

@@ -83,38 +83,6 @@ static char *hex_of(const char *s, size_t n)
 	return h;
 }
 
-#define MAXC 4
-
-struct want {
-	const char *event;
-	const char *skey[MAXC];
-	const char *sval[MAXC];
-	const char *ikey[MAXC];
-	int64_t ival[MAXC];
-};
-
-static int match_want(json_object *rec, void *arg)
-{
-	const struct want *w = arg;
-
-	if (w->event) {
-		const char *e = jstr(rec, "event");
-
-		if (!e || strcmp(e, w->event))
-			return 0;
-	}
-	for (int i = 0; i < MAXC && w->skey[i]; i++) {
-		const char *v = jstr(rec, w->skey[i]);
-
-		if (!v || strcmp(v, w->sval[i]))
-			return 0;
-	}
-	for (int i = 0; i < MAXC && w->ikey[i]; i++)
-		if (jint(rec, w->ikey[i]) != w->ival[i])
-			return 0;
-	return 1;
-}
-
 static json_object *wait_want(struct want *w)
 {
 	return agent_wait(&ag, 0, match_want, w, WAIT_MS, NULL);
