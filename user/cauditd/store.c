@@ -70,28 +70,6 @@ static int out_write(struct store *st, const void *p, size_t n)
 	return 0;
 }
 
-/* Run deflate over data with `flush`, writing what it produces. */
-static int z_feed(struct store *st, const void *data, size_t len, int flush)
-{
-	int zr;
-
-	st->z.next_in = (Bytef *)data;
-	st->z.avail_in = (uInt)len;
-	do {
-		size_t have;
-
-		st->z.next_out = st->zbuf;
-		st->z.avail_out = sizeof(st->zbuf);
-		zr = deflate(&st->z, flush);
-		if (zr == Z_STREAM_ERROR)
-			return -EIO;
-		have = sizeof(st->zbuf) - st->z.avail_out;
-		if (have && out_write(st, st->zbuf, have))
-			return -EIO;
-	} while (st->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
-	return 0;
-}
-
 static int grow(char **buf, size_t *cap, size_t need)
 {
 	size_t n = *cap ? *cap : 4096;
@@ -109,6 +87,78 @@ static int grow(char **buf, size_t *cap, size_t need)
 	return 0;
 }
 
+/* Run deflate over data with `flush`, writing what it produces. */
+static int z_feed(struct store *st, const void *data, size_t len, int flush)
+{
+	int zr;
+
+	st->z.next_in = (Bytef *)data;
+	st->z.avail_in = (uInt)len;
+	do {
+		size_t have;
+
+		st->z.next_out = st->zbuf;
+		st->z.avail_out = sizeof(st->zbuf);
+		zr = deflate(&st->z, flush);
+		if (zr == Z_STREAM_ERROR)
+			return -EIO;
+		have = sizeof(st->zbuf) - st->z.avail_out;
+		if (have && st->encrypted) {
+			if (grow((char **)&st->chunk, &st->chunk_cap, st->chunk_len + have))
+				return -ENOMEM;
+			memcpy(st->chunk + st->chunk_len, st->zbuf, have);
+			st->chunk_len += have;
+		} else if (have && out_write(st, st->zbuf, have)) {
+			return -EIO;
+		}
+	} while (st->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+	return 0;
+}
+
+/* Write one frame (encrypted segments) and extend the cipher chain over it. */
+static int write_frame(struct store *st, char type, const uint8_t *meta, size_t meta_len,
+		       const uint8_t *body, size_t body_len, int encrypt)
+{
+	size_t n = meta_len + body_len + (encrypt ? CRYPTO_STREAM_ABYTES : 0);
+	int r;
+
+	if (n > STORE_FRAME_MAX)
+		return -E2BIG;
+	r = grow((char **)&st->frame, &st->frame_cap, STORE_FRAME_HDR + n);
+	if (r)
+		return r;
+	store_frame_header(st->frame, type, (uint32_t)n);
+	memcpy(st->frame + STORE_FRAME_HDR, meta, meta_len);
+	if (encrypt)
+		r = cr_stream_push(&st->ss, st->frame + STORE_FRAME_HDR + meta_len, body, body_len);
+	else
+		memcpy(st->frame + STORE_FRAME_HDR + meta_len, body, body_len);
+	if (r)
+		return r;
+	r = out_write(st, st->frame, STORE_FRAME_HDR + n);
+	if (r)
+		return r;
+	cr_chain(st->chead, st->chead, st->frame, STORE_FRAME_HDR + n);
+	return 0;
+}
+
+/* Compressed bytes so far -> one D frame, with the seq and head they reach. */
+static int flush_data_frame(struct store *st)
+{
+	uint8_t meta[STORE_DATA_META];
+	uint64_t seq = st->base.last_seq;
+	int r;
+
+	if (!st->chunk_len)
+		return 0;
+	for (int i = 0; i < 8; i++)
+		meta[i] = (uint8_t)(seq >> (8 * i));
+	memcpy(meta + 8, st->head, CRYPTO_HASH_LEN);
+	r = write_frame(st, STORE_FRAME_DATA, meta, sizeof(meta), st->chunk, st->chunk_len, 1);
+	st->chunk_len = 0;
+	return r;
+}
+
 int store_append_raw(struct store *st, const char *line, size_t len)
 {
 	char *at;
@@ -124,10 +174,12 @@ int store_append_raw(struct store *st, const char *line, size_t len)
 	cr_chain(st->head, st->head, line, len);
 	st->block_count++;
 	st->base.last_seq++;
-	if (!st->failed) {
-		z_feed(st, at, len + 1, Z_NO_FLUSH);
-		st->z_pending = 1;
-	}
+	if (st->failed)
+		return 0;
+	if (st->encrypted && st->seal_frame)
+		return write_frame(st, STORE_FRAME_SEAL, NULL, 0, (const uint8_t *)line, len, 0);
+	z_feed(st, at, len + 1, Z_NO_FLUSH);
+	st->z_pending = 1;
 	return 0;
 }
 
@@ -193,6 +245,7 @@ static void write_head(struct store *st, const struct store_seal *s, uint64_t se
 	jw_init(&w, 4096);
 	jw_object_begin(&w, NULL);
 	jw_cstring(&w, "segment", st->seg);
+	jw_uint(&w, "index", st->seg_index);
 	jw_uint(&w, "seal_seq", seal_seq);
 	jw_uint(&w, "last_seq", s->last_seq);
 	cr_to_hex(hex, s->head, sizeof(s->head));
@@ -235,6 +288,16 @@ int store_seal(struct store *st, const char *reason, int late)
 
 	if (st->failed)
 		return -EIO; /* the block stays open in memory until the disk takes it */
+	if (st->encrypted) {
+		/* the block's member ends before the seal, which stays readable */
+		r = z_feed(st, NULL, 0, Z_FINISH);
+		if (!r)
+			r = flush_data_frame(st);
+		if (r)
+			return r;
+		s.has_cipher = 1;
+		memcpy(s.cipher_head, st->chead, sizeof(s.cipher_head));
+	}
 	s.epoch = st->keys.cert.epoch;
 	s.first_seq = st->block_first;
 	s.last_seq = st->base.last_seq;
@@ -248,11 +311,13 @@ int store_seal(struct store *st, const char *reason, int late)
 	encode_record_begin(&st->w, &st->enc, st->base.last_seq + 1, (int64_t)s.time_ns, "log.seal",
 			    "log");
 	store_seal_write(&st->w, "seal", &s);
+	st->seal_frame = 1;
 	r = store_write_internal_end(st);
+	st->seal_frame = 0;
 	if (r)
 		return r;
 	seal_seq = st->base.last_seq;
-	r = z_feed(st, NULL, 0, Z_FINISH);
+	r = st->encrypted ? 0 : z_feed(st, NULL, 0, Z_FINISH);
 	if (r)
 		return r;
 	if (st->cfg.fsync_seals && fsync(st->fd) < 0) {
@@ -267,6 +332,8 @@ int store_seal(struct store *st, const char *reason, int late)
 	st->block_first = st->base.last_seq + 1;
 	st->block_count = 0;
 	st->last_seal_ns = store_now_mono_ns();
+	st->ss_block = st->ss;
+	memcpy(st->chead_block, st->chead, sizeof(st->chead));
 
 	if (strcmp(reason, "shutdown") == 0 || strcmp(reason, "recovery") == 0)
 		return 0;
@@ -278,13 +345,50 @@ int store_seal(struct store *st, const char *reason, int late)
 	return 0;
 }
 
+int store_seal_frames_late(struct store *st, uint64_t first_seq, uint64_t last_seq,
+			   const uint8_t head[CRYPTO_HASH_LEN])
+{
+	struct store_seal s = {};
+	int r;
+
+	st->encrypted = 1;
+	s.epoch = st->keys.cert.epoch;
+	s.first_seq = first_seq;
+	s.last_seq = last_seq;
+	s.count = last_seq + 1 - first_seq;
+	memcpy(s.head, head, sizeof(s.head));
+	memcpy(st->head, head, sizeof(st->head));
+	st->base.last_seq = last_seq;
+	s.time_ns = (uint64_t)store_now_real_ns();
+	s.late = 1;
+	snprintf(s.reason, sizeof(s.reason), "recovery");
+	s.has_cipher = 1;
+	memcpy(s.cipher_head, st->chead, sizeof(s.cipher_head));
+	store_seal_sign(&s, st->keys.root, st->keys.secret);
+	encode_record_begin(&st->w, &st->enc, st->base.last_seq + 1, (int64_t)s.time_ns, "log.seal",
+			    "log");
+	store_seal_write(&st->w, "seal", &s);
+	st->seal_frame = 1;
+	r = store_write_internal_end(st);
+	st->seal_frame = 0;
+	if (!r && st->cfg.fsync_seals)
+		fsync(st->fd);
+	if (!r)
+		write_head(st, &s, st->base.last_seq);
+	return r;
+}
+
 int store_begin_segment(struct store *st, const char *prev, uint64_t prev_index, int genesis)
 {
 	char hex[65], root[65];
 	uint64_t prev_last = st->base.last_seq;
 	int fd, r;
 
-	store_segment_name(st->seg, st->base.last_seq + 1);
+	st->encrypted = st->encrypt_new;
+	if (st->encrypted)
+		store_segment_name_enc(st->seg, st->base.last_seq + 1);
+	else
+		store_segment_name(st->seg, st->base.last_seq + 1);
 	fd = openat(st->dfd, st->seg, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
 		    0640);
 	if (fd < 0)
@@ -302,7 +406,25 @@ int store_begin_segment(struct store *st, const char *prev, uint64_t prev_index,
 	st->block_first = st->base.last_seq + 1;
 	st->block_count = 0;
 	st->seg_opened_ns = store_now_mono_ns();
+	st->chunk_len = 0;
 	deflateReset(&st->z);
+	if (st->encrypted) {
+		struct store_enc_header h = {};
+		uint8_t hb[STORE_ENC_HEADER_LEN];
+
+		/* a fresh stream key per segment, sealed to the auditor only */
+		memcpy(h.recipient, st->recipient, sizeof(h.recipient));
+		r = cr_stream_push_init(&st->ss, h.sealed_key, h.stream_header, st->recipient);
+		if (r)
+			return r;
+		store_enc_header_write(hb, &h);
+		r = out_write(st, hb, sizeof(hb));
+		if (r)
+			return r;
+		cr_hash(st->chead, hb, sizeof(hb));
+		st->ss_block = st->ss;
+		memcpy(st->chead_block, st->chead, sizeof(st->chead));
+	}
 
 	store_write_internal_begin(st, "log.segment");
 	jw_object_begin(&st->w, "segment");
@@ -318,6 +440,7 @@ int store_begin_segment(struct store *st, const char *prev, uint64_t prev_index,
 	cr_to_hex(root, st->keys.root, sizeof(st->keys.root));
 	jw_cstring(&st->w, "root", root);
 	jw_uint(&st->w, "epoch", st->keys.cert.epoch);
+	jw_bool(&st->w, "encrypted", st->encrypted);
 	jw_object_end(&st->w);
 	r = store_write_internal_end(st);
 	if (r)
@@ -334,7 +457,15 @@ int store_rewrite_block(struct store *st)
 		return -EIO;
 	}
 	st->seg_bytes = st->block_off;
+	if (st->encrypted) {
+		/* the stream and cipher chain go back to where the block began */
+		st->ss = st->ss_block;
+		memcpy(st->chead, st->chead_block, sizeof(st->chead));
+		st->chunk_len = 0;
+	}
 	if (st->blk_len && z_feed(st, st->blk, st->blk_len, Z_SYNC_FLUSH))
+		return -EIO;
+	if (st->encrypted && flush_data_frame(st))
 		return -EIO;
 	return st->failed ? -EIO : 0;
 }
@@ -375,7 +506,9 @@ static int op_flush(struct sink *s)
 		return 0;
 	st->z_pending = 0;
 	/* a sync flush puts every complete line on disk in decodable form (kill -9 safe) */
-	return z_feed(st, NULL, 0, Z_SYNC_FLUSH);
+	if (z_feed(st, NULL, 0, Z_SYNC_FLUSH))
+		return -EIO;
+	return st->encrypted ? flush_data_frame(st) : 0;
 }
 
 static void op_tick(struct sink *s)
@@ -409,11 +542,15 @@ static void op_close(struct sink *s)
 	if (st->z_ready)
 		deflateEnd(&st->z);
 	keys_wipe(&st->keys);
+	cr_wipe(&st->ss, sizeof(st->ss));
+	cr_wipe(&st->ss_block, sizeof(st->ss_block));
 	if (st->dfd >= 0)
 		close(st->dfd);
 	jw_free(&st->w);
 	free(st->blk);
 	free(st->line);
+	free(st->chunk);
+	free(st->frame);
 	free(st);
 }
 
@@ -473,6 +610,10 @@ int store_open(struct sink **out, const struct ca_config *cfg, const struct enc_
 		r = open_log_dir(st, err, errlen);
 	if (!r)
 		r = store_keys_open(st, err, errlen);
+	if (!r && cfg->encrypt_to[0]) {
+		r = keys_read_root_pub(cfg->encrypt_to, st->recipient, err, errlen);
+		st->encrypt_new = !r;
+	}
 	if (r)
 		goto fail;
 	if (deflateInit2(&st->z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {

@@ -59,6 +59,20 @@ struct store {
 	char *line;
 	size_t line_cap;
 
+	/* encryption to an auditor (encrypt_to): docs/log-format.md "Encryption" */
+	int encrypted;                 /* the open segment is encrypted */
+	int encrypt_new;               /* new segments are encrypted */
+	uint8_t recipient[CRYPTO_BOX_PUB_LEN];
+	struct cr_stream ss;           /* secretstream of the open segment */
+	struct cr_stream ss_block;     /* ... as it was when the open block began */
+	uint8_t chead[CRYPTO_HASH_LEN];       /* cipher chain over header and frames */
+	uint8_t chead_block[CRYPTO_HASH_LEN];
+	uint8_t *chunk;                /* compressed bytes not yet in a D frame */
+	size_t chunk_len, chunk_cap;
+	uint8_t *frame;                /* a frame being written */
+	size_t frame_cap;
+	int seal_frame;                /* the record being appended is a seal: S frame */
+
 	/* failures (docs/operations: disk conditions) */
 	int failed;                   /* the disk refused a write; block kept in memory */
 	int fail_action;
@@ -85,6 +99,9 @@ int store_fatal(const struct sink *s);
 int store_emit(struct store *st, const char *rec, size_t len);
 int store_append_raw(struct store *st, const char *line, size_t len);
 int store_seal(struct store *st, const char *reason, int late);
+/* Encrypted segments: write an S frame with a late seal over trailing D frames (recovery). */
+int store_seal_frames_late(struct store *st, uint64_t first_seq, uint64_t last_seq,
+			   const uint8_t head[CRYPTO_HASH_LEN]);
 int store_begin_segment(struct store *st, const char *prev, uint64_t prev_index, int genesis);
 void store_write_internal_begin(struct store *st, const char *event);
 int store_write_internal_end(struct store *st);

@@ -22,14 +22,17 @@
 #define TEXT_MAX (4ull << 30)
 #define LINE_MAX_LEN (1u << 20)
 
+static json_object *parse_line(const char *line, size_t len);
+static const char *jstring(json_object *o, const char *a, const char *b);
+
 /* Name of the newest segment into out; 0, or -ENOENT when there is none. */
-static int newest_segment(struct store *st, char out[STORE_SEG_NAME_LEN])
+static int newest_segment(struct store *st, char out[STORE_SEG_NAME_LEN], int *encrypted)
 {
 	int fd = dup(st->dfd);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	uint64_t best = 0, seq;
-	int found = 0;
+	int found = 0, enc, best_enc = 0;
 
 	if (!d) {
 		if (fd >= 0)
@@ -38,16 +41,148 @@ static int newest_segment(struct store *st, char out[STORE_SEG_NAME_LEN])
 	}
 	rewinddir(d);
 	while ((de = readdir(d))) {
-		if (store_segment_parse(de->d_name, &seq) == 0 && (!found || seq > best)) {
+		if (store_segment_parse_any(de->d_name, &seq, &enc) == 0 && (!found || seq > best)) {
 			best = seq;
+			best_enc = enc;
 			found = 1;
 		}
 	}
 	closedir(d);
 	if (!found)
 		return -ENOENT;
-	store_segment_name(out, best);
+	if (best_enc)
+		store_segment_name_enc(out, best);
+	else
+		store_segment_name(out, best);
+	*encrypted = best_enc;
 	return 0;
+}
+
+/* The segment index recorded in head.json (encrypted segments hide their header). */
+static uint64_t head_index(struct store *st)
+{
+	char buf[4096];
+	int fd = openat(st->dfd, "head.json", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	json_object *o, *m;
+	uint64_t idx = 0;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	o = json_tokener_parse(buf);
+	if (o && json_object_object_get_ex(o, "index", &m))
+		idx = (uint64_t)json_object_get_int64(m);
+	json_object_put(o);
+	return idx;
+}
+
+/*
+ * An encrypted segment: the agent cannot read it back (only the auditor can),
+ * but every D frame says in the clear which seq and chain head it reaches.
+ * Frames after the last seal get a late seal over the cipher chain; a torn
+ * frame is cut.
+ */
+static int recover_encrypted(struct store *st, const char *name, struct store_recovered *rr,
+			     char *err, size_t errlen)
+{
+	struct store_enc_header h;
+	struct store_frame f;
+	struct stat sb;
+	uint8_t *map = NULL, tail_head[CRYPTO_HASH_LEN];
+	uint64_t first, after_seal_seq = 0, tail_seq = 0;
+	size_t off = STORE_ENC_HEADER_LEN, good = STORE_ENC_HEADER_LEN;
+	int fd, r, have_seal = 0, tail = 0, clean = 0;
+
+	fd = openat(st->dfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		snprintf(err, errlen, "%s/%s: %s", st->cfg.log_dir, name, strerror(errno));
+		return -errno;
+	}
+	if ((size_t)sb.st_size < STORE_ENC_HEADER_LEN) {
+		close(fd);
+		return -ENODATA;
+	}
+	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		close(fd);
+		return -errno;
+	}
+	if (store_enc_header_read(map, (size_t)sb.st_size, &h)) {
+		snprintf(err, errlen, "%s: not an encrypted segment", name);
+		r = -EINVAL;
+		goto out;
+	}
+	store_segment_parse_any(name, &first, &r);
+	cr_hash(st->chead, map, STORE_ENC_HEADER_LEN);
+	while ((r = store_frame_next(map, (size_t)sb.st_size, &off, &f)) == 1) {
+		cr_chain(st->chead, st->chead, map + good, off - good);
+		good = off;
+		if (f.type == STORE_FRAME_SEAL) {
+			json_object *o = parse_line((const char *)f.body, f.len);
+			const char *hh = o ? jstring(o, "seal", "head") : NULL;
+			const char *reason = o ? jstring(o, "seal", "reason") : NULL;
+			uint64_t seq;
+
+			if (!hh || cr_from_hex(st->head, CRYPTO_HASH_LEN, hh, strlen(hh)) ||
+			    store_record_seq((const char *)f.body, f.len, &seq)) {
+				json_object_put(o);
+				snprintf(err, errlen, "%s: malformed seal frame", name);
+				r = -EINVAL;
+				goto out;
+			}
+			clean = reason && strcmp(reason, "shutdown") == 0;
+			json_object_put(o);
+			cr_chain(st->head, st->head, f.body, f.len);
+			after_seal_seq = seq;
+			have_seal = 1;
+			tail = 0;
+		} else {
+			tail_seq = f.last_seq;
+			memcpy(tail_head, f.head, sizeof(tail_head));
+			tail = 1;
+		}
+	}
+	if (!have_seal && !tail) {
+		r = -ENODATA;
+		goto out;
+	}
+	if (ftruncate(fd, (off_t)good) < 0 || lseek(fd, 0, SEEK_END) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = fd;
+	fd = -1;
+	snprintf(st->seg, sizeof(st->seg), "%s", name);
+	st->seg_index = head_index(st);
+	st->seg_bytes = good;
+	if (tail) {
+		r = store_seal_frames_late(st, have_seal ? after_seal_seq + 1 : first, tail_seq,
+					   tail_head);
+		if (r)
+			goto out;
+		log_msg(LOG_NOTICE, "%s: records up to seq %llu written before a crash were sealed "
+			"late", name, (unsigned long long)tail_seq);
+		/* the late seal's line now ends the chain */
+	} else {
+		st->base.last_seq = after_seal_seq;
+	}
+	rr->recovered = tail ? tail_seq - (have_seal ? after_seal_seq : first - 1) : 0;
+	rr->clean = clean && !tail && good == (size_t)sb.st_size;
+	rr->found = 1;
+	rr->previous_last_seq = st->base.last_seq;
+	snprintf(rr->seg, sizeof(rr->seg), "%s", name);
+	rr->seg_index = st->seg_index;
+	r = 0;
+out:
+	munmap(map, (size_t)sb.st_size);
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 struct inflated {
@@ -296,14 +431,17 @@ int store_recover(struct store *st, struct store_recovered *rr, char *err, size_
 
 	memset(rr, 0, sizeof(*rr));
 	for (;;) {
-		r = newest_segment(st, name);
+		int encrypted = 0;
+
+		r = newest_segment(st, name, &encrypted);
 		if (r == -ENOENT)
 			return 0;
 		if (r) {
 			snprintf(err, errlen, "%s: %s", st->cfg.log_dir, strerror(-r));
 			return r;
 		}
-		r = recover_one(st, name, rr, err, errlen);
+		r = encrypted ? recover_encrypted(st, name, rr, err, errlen)
+			      : recover_one(st, name, rr, err, errlen);
 		if (r != -ENODATA)
 			return r;
 		/* a segment with no complete record: created, then killed */

@@ -119,6 +119,7 @@ enum {
 	CONFIG_K_ADMIN_SPACE_LEFT_ACTION,
 	CONFIG_K_DISK_FULL_ACTION,
 	CONFIG_K_DISK_ERROR_ACTION,
+	CONFIG_K_ENCRYPT_TO,
 	CONFIG_K_NR,
 };
 
@@ -190,6 +191,9 @@ static const struct config_key config_keys[CONFIG_K_NR] = {
 					CONFIG_OFF(disk_full_action), 0, config_set_action },
 	[CONFIG_K_DISK_ERROR_ACTION] = { "disk_error_action", CONFIG_T_ACTION, 0, 0, 0,
 					 CONFIG_OFF(disk_error_action), 0, config_set_action },
+	/* empty: no encryption */
+	[CONFIG_K_ENCRYPT_TO] = { "encrypt_to", CONFIG_T_PATH, CONFIG_F_RAW | CONFIG_F_LIST, 0, 0,
+				  CONFIG_OFF(encrypt_to), 0, config_set_path },
 };
 
 static const char *const config_action_names[] = {
@@ -354,6 +358,10 @@ static int config_set_path(struct ca_config *c, const struct config_key *k, char
 	char q[CONFIG_QUOTE_SIZE];
 	size_t n = strlen(val);
 
+	if (n == 0 && (k->flags & CONFIG_F_LIST)) {
+		*(char *)config_field(c, k->off) = 0; /* an optional path left empty */
+		return 0;
+	}
 	if (val[0] != '/')
 		return config_err(x, "%s: '%s' is not an absolute path", k->name,
 				  config_esc(q, val));

@@ -76,3 +76,71 @@ int cr_from_hex(uint8_t *out, size_t n, const char *hex, size_t hexlen)
 		return -EINVAL;
 	return 0;
 }
+
+_Static_assert(sizeof(crypto_secretstream_xchacha20poly1305_state) <= sizeof(struct cr_stream),
+	       "secretstream state does not fit");
+_Static_assert(CRYPTO_SEALED_KEY_LEN == crypto_secretstream_xchacha20poly1305_KEYBYTES +
+					 crypto_box_SEALBYTES, "sealed key size");
+_Static_assert(CRYPTO_STREAM_HEADER_LEN == crypto_secretstream_xchacha20poly1305_HEADERBYTES,
+	       "stream header size");
+_Static_assert(CRYPTO_STREAM_ABYTES == crypto_secretstream_xchacha20poly1305_ABYTES,
+	       "stream overhead");
+
+void cr_box_keypair(uint8_t pub[CRYPTO_BOX_PUB_LEN], uint8_t secret[CRYPTO_BOX_SECRET_LEN])
+{
+	crypto_box_keypair(pub, secret);
+}
+
+int cr_stream_push_init(struct cr_stream *st, uint8_t sealed_key[CRYPTO_SEALED_KEY_LEN],
+			uint8_t header[CRYPTO_STREAM_HEADER_LEN],
+			const uint8_t recipient[CRYPTO_BOX_PUB_LEN])
+{
+	uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+	int r = 0;
+
+	crypto_secretstream_xchacha20poly1305_keygen(key);
+	if (crypto_box_seal(sealed_key, key, sizeof(key), recipient) != 0 ||
+	    crypto_secretstream_xchacha20poly1305_init_push(
+		    (crypto_secretstream_xchacha20poly1305_state *)st->opaque, header, key) != 0)
+		r = -EINVAL;
+	sodium_memzero(key, sizeof(key));
+	return r;
+}
+
+int cr_stream_push(struct cr_stream *st, uint8_t *out, const uint8_t *in, size_t len)
+{
+	return crypto_secretstream_xchacha20poly1305_push(
+		       (crypto_secretstream_xchacha20poly1305_state *)st->opaque, out, NULL, in,
+		       len, NULL, 0, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) == 0
+		       ? 0
+		       : -EINVAL;
+}
+
+int cr_stream_pull_init(struct cr_stream *st, const uint8_t sealed_key[CRYPTO_SEALED_KEY_LEN],
+			const uint8_t header[CRYPTO_STREAM_HEADER_LEN],
+			const uint8_t pub[CRYPTO_BOX_PUB_LEN],
+			const uint8_t secret[CRYPTO_BOX_SECRET_LEN])
+{
+	uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+	int r = 0;
+
+	if (crypto_box_seal_open(key, sealed_key, CRYPTO_SEALED_KEY_LEN, pub, secret) != 0 ||
+	    crypto_secretstream_xchacha20poly1305_init_pull(
+		    (crypto_secretstream_xchacha20poly1305_state *)st->opaque, header, key) != 0)
+		r = -EBADMSG;
+	sodium_memzero(key, sizeof(key));
+	return r;
+}
+
+int cr_stream_pull(struct cr_stream *st, uint8_t *out, const uint8_t *in, size_t len)
+{
+	unsigned char tag;
+
+	if (len < CRYPTO_STREAM_ABYTES)
+		return -EBADMSG;
+	return crypto_secretstream_xchacha20poly1305_pull(
+		       (crypto_secretstream_xchacha20poly1305_state *)st->opaque, out, NULL, &tag,
+		       in, len, NULL, 0) == 0
+		       ? 0
+		       : -EBADMSG;
+}

@@ -34,6 +34,42 @@ void cr_sign(uint8_t sig[CRYPTO_SIG_LEN], const void *msg, size_t len,
 int cr_verify(const uint8_t sig[CRYPTO_SIG_LEN], const void *msg, size_t len,
 		  const uint8_t pub[CRYPTO_PUB_LEN]);
 
+/* ---- encryption to an auditor: X25519 sealed boxes + secretstream ---- */
+#define CRYPTO_BOX_PUB_LEN 32
+#define CRYPTO_BOX_SECRET_LEN 32
+#define CRYPTO_STREAM_KEY_LEN 32
+#define CRYPTO_SEALED_KEY_LEN (CRYPTO_STREAM_KEY_LEN + 48) /* crypto_box_SEALBYTES */
+#define CRYPTO_STREAM_HEADER_LEN 24
+#define CRYPTO_STREAM_ABYTES 17
+
+/* secretstream state, opaque (libsodium's is 52 bytes) */
+struct cr_stream {
+	uint8_t opaque[64];
+};
+
+/* New X25519 key pair for an auditor. */
+void cr_box_keypair(uint8_t pub[CRYPTO_BOX_PUB_LEN], uint8_t secret[CRYPTO_BOX_SECRET_LEN]);
+
+/*
+ * Start an encrypted stream to `recipient`: a fresh key, sealed to the
+ * recipient (sealed_key), and the stream header. The key is wiped here.
+ */
+int cr_stream_push_init(struct cr_stream *st, uint8_t sealed_key[CRYPTO_SEALED_KEY_LEN],
+			uint8_t header[CRYPTO_STREAM_HEADER_LEN],
+			const uint8_t recipient[CRYPTO_BOX_PUB_LEN]);
+/* Encrypt one message: out gets len + CRYPTO_STREAM_ABYTES bytes. */
+int cr_stream_push(struct cr_stream *st, uint8_t *out, const uint8_t *in, size_t len);
+/* Open a stream with the recipient's key pair: 0, or -EBADMSG (not for this key). */
+int cr_stream_pull_init(struct cr_stream *st, const uint8_t sealed_key[CRYPTO_SEALED_KEY_LEN],
+			const uint8_t header[CRYPTO_STREAM_HEADER_LEN],
+			const uint8_t pub[CRYPTO_BOX_PUB_LEN],
+			const uint8_t secret[CRYPTO_BOX_SECRET_LEN]);
+/*
+ * Decrypt the next message (len bytes, including CRYPTO_STREAM_ABYTES) into
+ * out (len - ABYTES bytes): 0, or -EBADMSG when it was altered or reordered.
+ */
+int cr_stream_pull(struct cr_stream *st, uint8_t *out, const uint8_t *in, size_t len);
+
 /* Overwrite secrets; the compiler may not drop it. */
 void cr_wipe(void *p, size_t len);
 

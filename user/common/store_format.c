@@ -50,6 +50,11 @@ static size_t seal_msg(uint8_t *out, const uint8_t root[CRYPTO_PUB_LEN], const s
 	p = put_bytes(p, s->head, CRYPTO_HASH_LEN);
 	p = put_u64(p, s->time_ns);
 	*p++ = s->late ? 1 : 0;
+	/* zeros for plain segments: one message layout for both kinds */
+	if (s->has_cipher)
+		p = put_bytes(p, s->cipher_head, CRYPTO_HASH_LEN);
+	else
+		p = (uint8_t *)memset(p, 0, CRYPTO_HASH_LEN) + CRYPTO_HASH_LEN;
 	return (size_t)(p - out);
 }
 
@@ -72,7 +77,7 @@ int store_cert_verify(const struct store_cert *c, const uint8_t root[CRYPTO_PUB_
 void store_seal_sign(struct store_seal *s, const uint8_t root[CRYPTO_PUB_LEN],
 		     const uint8_t secret[CRYPTO_SECRET_LEN])
 {
-	uint8_t m[160];
+	uint8_t m[192];
 
 	cr_sign(s->sig, m, seal_msg(m, root, s), secret);
 }
@@ -80,7 +85,7 @@ void store_seal_sign(struct store_seal *s, const uint8_t root[CRYPTO_PUB_LEN],
 int store_seal_verify(const struct store_seal *s, const uint8_t root[CRYPTO_PUB_LEN],
 		      const uint8_t pub[CRYPTO_PUB_LEN])
 {
-	uint8_t m[160];
+	uint8_t m[192];
 
 	return cr_verify(s->sig, m, seal_msg(m, root, s), pub);
 }
@@ -113,6 +118,8 @@ void store_seal_write(struct jsonw *w, const char *key, const struct store_seal 
 	write_hex(w, "head", s->head, sizeof(s->head));
 	jw_bool(w, "late", s->late);
 	jw_cstring(w, "reason", s->reason);
+	if (s->has_cipher)
+		write_hex(w, "cipher_head", s->cipher_head, sizeof(s->cipher_head));
 	write_hex(w, "sig", s->sig, sizeof(s->sig));
 	jw_object_end(w);
 }
@@ -171,6 +178,11 @@ int store_seal_read(json_object *o, struct store_seal *s)
 	if (strlen(r) >= sizeof(s->reason))
 		return -EINVAL;
 	strcpy(s->reason, r);
+	if (json_object_object_get_ex(o, "cipher_head", &m)) {
+		if (get_hex(o, "cipher_head", s->cipher_head, sizeof(s->cipher_head)))
+			return -EINVAL;
+		s->has_cipher = 1;
+	}
 	return 0;
 }
 
@@ -197,6 +209,104 @@ int store_segment_parse(const char *name, uint64_t *first_seq)
 	}
 	*first_seq = v;
 	return 0;
+}
+
+void store_segment_name_enc(char out[STORE_SEG_NAME_LEN], uint64_t first_seq)
+{
+	snprintf(out, STORE_SEG_NAME_LEN, STORE_SEG_PREFIX "%020" PRIu64 STORE_SEG_SUFFIX_ENC,
+		 first_seq);
+}
+
+int store_segment_parse_any(const char *name, uint64_t *first_seq, int *encrypted)
+{
+	size_t n = strlen(name), el = strlen(STORE_SEG_SUFFIX_ENC), pl = strlen(STORE_SEG_SUFFIX);
+	char plain[STORE_SEG_NAME_LEN];
+
+	if (store_segment_parse(name, first_seq) == 0) {
+		*encrypted = 0;
+		return 0;
+	}
+	/* the encrypted name is the plain name plus ".enc" */
+	if (n >= sizeof(plain) || n < el || strcmp(name + n - el, STORE_SEG_SUFFIX_ENC))
+		return -EINVAL;
+	memcpy(plain, name, n - el + pl);
+	plain[n - el + pl] = 0;
+	if (store_segment_parse(plain, first_seq))
+		return -EINVAL;
+	*encrypted = 1;
+	return 0;
+}
+
+void store_enc_header_write(uint8_t out[STORE_ENC_HEADER_LEN], const struct store_enc_header *h)
+{
+	uint8_t *p = out;
+
+	p = put_bytes(p, STORE_ENC_MAGIC, STORE_ENC_MAGIC_LEN);
+	p = put_bytes(p, h->recipient, sizeof(h->recipient));
+	p = put_bytes(p, h->sealed_key, sizeof(h->sealed_key));
+	put_bytes(p, h->stream_header, sizeof(h->stream_header));
+}
+
+int store_enc_header_read(const uint8_t *buf, size_t len, struct store_enc_header *h)
+{
+	const uint8_t *p = buf + STORE_ENC_MAGIC_LEN;
+
+	if (len < STORE_ENC_HEADER_LEN || memcmp(buf, STORE_ENC_MAGIC, STORE_ENC_MAGIC_LEN))
+		return -EINVAL;
+	memcpy(h->recipient, p, sizeof(h->recipient));
+	p += sizeof(h->recipient);
+	memcpy(h->sealed_key, p, sizeof(h->sealed_key));
+	p += sizeof(h->sealed_key);
+	memcpy(h->stream_header, p, sizeof(h->stream_header));
+	return 0;
+}
+
+void store_frame_header(uint8_t out[STORE_FRAME_HDR], char type, uint32_t body_len)
+{
+	out[0] = (uint8_t)type;
+	for (int i = 0; i < 4; i++)
+		out[1 + i] = (uint8_t)(body_len >> (8 * i));
+}
+
+static uint64_t get_u64le(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+int store_frame_next(const uint8_t *buf, size_t len, size_t *off, struct store_frame *f)
+{
+	const uint8_t *p = buf + *off;
+	size_t left = len - *off;
+	uint32_t n = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (*off >= len)
+		return 0;
+	if (left < STORE_FRAME_HDR)
+		return -EBADMSG;
+	for (int i = 3; i >= 0; i--)
+		n = (n << 8) | p[1 + i];
+	if (n > STORE_FRAME_MAX || n > left - STORE_FRAME_HDR)
+		return -EBADMSG;
+	f->type = (char)p[0];
+	f->body = p + STORE_FRAME_HDR;
+	f->len = n;
+	if (f->type == STORE_FRAME_DATA) {
+		if (n < STORE_DATA_META + CRYPTO_STREAM_ABYTES)
+			return -EBADMSG;
+		f->last_seq = get_u64le(f->body);
+		f->head = f->body + 8;
+		f->cipher = f->body + STORE_DATA_META;
+		f->cipher_len = n - STORE_DATA_META;
+	} else if (f->type != STORE_FRAME_SEAL) {
+		return -EBADMSG;
+	}
+	*off += STORE_FRAME_HDR + n;
+	return 1;
 }
 
 /* Length of the seq prefix including its digits, 0 if absent. */
