@@ -213,8 +213,9 @@ void store_keys_next_epoch(struct store *st)
 	char err[512] = "";
 	int r;
 
-	r = keys_advance(st->cfg.key_dir, &st->keys, (uint64_t)store_now_real_ns(), err,
-			 sizeof(err));
+	/* the log.key record written below takes the next seq: the epoch starts there */
+	r = keys_advance(st->cfg.key_dir, &st->keys, (uint64_t)store_now_real_ns(),
+			 st->base.last_seq + 1, err, sizeof(err));
 	if (r) {
 		log_msg(LOG_ERR, "epoch change failed, keeping epoch %llu: %s",
 			(unsigned long long)st->keys.cert.epoch, err);

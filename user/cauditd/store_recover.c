@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_keys.h"
 
 #define TEXT_MAX (4ull << 30)
 #define LINE_MAX_LEN (1u << 20)
@@ -404,7 +405,13 @@ static int recover_one(struct store *st, const char *name, struct store_recovere
 		p = nl + 1;
 	}
 	if (kept) {
-		r = store_seal(st, "recovery", 1);
+		/*
+		 * The epoch may have advanced just before the crash, its log.key
+		 * record lost with the tail: announce the key that seals now.
+		 */
+		r = store_keys_write_record(st);
+		if (!r)
+			r = store_seal(st, "recovery", 1);
 		if (r)
 			goto out;
 		log_msg(LOG_NOTICE, "%s: %zu records written before a crash were sealed late", name,

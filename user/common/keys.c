@@ -138,8 +138,8 @@ static int save_state(const char *dir, const struct key_state *ks, char *err, si
 	cr_to_hex(sec, ks->secret, sizeof(ks->secret));
 	n = snprintf(buf, sizeof(buf),
 		     STATE_MAGIC "root %s\nepoch %" PRIu64 "\npub %s\nnot_before %" PRIu64
-				 "\ncert_sig %s\nsecret %s\n",
-		     root, ks->cert.epoch, pub, ks->cert.not_before, sig, sec);
+				 "\nstart_seq %" PRIu64 "\ncert_sig %s\nsecret %s\n",
+		     root, ks->cert.epoch, pub, ks->cert.not_before, ks->cert.start_seq, sig, sec);
 	r = replace_file(dir, KEYS_STATE, buf, (size_t)n, 0600, err, errlen);
 	cr_wipe(sec, sizeof(sec));
 	cr_wipe(buf, sizeof(buf));
@@ -199,7 +199,8 @@ int keys_load(const char *dir, struct key_state *ks, char *err, size_t errlen)
 	    take_field(&p, "pub", val, sizeof(val)) ||
 	    cr_from_hex(ks->cert.pub, sizeof(ks->cert.pub), val, strlen(val)) ||
 	    take_field(&p, "not_before", val, sizeof(val)) ||
-	    parse_u64(val, &ks->cert.not_before) || take_field(&p, "cert_sig", val, sizeof(val)) ||
+	    parse_u64(val, &ks->cert.not_before) || take_field(&p, "start_seq", val, sizeof(val)) ||
+	    parse_u64(val, &ks->cert.start_seq) || take_field(&p, "cert_sig", val, sizeof(val)) ||
 	    cr_from_hex(ks->cert.sig, sizeof(ks->cert.sig), val, strlen(val)) ||
 	    take_field(&p, "secret", val, sizeof(val)) ||
 	    cr_from_hex(ks->secret, sizeof(ks->secret), val, strlen(val)) || *p)
@@ -253,13 +254,15 @@ int keys_read_root_pub(const char *path, uint8_t root[CRYPTO_PUB_LEN], char *err
 }
 
 static int certify(const char *dir, struct key_state *ks, uint64_t epoch, uint64_t now_ns,
-		   const uint8_t signer[CRYPTO_SECRET_LEN], char *err, size_t errlen)
+		   uint64_t start_seq, const uint8_t signer[CRYPTO_SECRET_LEN], char *err,
+		   size_t errlen)
 {
 	struct key_state next = *ks;
 	int r;
 
 	next.cert.epoch = epoch;
 	next.cert.not_before = now_ns;
+	next.cert.start_seq = start_seq;
 	cr_keypair(next.cert.pub, next.secret);
 	store_cert_sign(&next.cert, next.root, signer);
 	r = save_state(dir, &next, err, errlen);
@@ -291,7 +294,7 @@ int keys_generate(const char *dir, uint64_t now_ns, char *err, size_t errlen)
 		r = write_new_file(dir, KEYS_ROOT_KEY, line, 0600, err, errlen);
 	}
 	if (!r)
-		r = certify(dir, &ks, 0, now_ns, root_secret, err, errlen);
+		r = certify(dir, &ks, 0, now_ns, 0, root_secret, err, errlen);
 	cr_wipe(root_secret, sizeof(root_secret));
 	cr_wipe(hex, sizeof(hex));
 	cr_wipe(line, sizeof(line));
@@ -327,18 +330,19 @@ int keys_certify_from_root(const char *dir, uint64_t epoch, uint64_t now_ns, str
 	else if (r == -EINVAL && !err[0])
 		errf(err, errlen, r, "%s/%s", dir, "root.key is malformed");
 	if (!r)
-		r = certify(dir, ks, epoch, now_ns, root_secret, err, errlen);
+		r = certify(dir, ks, epoch, now_ns, 0, root_secret, err, errlen);
 	cr_wipe(root_secret, sizeof(root_secret));
 	return r;
 }
 
-int keys_advance(const char *dir, struct key_state *ks, uint64_t now_ns, char *err, size_t errlen)
+int keys_advance(const char *dir, struct key_state *ks, uint64_t now_ns, uint64_t start_seq,
+		 char *err, size_t errlen)
 {
 	uint8_t old[CRYPTO_SECRET_LEN];
 	int r;
 
 	memcpy(old, ks->secret, sizeof(old));
-	r = certify(dir, ks, ks->cert.epoch + 1, now_ns, old, err, errlen);
+	r = certify(dir, ks, ks->cert.epoch + 1, now_ns, start_seq, old, err, errlen);
 	cr_wipe(old, sizeof(old));
 	return r;
 }

@@ -44,11 +44,13 @@ int keys_certify_from_root(const char *dir, uint64_t epoch, uint64_t now_ns, str
 			   char *err, size_t errlen);
 
 /*
- * Next epoch: new key pair certified by the current secret, state replaced
+ * Next epoch, starting at seq start_seq (where its log.key record goes):
+ * new key pair certified by the current secret, state replaced
  * atomically (old file zeroed first), old secret wiped. On failure ks is
  * unchanged.
  */
-int keys_advance(const char *dir, struct key_state *ks, uint64_t now_ns, char *err, size_t errlen);
+int keys_advance(const char *dir, struct key_state *ks, uint64_t now_ns, uint64_t start_seq,
+		 char *err, size_t errlen);
 
 /* Wipe the secret. */
 void keys_wipe(struct key_state *ks);

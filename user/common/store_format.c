@@ -24,7 +24,7 @@ static uint8_t *put_bytes(uint8_t *p, const void *b, size_t n)
 	return p + n;
 }
 
-/* "caudit-cert-v1\0" || root || epoch || pub || not_before */
+/* "caudit-cert-v1\0" || root || epoch || pub || not_before || start_seq */
 static size_t cert_msg(uint8_t *out, const uint8_t root[CRYPTO_PUB_LEN], const struct store_cert *c)
 {
 	uint8_t *p = out;
@@ -34,6 +34,7 @@ static size_t cert_msg(uint8_t *out, const uint8_t root[CRYPTO_PUB_LEN], const s
 	p = put_u64(p, c->epoch);
 	p = put_bytes(p, c->pub, CRYPTO_PUB_LEN);
 	p = put_u64(p, c->not_before);
+	p = put_u64(p, c->start_seq);
 	return (size_t)(p - out);
 }
 
@@ -104,6 +105,7 @@ void store_cert_write(struct jsonw *w, const char *key, const struct store_cert 
 	jw_uint(w, "epoch", c->epoch);
 	write_hex(w, "pub", c->pub, sizeof(c->pub));
 	jw_uint(w, "not_before", c->not_before);
+	jw_uint(w, "start_seq", c->start_seq);
 	write_hex(w, "sig", c->sig, sizeof(c->sig));
 	jw_object_end(w);
 }
@@ -153,7 +155,8 @@ int store_cert_read(json_object *o, struct store_cert *c)
 	memset(c, 0, sizeof(*c));
 	if (!o || !json_object_is_type(o, json_type_object) || get_u64(o, "epoch", &c->epoch) ||
 	    get_hex(o, "pub", c->pub, sizeof(c->pub)) ||
-	    get_u64(o, "not_before", &c->not_before) || get_hex(o, "sig", c->sig, sizeof(c->sig)))
+	    get_u64(o, "not_before", &c->not_before) || get_u64(o, "start_seq", &c->start_seq) ||
+	    get_hex(o, "sig", c->sig, sizeof(c->sig)))
 		return -EINVAL;
 	return 0;
 }

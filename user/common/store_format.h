@@ -26,6 +26,13 @@ struct store_cert {
 	uint64_t epoch;
 	uint8_t pub[CRYPTO_PUB_LEN];
 	uint64_t not_before;     /* ns since the Unix epoch */
+	/*
+	 * First seq this key may seal (the seq of its log.key record) when the
+	 * previous epoch's key certified it; 0 when the root key did. Binding the
+	 * epoch to its place in the chain is what keeps a stolen key from
+	 * re-sealing the epoch before it.
+	 */
+	uint64_t start_seq;
 	uint8_t sig[CRYPTO_SIG_LEN];
 };
 
