@@ -26,13 +26,17 @@ static void verify_usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: caudit verify [--pubkey FILE] [--strict] [--quiet] [--verbose] [PATHS...]\n\n"
+	    "usage: caudit verify [--pubkey FILE] [--decrypt-key FILE] [--strict] [--quiet] [--verbose]\n"
+	    "                     [PATHS...]\n\n"
 	    "Verifies a signed log from its root public key. PATHS: one log directory\n"
 	    "(default " DEFAULT_LOG_DIR ") or segment files of one directory, which\n"
 	    "also holds certs.jsonl and head.json.\n\n"
 	    "  --pubkey FILE  the root public key (default " DEFAULT_PUBKEY ";\n"
 	    "                 an auditor should pass their own copy)\n"
 	    "  --strict       an unsealed tail, a missing head.json or certs.jsonl fail too\n"
+	    "  --decrypt-key FILE  the auditor's enc.key: encrypted segments are then\n"
+	    "                 decrypted and every record checked (without it, encrypted\n"
+	    "                 segments are checked through their seals and cipher chain)\n"
 	    "  --quiet        print only the problems\n"
 	    "  --verbose      add which check decided each verdict\n\n"
 	    "Exit status: 0 valid, 1 problems found, 2 usage error, 3 could not verify.\n");
@@ -169,9 +173,10 @@ int cmd_verify(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"pubkey", required_argument, NULL, 'k'}, {"strict", no_argument, NULL, 's'},
 	    {"quiet", no_argument, NULL, 'q'},	      {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},	      {},
+	    {"help", no_argument, NULL, 'h'},	      {"decrypt-key", required_argument, NULL, 'd'},
+	    {},
 	};
-	const char *pubkey = NULL;
+	const char *pubkey = NULL, *decrypt_key = NULL;
 	int quiet = 0, verbose = 0, strict = 0, c, r, passed, bar;
 	struct verify_report rep;
 	struct verify_opts o;
@@ -181,10 +186,13 @@ int cmd_verify(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&p, 0, sizeof(p));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:sqvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:d:sqvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			pubkey = optarg;
+			break;
+		case 'd':
+			decrypt_key = optarg;
 			break;
 		case 's':
 			strict = 1;
@@ -223,6 +231,15 @@ int cmd_verify(int argc, char **argv)
 		free(p.segs);
 		return CMD_ERROR;
 	}
+	if (decrypt_key) {
+		if (keys_read_enc_secret(decrypt_key, o.decrypt_secret, o.decrypt_pub, err,
+					 sizeof(err))) {
+			fprintf(stderr, "caudit verify: %s\n", err);
+			free(p.segs);
+			return CMD_ERROR;
+		}
+		o.have_decrypt_key = 1;
+	}
 	bar = !quiet && isatty(STDERR_FILENO);
 	o.dir = p.dir;
 	o.segments = p.segs;
@@ -230,6 +247,7 @@ int cmd_verify(int argc, char **argv)
 	o.strict = strict;
 	o.progress = bar ? progress : NULL;
 	r = verify_log(&o, &rep);
+	cr_wipe(o.decrypt_secret, sizeof(o.decrypt_secret));
 	if (bar)
 		fprintf(stderr, "\r\033[K");
 	free(p.segs);

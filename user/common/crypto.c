@@ -86,6 +86,11 @@ _Static_assert(CRYPTO_STREAM_HEADER_LEN == crypto_secretstream_xchacha20poly1305
 _Static_assert(CRYPTO_STREAM_ABYTES == crypto_secretstream_xchacha20poly1305_ABYTES,
 	       "stream overhead");
 
+void cr_box_public(uint8_t pub[CRYPTO_BOX_PUB_LEN], const uint8_t secret[CRYPTO_BOX_SECRET_LEN])
+{
+	crypto_scalarmult_base(pub, secret);
+}
+
 void cr_box_keypair(uint8_t pub[CRYPTO_BOX_PUB_LEN], uint8_t secret[CRYPTO_BOX_SECRET_LEN])
 {
 	crypto_box_keypair(pub, secret);

@@ -47,6 +47,8 @@ struct cr_stream {
 	uint8_t opaque[64];
 };
 
+/* The X25519 public key of secret. */
+void cr_box_public(uint8_t pub[CRYPTO_BOX_PUB_LEN], const uint8_t secret[CRYPTO_BOX_SECRET_LEN]);
 /* New X25519 key pair for an auditor. */
 void cr_box_keypair(uint8_t pub[CRYPTO_BOX_PUB_LEN], uint8_t secret[CRYPTO_BOX_SECRET_LEN]);
 

@@ -351,3 +351,59 @@ void keys_wipe(struct key_state *ks)
 {
 	cr_wipe(ks->secret, sizeof(ks->secret));
 }
+
+int keys_generate_encryption(const char *dir, char *err, size_t errlen)
+{
+	uint8_t pub[CRYPTO_BOX_PUB_LEN], sec[CRYPTO_BOX_SECRET_LEN];
+	char hex[65], line[70];
+	int r;
+
+	r = fs_mkdir_p(dir, 0700);
+	if (r)
+		return errf(err, errlen, r, "%s: %s", dir, strerror(-r));
+	cr_box_keypair(pub, sec);
+	cr_to_hex(hex, pub, sizeof(pub));
+	snprintf(line, sizeof(line), "%s\n", hex);
+	r = write_new_file(dir, KEYS_ENC_PUB, line, 0644, err, errlen);
+	if (!r) {
+		cr_to_hex(hex, sec, sizeof(sec));
+		snprintf(line, sizeof(line), "%s\n", hex);
+		r = write_new_file(dir, KEYS_ENC_KEY, line, 0600, err, errlen);
+	}
+	cr_wipe(sec, sizeof(sec));
+	cr_wipe(hex, sizeof(hex));
+	cr_wipe(line, sizeof(line));
+	return r;
+}
+
+int keys_read_enc_secret(const char *path, uint8_t secret[CRYPTO_BOX_SECRET_LEN],
+			 uint8_t pub[CRYPTO_BOX_PUB_LEN], char *err, size_t errlen)
+{
+	char dir[4200], buf[130];
+	const char *slash = strrchr(path, '/');
+	ssize_t n;
+	int fd, r;
+
+	/* open_secret takes dir and name: split the path */
+	if (slash) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		if (!dir[0])
+			strcpy(dir, "/");
+	} else {
+		strcpy(dir, ".");
+	}
+	fd = open_secret(dir, slash ? slash + 1 : path, err, errlen);
+	if (fd < 0)
+		return fd;
+	n = read_all(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	r = n < 0 ? -EIO : cr_from_hex(secret, CRYPTO_BOX_SECRET_LEN, buf, (size_t)n);
+	cr_wipe(buf, sizeof(buf));
+	if (r)
+		return errf(err, errlen, -EINVAL, "%s: %s", path,
+			    "not an X25519 secret key (64 hex characters)");
+	cr_box_public(pub, secret);
+	return 0;
+}

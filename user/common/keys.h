@@ -52,6 +52,17 @@ int keys_certify_from_root(const char *dir, uint64_t epoch, uint64_t now_ns, str
 int keys_advance(const char *dir, struct key_state *ks, uint64_t now_ns, uint64_t start_seq,
 		 char *err, size_t errlen);
 
+/*
+ * The auditor's encryption keys: `caudit keygen --encryption` writes
+ * dir/enc.pub (0644) and dir/enc.key (0600), 64 hex characters each.
+ */
+#define KEYS_ENC_PUB "enc.pub"
+#define KEYS_ENC_KEY "enc.key"
+int keys_generate_encryption(const char *dir, char *err, size_t errlen);
+/* Read an enc.key (refusing loose permissions): secret and its public key. */
+int keys_read_enc_secret(const char *path, uint8_t secret[CRYPTO_BOX_SECRET_LEN],
+			 uint8_t pub[CRYPTO_BOX_PUB_LEN], char *err, size_t errlen);
+
 /* Wipe the secret. */
 void keys_wipe(struct key_state *ks);
 

@@ -73,7 +73,7 @@ static void link_same(struct verify_ctx *c, struct verify_segment *s, const stru
 	struct verify_end *p = &c->prev;
 	struct verify_segment *ps = &c->rep->segs[p->idx];
 
-	if (h->index != p->index + 1) {
+	if (p->index != VERIFY_INDEX_UNKNOWN && h->index != p->index + 1) {
 		verify_set(s, VERIFY_OUT_OF_ORDER, 0, "index %llu follows index %llu",
 			   (unsigned long long)h->index, (unsigned long long)p->index);
 	} else if (h->prev_last_seq > p->last_seq) {
@@ -160,7 +160,9 @@ static int list_dir(struct verify_ctx *c, int want, char newest[STORE_SEG_NAME_L
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		if (store_segment_parse(de->d_name, &seq))
+		int enc;
+
+		if (store_segment_parse_any(de->d_name, &seq, &enc))
 			continue;
 		if (strcmp(de->d_name, newest) > 0)
 			strcpy(newest, de->d_name);

@@ -76,6 +76,10 @@ struct verify_opts {
 	uint64_t max_segment_bytes;   /* 0: VERIFY_DEFAULT_MAX_SEGMENT */
 	verify_progress_fn progress;  /* compressed bytes read so far / in all */
 	void *opaque;
+	/* the auditor's X25519 key pair: encrypted segments are then read in full */
+	int have_decrypt_key;
+	uint8_t decrypt_pub[CRYPTO_BOX_PUB_LEN];
+	uint8_t decrypt_secret[CRYPTO_BOX_SECRET_LEN];
 };
 
 struct verify_segment {

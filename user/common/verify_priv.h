@@ -129,6 +129,9 @@ struct verify_seg {
 	size_t linelen;
 	int overlong;
 	uint64_t out_total;
+	/* encrypted segment: the cipher chain the next seal must carry */
+	int enc;
+	uint8_t chead[CRYPTO_HASH_LEN];
 };
 
 #define VERIFY_DONE(s) ((s)->out->verdict != VERIFY_VALID)
@@ -179,5 +182,20 @@ int verify_store_record(struct verify_seg *s, const char *l, size_t n, uint64_t 
 
 /* verify_segment.c: 0, or negative errno when the file cannot be read */
 int verify_segment_run(struct verify_ctx *c, const char *path, size_t idx);
+/* Decompressed bytes into the line checks; the end of the data. */
+void verify_segment_bytes(struct verify_seg *s, const char *p, size_t n);
+void verify_segment_finish(struct verify_seg *s, int incomplete);
+
+/* verify_encrypted.c: an encrypted segment from fd, named for first_seq */
+int verify_encrypted_run(struct verify_seg *s, int fd, uint64_t first_seq);
+/*
+ * verify_store.c: a seal read from an S frame without the decryption key,
+ * whose cipher head must be ch. 0 with *z and *seq, or -1 with a verdict set.
+ */
+int verify_sealed_frame(struct verify_seg *s, const char *l, size_t n,
+			const uint8_t ch[CRYPTO_HASH_LEN], struct store_seal *z, uint64_t *seq);
+
+/* c->prev.index of a segment whose header could not be read (encrypted) */
+#define VERIFY_INDEX_UNKNOWN UINT64_MAX
 
 #endif

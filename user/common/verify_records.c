@@ -117,12 +117,13 @@ int verify_get_name(json_object *o, const char *key, char out[STORE_SEG_NAME_LEN
 	json_object *m;
 	uint64_t seq;
 	const char *s;
+	int enc;
 
 	if (!json_object_object_get_ex(o, key, &m) || !json_object_is_type(m, json_type_string))
 		return -EINVAL;
 	s = json_object_get_string(m);
 	if ((size_t)json_object_get_string_len(m) >= STORE_SEG_NAME_LEN ||
-	    store_segment_parse(s, &seq))
+	    store_segment_parse_any(s, &seq, &enc))
 		return -EINVAL;
 	strcpy(out, s);
 	return 0;

@@ -176,10 +176,10 @@ static void seg_header(struct verify_seg *s, const char *l, size_t n)
 	uint64_t seq, nseq = 0, time_ns;
 	json_object *o;
 	const char *ev;
-	int bad;
+	int bad, enc;
 
 	s->have_header = 1;
-	store_segment_parse(out->name, &nseq);
+	store_segment_parse_any(out->name, &nseq, &enc);
 	if (store_record_seq(l, n, &seq)) {
 		verify_set(out, VERIFY_MALFORMED, 0, "the first line is not a record");
 		return;
@@ -302,7 +302,7 @@ static void seg_overlong(struct verify_seg *s)
 			   s->c->max_line);
 }
 
-static void seg_bytes(struct verify_seg *s, const char *p, size_t n)
+void verify_segment_bytes(struct verify_seg *s, const char *p, size_t n)
 {
 	size_t max = s->c->max_line;
 
@@ -339,7 +339,7 @@ static void seg_bytes(struct verify_seg *s, const char *p, size_t n)
 }
 
 /* The end of the file: incomplete when it stops inside a gzip member. */
-static void seg_finish(struct verify_seg *s, int incomplete)
+void verify_segment_finish(struct verify_seg *s, int incomplete)
 {
 	int partial = s->linelen || s->overlong;
 	int tail = s->newest && incomplete;
@@ -408,7 +408,7 @@ static int seg_read(struct verify_seg *s, int fd)
 				zr = Z_DATA_ERROR;
 				break;
 			}
-			seg_bytes(s, (const char *)c->out, got);
+			verify_segment_bytes(s, (const char *)c->out, got);
 			if (zr == Z_STREAM_END) {
 				in_member = 0;
 				zr = inflateReset(&zs);
@@ -439,15 +439,47 @@ static int seg_read(struct verify_seg *s, int fd)
 		}
 		return 0;
 	}
-	seg_finish(s, in_member);
+	verify_segment_finish(s, in_member);
 	return 0;
+}
+
+/*
+ * An encrypted segment read without its key: its header is unreadable, so it
+ * links to its neighbours by seq (its name's first seq follows the previous
+ * segment's last) and by the chain head its seals continue.
+ */
+static int encrypted_link(struct verify_ctx *c, struct verify_seg *s, size_t idx, uint64_t first,
+			  int r)
+{
+	struct verify_end *p = &c->prev;
+
+	if (p->present && p->complete && s->out->verdict == VERIFY_VALID) {
+		if (first > p->last_seq + 1) {
+			verify_set(s->out, VERIFY_MISSING, 0, "starts at seq %llu after %llu",
+				   (unsigned long long)first, (unsigned long long)p->last_seq);
+			s->out->a = p->last_seq + 1;
+			s->out->b = first - 1;
+		} else if (first < p->last_seq + 1) {
+			verify_set(s->out, VERIFY_OUT_OF_ORDER, 0, "starts at seq %llu, before %llu",
+				   (unsigned long long)first, (unsigned long long)p->last_seq + 1);
+		}
+	}
+	p->present = 1;
+	p->idx = idx;
+	p->complete = s->out->verdict == VERIFY_VALID || s->out->verdict == VERIFY_UNSEALED_TAIL;
+	p->index = VERIFY_INDEX_UNKNOWN;
+	p->last_seq = s->e ? s->e - 1 : 0;
+	p->epoch = s->cur_epoch;
+	memcpy(p->head, s->h, sizeof(s->h));
+	return r;
 }
 
 int verify_segment_run(struct verify_ctx *c, const char *path, size_t idx)
 {
 	struct verify_seg s;
 	struct stat st;
-	int fd, r;
+	uint64_t first = 0;
+	int fd, r, enc = 0;
 
 	memset(&s, 0, sizeof(s));
 	s.c = c;
@@ -459,6 +491,17 @@ int verify_segment_run(struct verify_ctx *c, const char *path, size_t idx)
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		verify_set(s.out, VERIFY_MALFORMED, 0, "not a regular file");
 		r = 0;
+	} else if (store_segment_parse_any(s.out->name, &first, &enc) == 0 && enc) {
+		if (!c->o->have_decrypt_key) {
+			/* read by seals alone: the chain position comes from the name */
+			s.cur_epoch = c->prev.present ? c->prev.epoch : 0;
+			s.e = first;
+		}
+		r = verify_encrypted_run(&s, fd, first);
+		if (!c->o->have_decrypt_key) {
+			close(fd);
+			return encrypted_link(c, &s, idx, first, r);
+		}
 	} else {
 		r = seg_read(&s, fd);
 	}

@@ -40,6 +40,17 @@ static void check_seal(struct verify_seg *s, json_object *o, uint64_t seq, uint6
 		return;
 	}
 	z.time_ns = time_ns;
+	/* in an encrypted segment the seal also vouches for the ciphertext */
+	if (s->enc != z.has_cipher || (s->enc && memcmp(z.cipher_head, s->chead,
+							  sizeof(z.cipher_head)))) {
+		verify_set(s->out, VERIFY_MODIFIED, seq - 1,
+			   s->enc ? "encrypted data before seal %llu modified"
+				  : "seal %llu claims encrypted data",
+			   (unsigned long long)seq);
+		s->enc = 0;
+		return;
+	}
+	s->enc = 0;
 	if (z.epoch != s->cur_epoch) {
 		verify_set(s->out, VERIFY_UNCERTIFIED_KEY, 0,
 			   "seal at seq %llu uses epoch %llu, "
@@ -180,4 +191,56 @@ int verify_store_record(struct verify_seg *s, const char *l, size_t n, uint64_t 
 out:
 	json_object_put(o);
 	return seal;
+}
+
+int verify_sealed_frame(struct verify_seg *s, const char *l, size_t n,
+			const uint8_t ch[CRYPTO_HASH_LEN], struct store_seal *z, uint64_t *seq)
+{
+	struct verify_ctx *c = s->c;
+	const struct verify_key *k;
+	json_object *o = verify_json_parse(c, l, n), *m;
+	const char *ev = o ? verify_event(o) : NULL;
+	uint64_t time_ns;
+	int r = -1;
+
+	if (!ev || strcmp(ev, "log.seal") || store_record_seq(l, n, seq) ||
+	    verify_read_common(o, &time_ns) || !json_object_object_get_ex(o, "seal", &m) ||
+	    store_seal_read(m, z)) {
+		verify_set(s->out, VERIFY_MALFORMED, 0, "a seal frame that is not a seal");
+		goto out;
+	}
+	z->time_ns = time_ns;
+	if (!z->has_cipher || memcmp(z->cipher_head, ch, sizeof(z->cipher_head)) ||
+	    !store_prev_matches(l, n, z->head)) {
+		verify_set(s->out, VERIFY_MODIFIED, *seq - 1, "encrypted data before seal %llu",
+			   (unsigned long long)*seq);
+		goto out;
+	}
+	/* epochs only move forward; the log.key records are inside the ciphertext */
+	k = verify_key_find(c, z->epoch);
+	if (z->epoch < s->cur_epoch || !k) {
+		verify_set(s->out, VERIFY_UNCERTIFIED_KEY, 0, "seal at seq %llu uses epoch %llu",
+			   (unsigned long long)*seq, (unsigned long long)z->epoch);
+		goto out;
+	}
+	if (!k->ok || store_seal_verify(z, c->o->root, k->pub)) {
+		verify_set(s->out, VERIFY_BAD_SIGNATURE, 0, "seal at seq %llu",
+			   (unsigned long long)*seq);
+		goto out;
+	}
+	if (k->start_seq && z->first_seq < k->start_seq) {
+		verify_set(s->out, VERIFY_UNCERTIFIED_KEY, 0,
+			   "seal at seq %llu covers records before epoch %llu began",
+			   (unsigned long long)*seq, (unsigned long long)z->epoch);
+		goto out;
+	}
+	s->cur_epoch = z->epoch;
+	if (!c->any_sealed || *seq > c->max_seal_seq)
+		c->max_seal_seq = *seq;
+	c->any_sealed = 1;
+	hj_match(s, z, *seq);
+	r = 0;
+out:
+	json_object_put(o);
+	return r;
 }
