@@ -126,7 +126,7 @@ void store_seal_write(struct jsonw *w, const char *key, const struct store_seal 
 	jw_object_end(w);
 }
 
-static int get_u64(json_object *o, const char *key, uint64_t *v)
+int store_json_u64(json_object *o, const char *key, uint64_t *v)
 {
 	json_object *m;
 
@@ -139,7 +139,7 @@ static int get_u64(json_object *o, const char *key, uint64_t *v)
 	return 0;
 }
 
-static int get_hex(json_object *o, const char *key, uint8_t *out, size_t n)
+int store_json_hex(json_object *o, const char *key, uint8_t *out, size_t n)
 {
 	json_object *m;
 	const char *s;
@@ -153,10 +153,12 @@ static int get_hex(json_object *o, const char *key, uint8_t *out, size_t n)
 int store_cert_read(json_object *o, struct store_cert *c)
 {
 	memset(c, 0, sizeof(*c));
-	if (!o || !json_object_is_type(o, json_type_object) || get_u64(o, "epoch", &c->epoch) ||
-	    get_hex(o, "pub", c->pub, sizeof(c->pub)) ||
-	    get_u64(o, "not_before", &c->not_before) || get_u64(o, "start_seq", &c->start_seq) ||
-	    get_hex(o, "sig", c->sig, sizeof(c->sig)))
+	if (!o || !json_object_is_type(o, json_type_object) ||
+	    store_json_u64(o, "epoch", &c->epoch) ||
+	    store_json_hex(o, "pub", c->pub, sizeof(c->pub)) ||
+	    store_json_u64(o, "not_before", &c->not_before) ||
+	    store_json_u64(o, "start_seq", &c->start_seq) ||
+	    store_json_hex(o, "sig", c->sig, sizeof(c->sig)))
 		return -EINVAL;
 	return 0;
 }
@@ -167,22 +169,25 @@ int store_seal_read(json_object *o, struct store_seal *s)
 	const char *r;
 
 	memset(s, 0, sizeof(*s));
-	if (!o || !json_object_is_type(o, json_type_object) || get_u64(o, "epoch", &s->epoch) ||
-	    get_u64(o, "first_seq", &s->first_seq) || get_u64(o, "last_seq", &s->last_seq) ||
-	    get_u64(o, "count", &s->count) || get_hex(o, "head", s->head, sizeof(s->head)) ||
-	    get_hex(o, "sig", s->sig, sizeof(s->sig)))
+	if (!o || !json_object_is_type(o, json_type_object) ||
+	    store_json_u64(o, "epoch", &s->epoch) ||
+	    store_json_u64(o, "first_seq", &s->first_seq) ||
+	    store_json_u64(o, "last_seq", &s->last_seq) || store_json_u64(o, "count", &s->count) ||
+	    store_json_hex(o, "head", s->head, sizeof(s->head)) ||
+	    store_json_hex(o, "sig", s->sig, sizeof(s->sig)))
 		return -EINVAL;
 	if (!json_object_object_get_ex(o, "late", &m) || !json_object_is_type(m, json_type_boolean))
 		return -EINVAL;
 	s->late = json_object_get_boolean(m);
-	if (!json_object_object_get_ex(o, "reason", &m) || !json_object_is_type(m, json_type_string))
+	if (!json_object_object_get_ex(o, "reason", &m) ||
+	    !json_object_is_type(m, json_type_string))
 		return -EINVAL;
 	r = json_object_get_string(m);
 	if (strlen(r) >= sizeof(s->reason))
 		return -EINVAL;
 	strcpy(s->reason, r);
 	if (json_object_object_get_ex(o, "cipher_head", &m)) {
-		if (get_hex(o, "cipher_head", s->cipher_head, sizeof(s->cipher_head)))
+		if (store_json_hex(o, "cipher_head", s->cipher_head, sizeof(s->cipher_head)))
 			return -EINVAL;
 		s->has_cipher = 1;
 	}

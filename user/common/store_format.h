@@ -113,6 +113,10 @@ void store_seal_write(struct jsonw *w, const char *key, const struct store_seal 
 int store_cert_read(json_object *o, struct store_cert *c);
 int store_seal_read(json_object *o, struct store_seal *s);
 
+/* Members of untrusted JSON: a non-negative integer; exactly n bytes of hex. 0 or -EINVAL. */
+int store_json_u64(json_object *o, const char *key, uint64_t *v);
+int store_json_hex(json_object *o, const char *key, uint8_t *out, size_t n);
+
 /* "seg-%020llu.jsonl.gz" */
 void store_segment_name(char out[STORE_SEG_NAME_LEN], uint64_t first_seq);
 /* 0 and *first_seq when name is a segment name, -EINVAL otherwise. */

@@ -90,25 +90,12 @@ int verify_parse_time(const char *s, size_t len, uint64_t *ns)
 
 int verify_get_u64(json_object *o, const char *key, uint64_t *v)
 {
-	json_object *m;
-
-	if (!json_object_object_get_ex(o, key, &m) || !json_object_is_type(m, json_type_int))
-		return -EINVAL;
-	errno = 0;
-	*v = json_object_get_uint64(m);
-	if (errno || json_object_get_int64(m) < 0)
-		return -EINVAL;
-	return 0;
+	return store_json_u64(o, key, v);
 }
 
 int verify_get_hex(json_object *o, const char *key, uint8_t *out, size_t n)
 {
-	json_object *m;
-
-	if (!json_object_object_get_ex(o, key, &m) || !json_object_is_type(m, json_type_string))
-		return -EINVAL;
-	return cr_from_hex(out, n, json_object_get_string(m),
-			   (size_t)json_object_get_string_len(m));
+	return store_json_hex(o, key, out, n);
 }
 
 /* A segment name member: must parse as a segment name. */
