@@ -47,17 +47,20 @@ static __always_inline int sc_enter(struct trace_event_raw_sys_enter *ctx)
 	d = bpf_map_lookup_elem(&sc_table, &nr);
 	if (!d || !d->wanted)
 		return 0;
-	if (ca_current_filtered())
-		return 0;
 	/*
 	 * Not ctx->args[i]: attach refuses a program whose direct ctx reads go
 	 * past the tracepoint's record, and sys_enter_open has three args only.
 	 * Slots past the syscall's arity hold bytes nobody reads.
 	 */
 	bpf_probe_read_kernel(p.args, sizeof(p.args), (void *)ctx->args);
-	/* read-only opens are dropped here unless configured (openat2: at exit) */
+	/*
+	 * Read-only opens, the commonest syscall we hook, are dropped first:
+	 * the flags test is cheaper than the uid/comm filter (openat2: at exit).
+	 */
 	if (d->kind == CA_SC_OPEN && !ca_cfg.capture_read_opens && d->flags_arg < 6 &&
 	    !open_writes(arg_at(p.args, d->flags_arg)))
+		return 0;
+	if (ca_current_filtered())
 		return 0;
 	p.nr = nr;
 	p.enter_ns = bpf_ktime_get_boot_ns();

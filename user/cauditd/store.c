@@ -283,11 +283,19 @@ static int store_rotate(struct store *st);
 int store_seal(struct store *st, const char *reason, int late)
 {
 	struct store_seal s = {};
-	uint64_t seal_seq;
-	int r;
+	uint64_t seal_seq, seq_before;
+	uint8_t head_before[CRYPTO_HASH_LEN];
+	size_t blk_before;
+	int r, rotating = 0;
 
 	if (st->failed)
 		return -EIO; /* the block stays open in memory until the disk takes it */
+	/* the last seal of a segment due to rotate says so; the rotation follows it */
+	if (!strcmp(reason, "count") || !strcmp(reason, "interval") || !strcmp(reason, "idle")) {
+		rotating = rotate_due(st);
+		if (rotating)
+			reason = "rotate";
+	}
 	if (st->encrypted) {
 		/* the block's member ends before the seal, which stays readable */
 		r = z_feed(st, NULL, 0, Z_FINISH);
@@ -311,18 +319,32 @@ int store_seal(struct store *st, const char *reason, int late)
 	encode_record_begin(&st->w, &st->enc, st->base.last_seq + 1, (int64_t)s.time_ns, "log.seal",
 			    "log");
 	store_seal_write(&st->w, "seal", &s);
+	seq_before = st->base.last_seq;
+	blk_before = st->blk_len;
+	memcpy(head_before, st->head, sizeof(head_before));
 	st->seal_frame = 1;
 	r = store_write_internal_end(st);
 	st->seal_frame = 0;
-	if (r)
-		return r;
 	seal_seq = st->base.last_seq;
-	r = st->encrypted ? 0 : z_feed(st, NULL, 0, Z_FINISH);
-	if (r)
+	if (!r && !st->encrypted)
+		r = z_feed(st, NULL, 0, Z_FINISH);
+	if (!r && st->cfg.fsync_seals && fsync(st->fd) < 0) {
+		r = -errno;
+		store_write_failed(st, -r);
+	}
+	if (r) {
+		/*
+		 * The file was cut back to the block's start: take the seal out of
+		 * the block kept in memory too, or the retry would write it inside
+		 * the block, followed by a second seal over the same records.
+		 */
+		if (st->failed && st->base.last_seq != seq_before) {
+			st->blk_len = blk_before;
+			st->block_count--;
+			st->base.last_seq = seq_before;
+			memcpy(st->head, head_before, sizeof(st->head));
+		}
 		return r;
-	if (st->cfg.fsync_seals && fsync(st->fd) < 0) {
-		store_write_failed(st, errno);
-		return -errno;
 	}
 	write_head(st, &s, seal_seq);
 	deflateReset(&st->z);
@@ -337,11 +359,14 @@ int store_seal(struct store *st, const char *reason, int late)
 
 	if (strcmp(reason, "shutdown") == 0 || strcmp(reason, "recovery") == 0)
 		return 0;
+	if (rotating) {
+		r = store_rotate(st);
+		if (r)
+			return r;
+	}
 	if ((uint64_t)store_now_real_ns() - st->keys.cert.not_before >=
 	    (uint64_t)st->cfg.epoch_interval * NS)
 		store_keys_next_epoch(st);
-	if (strcmp(reason, "rotate") && rotate_due(st))
-		return store_rotate(st);
 	return 0;
 }
 

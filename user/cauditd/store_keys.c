@@ -77,6 +77,18 @@ static int last_cert(const char *buf, size_t len, struct store_cert *c)
 	return r;
 }
 
+/* Append the newline to the writer's buffer (its JSON is complete). */
+static int grow_line(struct jsonw *w)
+{
+	char *nb = realloc(w->buf, w->len + 1);
+
+	if (!nb)
+		return -ENOMEM;
+	w->buf = nb;
+	w->buf[w->len++] = '\n';
+	return 0;
+}
+
 static int append_cert(struct store *st, const struct store_cert *c)
 {
 	struct jsonw w;
@@ -91,8 +103,8 @@ static int append_cert(struct store *st, const struct store_cert *c)
 	} else {
 		if (fchown(fd, 0, st->gid) < 0 && geteuid() == 0)
 			log_msg(LOG_WARNING, "chown %s: %s", STORE_CERTS, strerror(errno));
-		if (write(fd, w.buf, w.len) != (ssize_t)w.len || write(fd, "\n", 1) != 1 ||
-		    fsync(fd) < 0)
+		/* line and newline in one write: a crash cannot glue two certificates */
+		if (grow_line(&w) || write(fd, w.buf, w.len) != (ssize_t)w.len || fsync(fd) < 0)
 			r = -EIO;
 	}
 	if (fd >= 0)

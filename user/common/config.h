@@ -18,7 +18,7 @@
 enum config_action {
 	CONFIG_ACTION_IGNORE = 0,  /* keep going, count what is lost */
 	CONFIG_ACTION_SYSLOG = 1,  /* ... and say so in the journal */
-	CONFIG_ACTION_SUSPEND = 2, /* stop writing until reload or restart; count */
+	CONFIG_ACTION_SUSPEND = 2, /* stop writing, count, retry every 30 s */
 	CONFIG_ACTION_ROTATE = 3,  /* remove the oldest segments, retry */
 	CONFIG_ACTION_HALT = 4,    /* stop the agent (exit status 1) */
 };

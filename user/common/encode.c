@@ -35,13 +35,31 @@ static uint64_t mix64(uint64_t h, uint64_t v)
 	return h ^ (h >> 31);
 }
 
+/* The boot id's share of every exec_id, computed once per boot id (hot path). */
+static uint64_t boot_seed(const char *boot_id)
+{
+	static __thread char cached[64];
+	static __thread uint64_t seed;
+	static __thread int valid;
+	uint64_t h = 0x63617564697431ull; /* "caudit1" */
+
+	if (valid && boot_id && strncmp(cached, boot_id, sizeof(cached)) == 0)
+		return seed;
+	for (const char *p = boot_id; p && *p; p++)
+		h = mix64(h, (unsigned char)*p);
+	if (boot_id && strlen(boot_id) < sizeof(cached)) {
+		strcpy(cached, boot_id);
+		seed = h;
+		valid = 1;
+	}
+	return h;
+}
+
 uint64_t encode_exec_id(const char *boot_id, uint32_t pid, uint64_t start_boottime,
 			uint32_t self_exec_id)
 {
-	uint64_t h = 0x63617564697431ull; /* "caudit1" */
+	uint64_t h = boot_seed(boot_id);
 
-	for (const char *p = boot_id; p && *p; p++)
-		h = mix64(h, (unsigned char)*p);
 	h = mix64(h, pid);
 	h = mix64(h, start_boottime);
 	return mix64(h, self_exec_id);
