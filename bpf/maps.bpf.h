@@ -36,6 +36,8 @@ struct ca_loop_state {
 	__u64 mnt;        /* current struct mount */
 	__u32 pos;        /* path so far is tmp[pos .. CA_TMP_PATH_END) */
 	__u32 trunc;
+	__u32 done;       /* the walk reached a root (else it ran out of steps) */
+	__u32 _pad1;
 	__u64 argv;       /* argv walk: user array of pointers */
 	__u32 start;      /* offset of the args slot in ev */
 	__u32 used;

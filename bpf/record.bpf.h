@@ -242,23 +242,38 @@ static long ca_walk_step(__u32 i, void *unused)
 		struct mount *m = (struct mount *)w->mnt;
 		struct mount *up = BPF_CORE_READ(m, mnt_parent);
 
-		if (up == m || !up)
+		if (up == m || !up) {
+			w->done = 1;
 			return 1; /* root of the mount tree */
+		}
 		w->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
 		w->mnt = (__u64)up;
 		w->mnt_root = (__u64)BPF_CORE_READ(up, mnt.mnt_root);
 		return 0;
 	}
 	parent = BPF_CORE_READ(d, d_parent);
-	if (!parent)
+	if (!parent) {
+		w->done = 1;
 		return 1;
+	}
 	len = BPF_CORE_READ(d, d_name.len);
 	name = BPF_CORE_READ(d, d_name.name);
 	if (len > CA_NAME_MAX)
 		len = CA_NAME_MAX;
+	if (parent == d) {
+		char first = 0;
+
+		/* a file system's own root is named "/": nothing to add */
+		bpf_probe_read_kernel(&first, 1, name);
+		if (len == 1 && first == '/') {
+			w->done = 1;
+			return 1;
+		}
+	}
 	pos = w->pos;
 	if (pos > CA_TMP_PATH_END || pos < len + 2) {
 		w->trunc = 1;
+		w->done = 1;
 		return 1;
 	}
 	pos -= len;
@@ -271,7 +286,11 @@ static long ca_walk_step(__u32 i, void *unused)
 	 * A dentry that is its own parent heads a pseudo or detached file
 	 * system (memfd, pipe, anon inode): its name is all there is ("/memfd:x").
 	 */
-	return parent == d;
+	if (parent == d) {
+		w->done = 1;
+		return 1;
+	}
+	return 0;
 }
 
 /* Append the absolute path of (mnt, dentry) to `slot`; returns its length. */
@@ -288,7 +307,9 @@ static __always_inline int ca_append_path(struct ca_rec *r, __u32 slot, struct v
 	w->mnt_root = (__u64)BPF_CORE_READ(vfsmnt, mnt_root);
 	w->pos = CA_TMP_PATH_END;
 	w->trunc = 0;
-	if (bpf_loop(CA_WALK_MAX, ca_walk_step, NULL, 0) >= CA_WALK_MAX)
+	w->done = 0;
+	bpf_loop(CA_WALK_MAX, ca_walk_step, NULL, 0);
+	if (!w->done)
 		w->trunc = 1; /* deeper than we walk: the leading part is missing */
 	if (w->trunc) {
 		r->ev->flags |= CA_F_PATH_TRUNC;

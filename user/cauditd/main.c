@@ -112,7 +112,7 @@ static void reload(struct agent *a)
 	}
 	if (strcmp(next.log_dir, a->cfg.log_dir) || next.ring_buffer_size != a->cfg.ring_buffer_size ||
 	    next.pending_max != a->cfg.pending_max)
-		log_msg(LOG_WARNING, "log_dir, ring_buffer_size, pending_max and the store settings change at restart");
+		log_msg(LOG_WARNING, "log_dir, ring_buffer_size and pending_max change at restart");
 	loader_apply_runtime(a->loader, &next);
 	a->cfg.capture_read_opens = next.capture_read_opens;
 	a->cfg.poll_interval_ms = next.poll_interval_ms;
@@ -292,7 +292,7 @@ int main(int argc, char **argv)
 	r = run_loop(&a, &stop_reason);
 	if (r)
 		log_msg(LOG_ERR, "main loop: %s", strerror(-r));
-	shutdown_agent(&a, r ? "error" : stop_reason);
+	shutdown_agent(&a, r && strcmp(stop_reason, "error") == 0 ? "error" : stop_reason);
 	rc = r ? 1 : 0;
 	log_msg(LOG_INFO, "stopped (%s)", stop_reason);
 out:
