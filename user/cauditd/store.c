@@ -359,14 +359,16 @@ int store_seal(struct store *st, const char *reason, int late)
 
 	if (strcmp(reason, "shutdown") == 0 || strcmp(reason, "recovery") == 0)
 		return 0;
-	if (rotating) {
-		r = store_rotate(st);
-		if (r)
-			return r;
-	}
+	/*
+	 * The epoch changes first: its log.key record opens the next block, so
+	 * the new key's start_seq is that block's first seq, whichever segment
+	 * the block lands in after a rotation.
+	 */
 	if ((uint64_t)store_now_real_ns() - st->keys.cert.not_before >=
 	    (uint64_t)st->cfg.epoch_interval * NS)
 		store_keys_next_epoch(st);
+	if (rotating)
+		return store_rotate(st);
 	return 0;
 }
 

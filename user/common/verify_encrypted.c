@@ -57,7 +57,8 @@ static void expect_cipher(struct verify_seg *s, const uint8_t ch[CRYPTO_HASH_LEN
 }
 
 /* With the key: decrypt and check every record. */
-static int read_decrypted(struct verify_seg *s, const uint8_t *buf, size_t len)
+static int read_decrypted(struct verify_seg *s, const uint8_t *buf, size_t len,
+			  uint64_t first_seq)
 {
 	struct verify_ctx *c = s->c;
 	struct store_enc_header h;
@@ -66,7 +67,7 @@ static int read_decrypted(struct verify_seg *s, const uint8_t *buf, size_t len)
 	uint8_t ch[CRYPTO_HASH_LEN];
 	uint8_t *plain = NULL;
 	size_t off = STORE_ENC_HEADER_LEN, last = STORE_ENC_HEADER_LEN;
-	uint64_t seq_done = 0;
+	uint64_t seq_done = first_seq - 1; /* last seq of the frames read so far */
 	z_stream zs;
 	int r, in_member = 0, frame_r;
 
@@ -85,9 +86,13 @@ static int read_decrypted(struct verify_seg *s, const uint8_t *buf, size_t len)
 	cr_hash(ch, buf, STORE_ENC_HEADER_LEN);
 	while ((frame_r = store_frame_next(buf, len, &off, &f)) == 1 && !VERIFY_DONE(s)) {
 		if (f.type == STORE_FRAME_SEAL) {
+			uint64_t seq;
+
 			expect_cipher(s, ch);
 			verify_segment_bytes(s, (const char *)f.body, f.len);
 			verify_segment_bytes(s, "\n", 1);
+			if (store_record_seq((const char *)f.body, f.len, &seq) == 0)
+				seq_done = seq;
 		} else {
 			uint8_t *np = realloc(plain, f.cipher_len);
 
@@ -219,7 +224,7 @@ int verify_encrypted_run(struct verify_seg *s, int fd, uint64_t first_seq)
 	if (r)
 		return r;
 	if (c->o->have_decrypt_key) {
-		r = read_decrypted(s, buf, len);
+		r = read_decrypted(s, buf, len, first_seq);
 	} else {
 		read_sealed_only(s, buf, len, first_seq);
 		r = 0;
