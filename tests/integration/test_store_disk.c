@@ -269,7 +269,7 @@ static void test_admin_space_left_syslog_warns(void **state)
 	struct slog_stats st;
 	struct slog l;
 	char msg[1024], *err, *line;
-	size_t markers = 0;
+	size_t markers = 0, disk_records = 0;
 	int status;
 
 	if (!harness_can_run())
@@ -295,10 +295,19 @@ static void test_admin_space_left_syslog_warns(void **state)
 		fail_msg("log check: %s", msg);
 	assert_int_equal(st.gaps, 0);
 	assert_int_equal(slog_read(&l, T.ag.log_dir, msg, sizeof(msg)), 0);
-	for (size_t i = 0; i < l.nlines; i++)
+	for (size_t i = 0; i < l.nlines; i++) {
+		const char *t = l.segs[l.lines[i].seg].text + l.lines[i].off;
+
 		markers += marker_kind(&l, i) == 1;
+		/* the warning is in the signed log too, once */
+		if (memmem(t, l.lines[i].len, "\"event\":\"log.disk\"", 18) &&
+		    memmem(t, l.lines[i].len, "\"threshold\":\"admin_space_left\"", 30) &&
+		    memmem(t, l.lines[i].len, "\"action\":\"syslog\"", 17))
+			disk_records++;
+	}
 	slog_free(&l);
 	assert_true(markers > 0);
+	assert_int_equal(disk_records, 1);
 	check_caudit_verify();
 }
 

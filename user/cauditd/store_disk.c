@@ -196,6 +196,22 @@ int store_retry(struct store *st)
 	return store_seal(st, "interval", 0);
 }
 
+/* The warning goes into the log too, so auditors see why records may stop. */
+static void write_disk_record(struct store *st, const char *threshold, uint64_t limit,
+			      uint64_t free_bytes, int action)
+{
+	if (st->failed || st->admin_suspended)
+		return;
+	store_write_internal_begin(st, "log.disk");
+	jw_object_begin(&st->w, "disk");
+	jw_cstring(&st->w, "threshold", threshold);
+	jw_uint(&st->w, "limit_bytes", limit);
+	jw_uint(&st->w, "free_bytes", free_bytes);
+	jw_cstring(&st->w, "action", config_action_name(action));
+	jw_object_end(&st->w);
+	store_write_internal_end(st);
+}
+
 void store_disk_check(struct store *st)
 {
 	struct statvfs sv;
@@ -207,10 +223,13 @@ void store_disk_check(struct store *st)
 	if (free_bytes < st->cfg.admin_space_left) {
 		int a = st->cfg.admin_space_left_action;
 
-		if (!st->admin_warned)
+		if (!st->admin_warned) {
 			log_msg(LOG_CRIT, "%s: %llu bytes free, below admin_space_left; action %s",
 				st->cfg.log_dir, (unsigned long long)free_bytes,
 				config_action_name(a));
+			write_disk_record(st, "admin_space_left", st->cfg.admin_space_left,
+					  free_bytes, a);
+		}
 		st->admin_warned = 1;
 		if (a == CONFIG_ACTION_SUSPEND)
 			st->admin_suspended = 1;
@@ -227,9 +246,12 @@ void store_disk_check(struct store *st)
 		}
 	}
 	if (free_bytes < st->cfg.space_left) {
-		if (!st->space_warned && st->cfg.space_left_action != CONFIG_ACTION_IGNORE)
+		if (!st->space_warned && st->cfg.space_left_action != CONFIG_ACTION_IGNORE) {
 			log_msg(LOG_WARNING, "%s: %llu bytes free, below space_left",
 				st->cfg.log_dir, (unsigned long long)free_bytes);
+			write_disk_record(st, "space_left", st->cfg.space_left, free_bytes,
+					  st->cfg.space_left_action);
+		}
 		if (!st->space_warned && st->cfg.space_left_action == CONFIG_ACTION_ROTATE)
 			prune(st, 1);
 		if (st->cfg.space_left_action == CONFIG_ACTION_HALT)
