@@ -65,6 +65,7 @@ AGENT_START_TIMEOUT=60 # seconds
 AGENT_STOP_TIMEOUT=60
 
 CAUDITD=$BUILD/cauditd
+CAUDIT=$BUILD/caudit
 OPCOST=$BUILD/bench/opcost
 LOADGEN=$BUILD/bench/loadgen
 LOGCHECK=$BUILD/bench/logcheck
@@ -133,6 +134,7 @@ log_text() {
 # store, when this cauditd has one) under DIR, defaults for everything else
 write_config() {
 	printf 'log_dir = %s/log\nkey_dir = %s/keys\n' "$1" "$1" >"$1/cauditd.conf"
+	[ -z "${ENCRYPT_TO:-}" ] || printf 'encrypt_to = %s\n' "$ENCRYPT_TO" >>"$1/cauditd.conf"
 	"$CAUDITD" -t -c "$1/cauditd.conf" >/dev/null 2>&1 && return 0
 	printf 'log_dir = %s/log\n' "$1" >"$1/cauditd.conf"
 	"$CAUDITD" -t -c "$1/cauditd.conf" >&2 || die "cauditd refuses $1/cauditd.conf"
@@ -146,14 +148,20 @@ start_agent() {
 	AGENT_PID=$!
 	AGENT_LOG=$1/log
 	t=0
-	while ! log_text "$AGENT_LOG" | grep -q "\"event\":\"agent.start\".*\"pid\":$AGENT_PID,"; do
+	# an encrypted log hides agent.start: then the agent's own "capturing" line says it
+	while ! { [ -n "${ENCRYPT_TO:-}" ] && grep -q 'info: capturing' "$1/agent.out"; } &&
+		! log_text "$AGENT_LOG" | grep -q "\"event\":\"agent.start\".*\"pid\":$AGENT_PID,"; do
 		if ! kill -0 "$AGENT_PID" 2>/dev/null; then
 			cat "$1/agent.out" >&2
 			AGENT_PID=
 			die "cauditd exited during start"
 		fi
 		t=$((t + 1))
-		[ "$t" -le $((AGENT_START_TIMEOUT * 10)) ] || die "no agent.start within ${AGENT_START_TIMEOUT}s"
+		if [ "$t" -gt $((AGENT_START_TIMEOUT * 10)) ]; then
+			cat "$1/agent.out" >&2
+			ls -la "$1" "$1/log" >&2 || true
+			die "no agent.start within ${AGENT_START_TIMEOUT}s"
+		fi
 		sleep 0.1
 	done
 }
@@ -484,5 +492,84 @@ if [ "$hi_why" = gen-bound ] && [ "$BAD_TRIALS" -eq 0 ]; then
 elif [ "$hi_why" = loss ]; then
 	echo "limit: the agent: at $hi events/s the ring buffer filled ($hi_lost records lost) with"
 	echo "       the agent at $hi_cpu % of one CPU, the generator taking the rest"
+fi
+
+# ---- Table 3: the signed store, plain and encrypted, and caudit verify ----
+# One run of FINAL_SECS at the rate Table 2 found, plain then encrypted to an
+# auditor key; the logs are kept and verified (records/s of caudit verify).
+# Encrypted logs hide agent.stop from logcheck: loss is judged by caudit
+# verify --decrypt-key (every record authentic) and the generator's records
+# being all there (records in the log >= events generated).
+now_ns() { date +%s%N; }
+
+# store_run MODE DIR: agent + loadgen at $final for FINAL_SECS, log kept in DIR
+store_run() {
+	wait_quiet
+	start_agent "$2"
+	mkdir -p "$2/load"
+	c0=$(cpu_ticks "$AGENT_PID")
+	# shellcheck disable=SC2086
+	"$LOADGEN" $LG_MODE -r "$final" -t "$THREADS" -d "$FINAL_SECS" -D "$2/load" \
+		>"$2/loadgen.out" &
+	LG_PID=$!
+	wait "$LG_PID" || die "loadgen failed: $(cat "$2/loadgen.out")"
+	LG_PID=
+	sleep 1
+	c1=$(cpu_ticks "$AGENT_PID")
+	stop_agent
+	S_EVENTS=$(kv events "$(cat "$2/loadgen.out")")
+	S_ACH=$(kv rate "$(cat "$2/loadgen.out")")
+	S_CPU=$(calc "($c1 - $c0) * 100 / $CLK_TCK / $FINAL_SECS")
+	S_BYTES=$(du -sb "$2/log" | cut -f 1)
+}
+
+# verify_run DIR [--decrypt-key FILE]: sets V_RESULT, V_RECORDS, V_SECS, V_RATE
+verify_run() {
+	d=$1
+	shift
+	t0=$(now_ns)
+	out=$("$CAUDIT" verify --pubkey "$d/keys/root.pub" "$@" "$d/log" 2>&1) && V_RESULT=valid ||
+		V_RESULT=FAILED
+	t1=$(now_ns)
+	V_RECORDS=$(printf '%s\n' "$out" | awk '/^records:/ { print $2 }')
+	V_SECS=$(calc "($t1 - $t0) / 1000000000" '%.2f')
+	V_RATE=$(calc "${V_RECORDS:-0} / (($t1 - $t0) / 1000000000)" '%.0f')
+}
+
+if [ -x "$CAUDIT" ]; then
+	echo
+	echo "Table 3: the signed store at $final events/s for ${FINAL_SECS} s, and caudit verify"
+	"$CAUDIT" keygen --encryption --out "$TMP/auditor" >/dev/null ||
+		die "caudit keygen --encryption failed"
+	ENCRYPT_TO='' store_run plain "$TMP/store-plain"
+	P_EV=$S_EVENTS P_ACH=$S_ACH P_CPU=$S_CPU P_BYTES=$S_BYTES
+	P_CHECK=$("$LOGCHECK" "$TMP/store-plain/log" "$(kv pid "$(cat "$TMP/store-plain/loadgen.out")")" \
+		"$TMP/store-plain/load/")
+	P_LOST=$(($(kv stop_ringbuf_full "$P_CHECK") + $(kv stop_map_full "$P_CHECK")))
+	verify_run "$TMP/store-plain"
+	PV_RESULT=$V_RESULT PV_RECORDS=$V_RECORDS PV_SECS=$V_SECS PV_RATE=$V_RATE
+	ENCRYPT_TO=$TMP/auditor/enc.pub store_run encrypted "$TMP/store-enc"
+	E_EV=$S_EVENTS E_ACH=$S_ACH E_CPU=$S_CPU E_BYTES=$S_BYTES
+	verify_run "$TMP/store-enc"
+	EN_RESULT=$V_RESULT EN_RECORDS=$V_RECORDS EN_SECS=$V_SECS EN_RATE=$V_RATE
+	verify_run "$TMP/store-enc" --decrypt-key "$TMP/auditor/enc.key"
+	ED_RESULT=$V_RESULT ED_RECORDS=$V_RECORDS ED_SECS=$V_SECS ED_RATE=$V_RATE
+	[ "${ED_RECORDS:-0}" -ge "$E_EV" ] && E_OK="all $E_EV generator events in the log" ||
+		E_OK="FEWER records (${ED_RECORDS:-0}) than events generated ($E_EV)"
+	rule 96
+	printf '%-12s %10s %10s %11s %8s %10s   %s\n' store "target/s" "achieved/s" generated \
+		"agent%" "log MiB" "loss"
+	printf '%-12s %10s %10s %11s %8s %10s   %s\n' plain "$final" "$P_ACH" "$P_EV" "$P_CPU" \
+		"$(calc "$P_BYTES / 1048576" '%.1f')" "$P_LOST lost (agent.stop counters)"
+	printf '%-12s %10s %10s %11s %8s %10s   %s\n' encrypted "$final" "$E_ACH" "$E_EV" "$E_CPU" \
+		"$(calc "$E_BYTES / 1048576" '%.1f')" "$E_OK"
+	rule 96
+	printf '%-44s %8s %10s %8s %12s\n' "caudit verify" result records seconds "records/s"
+	printf '%-44s %8s %10s %8s %12s\n' "plain log" "$PV_RESULT" "$PV_RECORDS" "$PV_SECS" "$PV_RATE"
+	printf '%-44s %8s %10s %8s %12s\n' "encrypted log, without the key (seals only)" \
+		"$EN_RESULT" "$EN_RECORDS" "$EN_SECS" "$EN_RATE"
+	printf '%-44s %8s %10s %8s %12s\n' "encrypted log, with --decrypt-key" "$ED_RESULT" \
+		"$ED_RECORDS" "$ED_SECS" "$ED_RATE"
+	rm -rf "$TMP/store-plain" "$TMP/store-enc"
 fi
 footer
