@@ -38,7 +38,7 @@ static int cmp_seg(const void *a, const void *b)
 /* Segments other than the open one, oldest first. */
 static size_t list_segments(struct store *st, struct seg_info **out)
 {
-	int fd = dup(st->dfd);
+	int fd = fcntl(st->dfd, F_DUPFD_CLOEXEC, 0);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct seg_info *v = NULL;
 	size_t n = 0, cap = 0;

@@ -29,7 +29,7 @@ static const char *jstring(json_object *o, const char *a, const char *b);
 /* Name of the newest segment into out; 0, or -ENOENT when there is none. */
 static int newest_segment(struct store *st, char out[STORE_SEG_NAME_LEN], int *encrypted)
 {
-	int fd = dup(st->dfd);
+	int fd = fcntl(st->dfd, F_DUPFD_CLOEXEC, 0);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	uint64_t best = 0, seq;
