@@ -67,7 +67,8 @@ static const char kat_line2[] =
  * cryptography (Ed25519PrivateKey.from_private_bytes(seed).sign(msg)) over
  *   b"caudit-cert-v1\0" + root + q(3) + b"\x33"*32 + q(1763925000000000000) + q(0)
  *   b"caudit-seal-v1\0" + root + q(3) + q(1001) + q(2000) + b"\x44"*32
- *       + q(1763925123456789012) + b"\x01" + cipher_head
+ *       + q(1763925123456789012) + b"\x01" + cipher_head + q(1000)
+ *       + b"count".ljust(16, b"\0")
  * with root = b"\x55"*32, q = struct.pack("<Q", v) and cipher_head 32 zero bytes
  * for a plain segment (b"\x66"*32 for the encrypted case).
  */
@@ -78,11 +79,11 @@ static const char kat_cert_sig[] =
     "16302bb1206bef400a64c59bd39199c0b5275454be53f28c015218c2a86b83cd"
     "147a00df6ba5ac93f6dfc1cd34ef6cc9be5990ab3b8e59a8167105c344617f08";
 static const char kat_seal_sig[] =
-    "ee838a0bb81f325cbc5f1093337fe38c3a0073a5bc80c78a10f26ad5850e9a61"
-    "0adcc0a8e7cd17d2849671c6b13df62198864a2b52445109a5fd275feeaab60e";
+    "f44b9a955d4bfe205632f4570ed639c414e277fa12b55b2ac3a76beef2571368"
+    "f222eb182d970b7578f2d4909b6151920cd3627d2625ab72e9c655721e95b10f";
 static const char kat_seal_cipher_sig[] =
-    "ef60973a6fa2927b169226e62ceb9a6bee915f0afb6b6c8831e791ad978bb056"
-    "a216620c13c7e66f4c84e37772ed0616164c4fbffd15aece5ceeb6592f756706";
+    "3c710548befa9c8c13caa2003c99d204a941a9ca1c0658fe4bf1edeefeb0cd57"
+    "06d27fc7c7ce554320ac88a77e03dd371beb824f75fc5e3b65bf738838659b0b";
 
 static void hex_in(uint8_t *out, size_t n, const char *hex)
 {
@@ -170,9 +171,11 @@ static void test_sign_known_answer(void **state)
 	assert_int_equal(store_seal_verify(&z2, root, pub), -EBADMSG);
 	z2 = z, z2.late = 0;
 	assert_int_equal(store_seal_verify(&z2, root, pub), -EBADMSG);
-	/* not signed: count and reason (the verifier checks count itself) */
-	z2 = z, z2.count = 7, strcpy(z2.reason, "idle");
-	assert_int_equal(store_seal_verify(&z2, root, pub), 0);
+	/* count and reason are signed too: "shutdown" claims a clean stop */
+	z2 = z, z2.count = 7;
+	assert_int_equal(store_seal_verify(&z2, root, pub), -EBADMSG);
+	z2 = z, strcpy(z2.reason, "shutdown");
+	assert_int_equal(store_seal_verify(&z2, root, pub), -EBADMSG);
 	/* an encrypted segment's seal signs its cipher chain head too */
 	z2 = z, z2.has_cipher = 1;
 	memset(z2.cipher_head, 0x66, sizeof(z2.cipher_head));
@@ -790,13 +793,13 @@ static void test_modified(void **state)
 	expect3(&rep, "valid", "valid", "record 40 modified");
 	verify_report_free(&rep);
 
-	/* a field of the last seal that its signature does not cover */
+	/* the last seal's count: covered by its signature */
 	reset(state);
 	t = *state;
 	tw_default(t);
 	edit_record(t, SEG3, 41, "\"count\":5", "\"count\":6");
 	run(t, &rep);
-	expect3(&rep, "valid", "valid", "record 41 modified");
+	expect3(&rep, "valid", "valid", "signature invalid");
 	verify_report_free(&rep);
 
 	/* a record's seq */

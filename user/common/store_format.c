@@ -38,7 +38,8 @@ static size_t cert_msg(uint8_t *out, const uint8_t root[CRYPTO_PUB_LEN], const s
 	return (size_t)(p - out);
 }
 
-/* "caudit-seal-v1\0" || root || epoch || first || last || head || time || late */
+/* "caudit-seal-v1\0" || root || epoch || first || last || head || time || late || cipher_head
+ * || count || reason[16] */
 static size_t seal_msg(uint8_t *out, const uint8_t root[CRYPTO_PUB_LEN], const struct store_seal *s)
 {
 	uint8_t *p = out;
@@ -56,6 +57,11 @@ static size_t seal_msg(uint8_t *out, const uint8_t root[CRYPTO_PUB_LEN], const s
 		p = put_bytes(p, s->cipher_head, CRYPTO_HASH_LEN);
 	else
 		p = (uint8_t *)memset(p, 0, CRYPTO_HASH_LEN) + CRYPTO_HASH_LEN;
+	/* count and reason too: "shutdown" is a signed claim of a clean stop */
+	p = put_u64(p, s->count);
+	memset(p, 0, sizeof(s->reason));
+	memcpy(p, s->reason, strnlen(s->reason, sizeof(s->reason) - 1));
+	p += sizeof(s->reason);
 	return (size_t)(p - out);
 }
 
@@ -78,7 +84,7 @@ int store_cert_verify(const struct store_cert *c, const uint8_t root[CRYPTO_PUB_
 void store_seal_sign(struct store_seal *s, const uint8_t root[CRYPTO_PUB_LEN],
 		     const uint8_t secret[CRYPTO_SECRET_LEN])
 {
-	uint8_t m[192];
+	uint8_t m[224];
 
 	cr_sign(s->sig, m, seal_msg(m, root, s), secret);
 }
@@ -86,7 +92,7 @@ void store_seal_sign(struct store_seal *s, const uint8_t root[CRYPTO_PUB_LEN],
 int store_seal_verify(const struct store_seal *s, const uint8_t root[CRYPTO_PUB_LEN],
 		      const uint8_t pub[CRYPTO_PUB_LEN])
 {
-	uint8_t m[192];
+	uint8_t m[224];
 
 	return cr_verify(s->sig, m, seal_msg(m, root, s), pub);
 }
