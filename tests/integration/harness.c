@@ -43,6 +43,14 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 int harness_tmpdir(char *out, size_t len)
 {
 	snprintf(out, len, "/tmp/caudit-test-XXXXXX");

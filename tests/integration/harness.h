@@ -106,6 +106,9 @@ int jis_null(json_object *o, const char *path);       /* present and null */
 /* mkdtemp under /tmp with a recognisable prefix; out receives the path. */
 int harness_tmpdir(char *out, size_t len);
 
+/* Sleep ms milliseconds (restarting after signals). */
+void sleep_ms(unsigned ms);
+
 /* printf into a malloc'd string (aborts on failure). */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

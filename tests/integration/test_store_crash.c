@@ -64,14 +64,6 @@ static struct {
 	size_t nseen, capseen;
 } T;
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static int setup(void **state)
 {
 	memset(&T, 0, sizeof(T));

@@ -55,14 +55,6 @@ static struct {
 	struct gen gen;
 } T;
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static int setup(void **state)
 {
 	memset(&T, 0, sizeof(T));

@@ -79,14 +79,6 @@ static struct fixture {
 
 /* ---- small helpers ---- */
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static char *file_read(const char *path, size_t *len)
 {
 	struct stat st;
