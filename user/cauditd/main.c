@@ -54,13 +54,14 @@ static void usage(FILE *f)
 
 static void hash_file(const char *path, char out[65])
 {
-	char buf[CONFIG_MAX_FILE];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+	char *buf = malloc(CONFIG_MAX_FILE); /* the config's bound, not on the stack */
+	int fd = buf ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	ssize_t n = fd >= 0 ? read(fd, buf, CONFIG_MAX_FILE) : -1;
 
 	if (fd >= 0)
 		close(fd);
-	cr_hash_hex(buf, n > 0 ? (size_t)n : 0, out);
+	cr_hash_hex(buf ? buf : "", n > 0 ? (size_t)n : 0, out);
+	free(buf);
 }
 
 /* Parse the config (and the --log-dir override) into cfg. */

@@ -191,13 +191,10 @@ static int emit_nocheck(struct store *st, const char *rec, size_t len)
 
 	if (store_record_seq(rec, len, &seq) || seq != st->base.last_seq + 1)
 		return -EINVAL;
-	if (st->failed && (st->admin_suspended || st->fail_action == CONFIG_ACTION_SUSPEND ||
-			   st->blk_len + len + STORE_PREV_FIELD_LEN + 1 > STORE_BLOCK_MAX)) {
-		if (!st->lost++)
-			st->lost_from_ns = store_now_real_ns();
-		return -ENOSPC;
-	}
-	if (st->admin_suspended) {
+	/* refused, and counted for the log.gap record written when writing resumes */
+	if (st->admin_suspended ||
+	    (st->failed && (st->fail_action == CONFIG_ACTION_SUSPEND ||
+			    st->blk_len + len + STORE_PREV_FIELD_LEN + 1 > STORE_BLOCK_MAX))) {
 		if (!st->lost++)
 			st->lost_from_ns = store_now_real_ns();
 		return -ENOSPC;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -77,18 +78,6 @@ static int last_cert(const char *buf, size_t len, struct store_cert *c)
 	return r;
 }
 
-/* Append the newline to the writer's buffer (its JSON is complete). */
-static int grow_line(struct jsonw *w)
-{
-	char *nb = realloc(w->buf, w->len + 1);
-
-	if (!nb)
-		return -ENOMEM;
-	w->buf = nb;
-	w->buf[w->len++] = '\n';
-	return 0;
-}
-
 static int append_cert(struct store *st, const struct store_cert *c)
 {
 	struct jsonw w;
@@ -104,7 +93,9 @@ static int append_cert(struct store *st, const struct store_cert *c)
 		if (fchown(fd, 0, st->gid) < 0 && geteuid() == 0)
 			log_msg(LOG_WARNING, "chown %s: %s", STORE_CERTS, strerror(errno));
 		/* line and newline in one write: a crash cannot glue two certificates */
-		if (grow_line(&w) || write(fd, w.buf, w.len) != (ssize_t)w.len || fsync(fd) < 0)
+		struct iovec iov[2] = { { w.buf, w.len }, { (void *)"\n", 1 } };
+
+		if (writev(fd, iov, 2) != (ssize_t)(w.len + 1) || fsync(fd) < 0)
 			r = -EIO;
 	}
 	if (fd >= 0)
