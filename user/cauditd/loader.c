@@ -15,6 +15,8 @@
 
 #include "loader.h" /* the ABI types first: the skeleton uses them */
 #include "caudit.skel.h"
+#include "crypto.h"
+#include "pins.h"
 #include "syscall_table.h"
 
 #define TRACEFS "/sys/kernel/tracing"
@@ -22,7 +24,10 @@
 struct loader {
 	struct caudit_bpf *skel;
 	struct bpf_link *links[LOADER_MAX_HOOKS];
+	struct bpf_program *link_progs[LOADER_MAX_HOOKS];
 	unsigned nlinks;
+	struct pins *pins;   /* NULL: nothing pinned, capture ends with the daemon */
+	int reused;          /* the pinned programs of an earlier daemon capture */
 	struct hook_status hooks[LOADER_MAX_HOOKS];
 	unsigned nhooks;
 	int ncpus;
@@ -113,6 +118,16 @@ static void set_runtime(struct loader *l, const struct ca_config *cfg)
 	rc->wakeup_bytes = wake;
 }
 
+static void link_add(struct loader *l, struct bpf_link *link, struct bpf_program *p)
+{
+	if (l->nlinks < LOADER_MAX_HOOKS) {
+		l->link_progs[l->nlinks] = p;
+		l->links[l->nlinks++] = link;
+	} else {
+		bpf_link__destroy(link);
+	}
+}
+
 static int fill_filters(struct loader *l, const struct ca_config *cfg)
 {
 	int ufd = bpf_map__fd(l->skel->maps.uid_filter);
@@ -170,6 +185,80 @@ static int fill_sc_table(struct loader *l)
 	return 0;
 }
 
+/*
+ * A restart on compatible pins: every map is the pinned one (the ring buffer
+ * with what accumulated, the filters, .bss), and no program but the snapshot
+ * iterator is loaded: the pinned links keep the running ones.
+ */
+static int reuse_pinned(struct loader *l)
+{
+	struct bpf_program *p;
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, l->skel->obj) {
+		int fd = pins_map_get(l->pins, bpf_map__name(m)), r;
+
+		if (fd < 0)
+			return fd;
+		r = bpf_map__reuse_fd(m, fd);
+		close(fd);
+		if (r)
+			return r;
+	}
+	bpf_object__for_each_program(p, l->skel->obj)
+		bpf_program__set_autoload(p, false);
+	return 0;
+}
+
+/* Pin every map and link, then the hook list and the stamp. */
+static int pin_all(struct loader *l, char *err, size_t errlen)
+{
+	struct bpf_map *m;
+	int r;
+
+	bpf_object__for_each_map(m, l->skel->obj) {
+		r = pins_map_pin(l->pins, bpf_map__fd(m), bpf_map__name(m));
+		if (r) {
+			snprintf(err, errlen, "pin map %s: %s", bpf_map__name(m), strerror(-r));
+			return r;
+		}
+	}
+	for (unsigned i = 0; i < l->nlinks; i++) {
+		r = pins_link_pin(l->pins, bpf_link__fd(l->links[i]),
+				  bpf_program__name(l->link_progs[i]));
+		if (r) {
+			snprintf(err, errlen, "pin link %s: %s",
+				 bpf_program__name(l->link_progs[i]), strerror(-r));
+			return r;
+		}
+	}
+	r = pins_commit(l->pins, l->hooks, l->nhooks);
+	if (r)
+		snprintf(err, errlen, "pin hooks and stamp: %s", strerror(-r));
+	return r;
+}
+
+void loader_stamp(const struct ca_config *cfg, uint8_t out[32])
+{
+	struct {
+		uint8_t elf[CRYPTO_HASH_LEN];
+		uint64_t ring, pending;
+		int64_t ncpus;
+		uint64_t sizes[3];
+	} s = {};
+	size_t len = 0;
+	const void *elf = caudit_bpf__elf_bytes(&len);
+
+	cr_hash(s.elf, elf, len);
+	s.ring = cfg->ring_buffer_size;
+	s.pending = cfg->pending_max;
+	s.ncpus = libbpf_num_possible_cpus();
+	s.sizes[0] = sizeof(struct ca_event);
+	s.sizes[1] = sizeof(struct ca_runtime_cfg);
+	s.sizes[2] = sizeof(struct hook_status);
+	cr_hash(out, &s, sizeof(s));
+}
+
 /* Open, size and load the object; iter controls the optional snapshot program. */
 static int open_and_load(struct loader *l, const struct ca_config *cfg, uint32_t agent_tgid,
 			 int iter)
@@ -185,7 +274,16 @@ static int open_and_load(struct loader *l, const struct ca_config *cfg, uint32_t
 	bpf_map__set_max_entries(l->skel->maps.pending, cfg->pending_max);
 	l->skel->bss->ca_cfg.agent_tgid = agent_tgid;
 	set_runtime(l, cfg);
-	choose_syscall_hooks(l);
+	if (l->pins && l->reused) {
+		r = reuse_pinned(l);
+		if (r) {
+			caudit_bpf__destroy(l->skel);
+			l->skel = NULL;
+			return r;
+		}
+	} else {
+		choose_syscall_hooks(l);
+	}
 	bpf_program__set_autoload(l->skel->progs.ca_snapshot_tasks, iter);
 	r = caudit_bpf__load(l->skel);
 	if (r) {
@@ -228,8 +326,8 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 				if (!lx) {
 					bpf_link__destroy(link);
 					link = NULL;
-				} else if (l->nlinks < LOADER_MAX_HOOKS) {
-					l->links[l->nlinks++] = lx;
+				} else {
+					link_add(l, lx, px);
 				}
 			}
 		} else {
@@ -247,8 +345,7 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 				snprintf(h->reason, sizeof(h->reason), "attach: %s", strerror(e));
 			continue;
 		}
-		if (l->nlinks < LOADER_MAX_HOOKS)
-			l->links[l->nlinks++] = link;
+		link_add(l, link, p);
 		h = hook_add(l, hook);
 		if (h)
 			h->active = 1;
@@ -273,14 +370,16 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent_tgid, char *err,
-		size_t errlen)
+int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent_tgid,
+		struct pins *pins, int reuse, char *err, size_t errlen)
 {
 	struct loader *l = calloc(1, sizeof(*l));
 	int r;
 
 	if (!l)
 		return -ENOMEM;
+	l->pins = pins;
+	l->reused = pins && reuse;
 	libbpf_set_print(silent_print);
 	l->ncpus = libbpf_num_possible_cpus();
 	if (l->ncpus <= 0) {
@@ -302,6 +401,23 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 			 strerror(-r));
 		goto fail;
 	}
+	if (l->reused) {
+		/* the pinned .bss is live: our pid and settings go there now */
+		l->skel->bss->ca_cfg.agent_tgid = agent_tgid;
+		set_runtime(l, cfg);
+		r = fill_filters(l, cfg);
+		if (r) {
+			snprintf(err, errlen, "fill BPF maps: %s", strerror(-r));
+			goto fail;
+		}
+		r = pins_hooks_read(pins, l->hooks, LOADER_MAX_HOOKS, &l->nhooks);
+		if (r) {
+			snprintf(err, errlen, "pinned hook list: %s", strerror(-r));
+			goto fail;
+		}
+		*out = l;
+		return 0;
+	}
 	r = fill_sc_table(l);
 	if (!r)
 		r = fill_filters(l, cfg);
@@ -312,6 +428,11 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 	r = attach_all(l, err, errlen);
 	if (r)
 		goto fail;
+	if (l->pins) {
+		r = pin_all(l, err, errlen);
+		if (r)
+			goto fail;
+	}
 	*out = l;
 	return 0;
 fail:
@@ -459,10 +580,23 @@ void loader_detach(struct loader *l)
 	l->nlinks = 0;
 }
 
+int loader_reused(const struct loader *l)
+{
+	return l->reused;
+}
+
 void loader_close(struct loader *l)
 {
 	if (!l)
 		return;
+	if (l->pins) {
+		/* pinned links stay attached: the next daemon takes them over */
+		for (unsigned i = 0; i < l->nlinks; i++) {
+			bpf_link__disconnect(l->links[i]);
+			bpf_link__destroy(l->links[i]);
+		}
+		l->nlinks = 0;
+	}
 	loader_detach(l);
 	caudit_bpf__destroy(l->skel);
 	free(l);
