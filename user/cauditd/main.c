@@ -154,6 +154,7 @@ static void scan_log_dir(struct agent *a)
 		close(fd);
 		return;
 	}
+	rewinddir(d); /* the dup shares the store's directory offset */
 	a->log_bytes = 0;
 	a->log_segments = 0;
 	while ((de = readdir(d))) {
