@@ -128,19 +128,42 @@ static void link_add(struct loader *l, struct bpf_link *link, struct bpf_program
 	}
 }
 
+static int uid_wanted(const struct ca_config *cfg, uint32_t uid)
+{
+	for (unsigned i = 0; i < cfg->n_include_uids; i++)
+		if (cfg->include_uids[i] == uid)
+			return 1;
+	for (unsigned i = 0; i < cfg->n_exclude_uids; i++)
+		if (cfg->exclude_uids[i] == uid)
+			return 1;
+	return 0;
+}
+
+static int comm_wanted(const struct ca_config *cfg, const char *comm)
+{
+	for (unsigned i = 0; i < cfg->n_include_comms; i++)
+		if (!strncmp(cfg->include_comms[i], comm, CA_COMM_LEN))
+			return 1;
+	for (unsigned i = 0; i < cfg->n_exclude_comms; i++)
+		if (!strncmp(cfg->exclude_comms[i], comm, CA_COMM_LEN))
+			return 1;
+	return 0;
+}
+
+/*
+ * Bring the filter maps to cfg without a moment where they are empty: the
+ * running programs (pinned ones too, at a takeover or reload) read them all
+ * the time. Add and update first, then remove what cfg no longer lists.
+ */
 static int fill_filters(struct loader *l, const struct ca_config *cfg)
 {
 	int ufd = bpf_map__fd(l->skel->maps.uid_filter);
 	int cfd = bpf_map__fd(l->skel->maps.comm_filter);
-	uint32_t key, next;
-	char ckey[CA_COMM_LEN], cnext[CA_COMM_LEN];
+	uint32_t key, next, *prev = NULL;
+	char ckey[CA_COMM_LEN], cnext[CA_COMM_LEN], cprev[CA_COMM_LEN];
 	uint8_t inc = CA_FILTER_INCLUDE, exc = CA_FILTER_EXCLUDE;
+	int have_prev = 0;
 
-	/* start from empty maps: this also serves reloads */
-	while (bpf_map_get_next_key(ufd, NULL, &next) == 0)
-		bpf_map_delete_elem(ufd, &next);
-	while (bpf_map_get_next_key(cfd, NULL, cnext) == 0)
-		bpf_map_delete_elem(cfd, cnext);
 	for (unsigned i = 0; i < cfg->n_include_uids; i++) {
 		key = cfg->include_uids[i];
 		if (bpf_map_update_elem(ufd, &key, &inc, BPF_ANY))
@@ -162,6 +185,24 @@ static int fill_filters(struct loader *l, const struct ca_config *cfg)
 		strncpy(ckey, cfg->exclude_comms[i], sizeof(ckey) - 1);
 		if (bpf_map_update_elem(cfd, ckey, &exc, BPF_ANY))
 			return -errno;
+	}
+	/* prune: walk the keys, deleting behind the cursor */
+	while (bpf_map_get_next_key(ufd, prev, &next) == 0) {
+		if (!uid_wanted(cfg, next)) {
+			bpf_map_delete_elem(ufd, &next);
+			continue; /* the walk goes on from prev */
+		}
+		key = next;
+		prev = &key;
+	}
+	while (bpf_map_get_next_key(cfd, have_prev ? cprev : NULL, cnext) == 0) {
+		cnext[CA_COMM_LEN - 1] = 0;
+		if (!comm_wanted(cfg, cnext)) {
+			bpf_map_delete_elem(cfd, cnext);
+			continue;
+		}
+		memcpy(cprev, cnext, sizeof(cprev));
+		have_prev = 1;
 	}
 	return 0;
 }
@@ -404,8 +445,8 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 	if (l->reused) {
 		/* the pinned .bss is live: our pid and settings go there now */
 		l->skel->bss->ca_cfg.agent_tgid = agent_tgid;
-		set_runtime(l, cfg);
 		r = fill_filters(l, cfg);
+		set_runtime(l, cfg);
 		if (r) {
 			snprintf(err, errlen, "fill BPF maps: %s", strerror(-r));
 			goto fail;
@@ -442,8 +483,11 @@ fail:
 
 int loader_apply_runtime(struct loader *l, const struct ca_config *cfg)
 {
+	int r = fill_filters(l, cfg);
+
+	/* the include flags switch once the maps hold the new lists */
 	set_runtime(l, cfg);
-	return fill_filters(l, cfg);
+	return r;
 }
 
 int loader_ringbuf_fd(const struct loader *l)
