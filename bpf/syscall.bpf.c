@@ -44,6 +44,8 @@ static __always_inline int sc_enter(struct trace_event_raw_sys_enter *ctx)
 	struct ca_sc_desc *d;
 	struct ca_pending p = {};
 
+	if (!ca_gen_active())
+		return 0; /* the pending map may be shared with another object's programs */
 	d = bpf_map_lookup_elem(&sc_table, &nr);
 	if (!d || !d->wanted)
 		return 0;
@@ -192,6 +194,8 @@ static __always_inline int sc_exit(struct trace_event_raw_sys_exit *ctx)
 	__u64 flags = 0, mode = 0;
 	bool fault = false;
 
+	if (!ca_gen_active())
+		return 0; /* the active object's exit completes this call */
 	pp = bpf_map_lookup_elem(&pending, &tid);
 	if (!pp)
 		return 0;

@@ -28,6 +28,9 @@ struct loader {
 	unsigned nlinks;
 	struct pins *pins;   /* NULL: nothing pinned, capture ends with the daemon */
 	int reused;          /* the pinned programs of an earlier daemon capture */
+	int handover;        /* pins of another object moved aside: take over from them */
+	int gen_shared;      /* ca_active_gen is the old object's: switch after attach */
+	uint32_t my_gen;
 	struct hook_status hooks[LOADER_MAX_HOOKS];
 	unsigned nhooks;
 	int ncpus;
@@ -251,6 +254,57 @@ static int reuse_pinned(struct loader *l)
 	return 0;
 }
 
+static int same_shape(int fd, const struct bpf_map *m)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.type == (uint32_t)bpf_map__type(m) && info.key_size == bpf_map__key_size(m) &&
+	       info.value_size == bpf_map__value_size(m) &&
+	       info.max_entries == bpf_map__max_entries(m) &&
+	       info.map_flags == bpf_map__map_flags(m);
+}
+
+/*
+ * An upgrade: share with the old object the maps whose meaning and shape
+ * did not change. ca_active_gen makes the switch exact; pending lets a
+ * syscall entered under the old programs be completed by the new ones; the
+ * ring buffer, when its size is the same, needs no separate drain. Never
+ * the tail-call table (old programs would run new code) nor .bss/.rodata.
+ */
+static void share_old_maps(struct loader *l)
+{
+	static const char *const shared[] = { "ca_active_gen", "pending", "events",
+					      "drop_counters" };
+	uint32_t zero = 0, gen = 0;
+
+	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(l->skel->obj, shared[i]);
+		int fd = m ? pins_old_map_get(l->pins, shared[i]) : -1;
+
+		if (fd < 0)
+			continue;
+		if (same_shape(fd, m) && bpf_map__reuse_fd(m, fd) == 0 && i == 0 &&
+		    bpf_map_lookup_elem(fd, &zero, &gen) == 0)
+			l->gen_shared = 1;
+		close(fd);
+	}
+	l->my_gen = l->gen_shared ? gen + 1 : 1;
+}
+
+/* Let this object's programs emit (and, when shared, stop the old ones'). */
+static int activate(struct loader *l)
+{
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.ca_active_gen), &zero, &l->my_gen,
+				BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 /* Pin every map and link, then the hook list and the stamp. */
 static int pin_all(struct loader *l, char *err, size_t errlen)
 {
@@ -323,6 +377,11 @@ static int open_and_load(struct loader *l, const struct ca_config *cfg, uint32_t
 			return r;
 		}
 	} else {
+		l->gen_shared = 0;
+		l->my_gen = 1;
+		if (l->pins && l->handover)
+			share_old_maps(l);
+		l->skel->rodata->ca_my_gen = l->my_gen;
 		choose_syscall_hooks(l);
 	}
 	bpf_program__set_autoload(l->skel->progs.ca_snapshot_tasks, iter);
@@ -412,7 +471,7 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent_tgid,
-		struct pins *pins, int reuse, char *err, size_t errlen)
+		struct pins *pins, int pin_state, char *err, size_t errlen)
 {
 	struct loader *l = calloc(1, sizeof(*l));
 	int r;
@@ -420,7 +479,8 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 	if (!l)
 		return -ENOMEM;
 	l->pins = pins;
-	l->reused = pins && reuse;
+	l->reused = pins && pin_state == PINS_REUSE;
+	l->handover = pins && pin_state == PINS_OLD;
 	libbpf_set_print(silent_print);
 	l->ncpus = libbpf_num_possible_cpus();
 	if (l->ncpus <= 0) {
@@ -462,6 +522,8 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 	r = fill_sc_table(l);
 	if (!r)
 		r = fill_filters(l, cfg);
+	if (!r && !l->gen_shared)
+		r = activate(l); /* nobody else emits into this map: from the start */
 	if (r) {
 		snprintf(err, errlen, "fill BPF maps: %s", strerror(-r));
 		goto fail;
@@ -469,6 +531,14 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 	r = attach_all(l, err, errlen);
 	if (r)
 		goto fail;
+	if (l->gen_shared) {
+		/* the switch: from this write on the new programs emit, the old ones not */
+		r = activate(l);
+		if (r) {
+			snprintf(err, errlen, "switch to generation %u: %s", l->my_gen, strerror(-r));
+			goto fail;
+		}
+	}
 	if (l->pins) {
 		r = pin_all(l, err, errlen);
 		if (r)

@@ -28,12 +28,14 @@ struct pins;
  * Load and attach everything cfg asks for, excluding process agent_tgid.
  * Optional hooks that the kernel lacks are reported as missing; a required
  * hook that fails is an error. With pins, every map and link is pinned there
- * and stays after loader_close; with pins and reuse, the pinned maps and
- * links of an earlier daemon are taken over instead (nothing is attached).
- * Returns 0 or a negative errno with err set.
+ * and stays after loader_close. pin_state (enum pins_state): PINS_REUSE
+ * takes the pinned maps and links of an earlier daemon over (nothing is
+ * attached); PINS_OLD shares the old object's compatible maps, attaches, and
+ * switches ca_active_gen so that the old programs stop emitting as the new
+ * ones start. Returns 0 or a negative errno with err set.
  */
 int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent_tgid,
-		struct pins *pins, int reuse, char *err, size_t errlen);
+		struct pins *pins, int pin_state, char *err, size_t errlen);
 
 /*
  * What makes pins reusable: a hash of the BPF object and of the settings

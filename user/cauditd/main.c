@@ -543,8 +543,8 @@ int main(int argc, char **argv)
 	}
 	r = open_pins(&a, err, sizeof(err));
 	if (!r)
-		r = loader_open(&a.loader, &a.cfg, (uint32_t)getpid(), a.pins,
-				a.pin_state == PINS_REUSE, err, sizeof(err));
+		r = loader_open(&a.loader, &a.cfg, (uint32_t)getpid(), a.pins, a.pin_state, err,
+				sizeof(err));
 	if (r) {
 		log_msg(LOG_ERR, "%s", err);
 		goto out;

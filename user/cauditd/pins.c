@@ -366,6 +366,20 @@ int pins_old_ring(struct pins *p, struct ring_ack **ack)
 	return fd;
 }
 
+int pins_old_map_get(struct pins *p, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (!p->have_old)
+		return -ENOENT;
+	if (path_of(path, sizeof(path), p->old, "map_", name))
+		return -ENAMETOOLONG;
+	undot(path + strlen(p->old) + 1);
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
 void pins_old_unlink_links(struct pins *p)
 {
 	if (p->have_old)

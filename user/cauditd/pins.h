@@ -69,6 +69,8 @@ int pins_commit(struct pins *p, const struct hook_status *hooks, unsigned n);
  * link pins), then remove the rest.
  */
 int pins_old_ring(struct pins *p, struct ring_ack **ack);
+/* fd of the old pins' map `name` (the caller closes it), or negative errno. */
+int pins_old_map_get(struct pins *p, const char *name);
 void pins_old_unlink_links(struct pins *p);
 void pins_old_remove(struct pins *p);
 
