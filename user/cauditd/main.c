@@ -578,8 +578,9 @@ int main(int argc, char **argv)
 	}
 	agent_event_start(&a.drain, hooks, nhooks, a.config_path, a.config_hash, a.cfg.log_dir);
 	a.sink->ops->flush(a.sink);
-	log_msg(LOG_INFO, "capturing: %u hooks active, %u missing; log in %s", nactive,
-		nhooks - nactive, a.cfg.log_dir);
+	log_msg(LOG_INFO, "capturing: %u hooks active, %u missing; log in %s; config %s; pins in %s",
+		nactive, nhooks - nactive, a.cfg.log_dir, a.config_path,
+		a.cfg.pin_dir[0] ? a.cfg.pin_dir : "(none)");
 	r = status_open(&a.status, a.cfg.status_socket, a.cfg.status_group, err, sizeof(err));
 	if (r) /* capture matters more than the status socket */
 		log_msg(LOG_WARNING, "%s", err);
