@@ -12,6 +12,7 @@
  *   - test_stop_watchdog_after stops WATCHDOG=1: systemd kills and restarts
  *     the agent (NRestarts, journal), the pins carry capture over
  *   - systemctl stop: a final shutdown seal, caudit verify clean
+ *   - a configuration error: exit 78, not restarted (RestartPreventExitStatus)
  * The container and its pins are removed afterwards.
  */
 #include <setjmp.h>
@@ -487,7 +488,29 @@ static void test_systemd_service(void **state)
 		free(dir);
 		free(key);
 	}
+	/* a configuration error: exit 78, and RestartPreventExitStatus=78 stops the loop */
+	set_conf("no_such_key = 1\n");
+	assert_int_not_equal(CRUN(&out, "systemctl start cauditd"), 0);
+	free(out);
+	v = show("ExecMainStatus");
+	assert_string_equal(v, "78");
+	free(v);
+	v = show("NRestarts");
+	n0 = atoi(v);
+	free(v);
+	sleep_ms(2500); /* RestartSec=1: a restart would have happened by now */
+	v = show("NRestarts");
+	assert_int_equal(atoi(v), n0);
+	free(v);
+	v = show("ActiveState");
+	assert_string_equal(v, "failed");
+	free(v);
+	CRUN(&out, "journalctl -u cauditd --no-pager");
+	assert_non_null(strstr(out, "unknown key 'no_such_key'"));
+	free(out);
+
 	/* uninstall: cauditd --remove-pins stops the capture left pinned */
+	set_conf("");
 	assert_int_equal(CRUN(&out, "/usr/local/sbin/cauditd --remove-pins"), 0);
 	free(out);
 	assert_int_equal(access(PIN, F_OK), -1);
