@@ -16,6 +16,7 @@
 #include "loader.h" /* the ABI types first: the skeleton uses them */
 #include "caudit.skel.h"
 #include "crypto.h"
+#include "loader_pins.h"
 #include "pins.h"
 #include "syscall_table.h"
 
@@ -229,71 +230,6 @@ static int fill_sc_table(struct loader *l)
 	return 0;
 }
 
-/*
- * A restart on compatible pins: every map is the pinned one (the ring buffer
- * with what accumulated, the filters, .bss), and no program but the snapshot
- * iterator is loaded: the pinned links keep the running ones.
- */
-static int reuse_pinned(struct loader *l)
-{
-	struct bpf_program *p;
-	struct bpf_map *m;
-
-	bpf_object__for_each_map(m, l->skel->obj) {
-		int fd = pins_map_get(l->pins, bpf_map__name(m)), r;
-
-		if (fd < 0)
-			return fd;
-		r = bpf_map__reuse_fd(m, fd);
-		close(fd);
-		if (r)
-			return r;
-	}
-	bpf_object__for_each_program(p, l->skel->obj)
-		bpf_program__set_autoload(p, false);
-	return 0;
-}
-
-static int same_shape(int fd, const struct bpf_map *m)
-{
-	struct bpf_map_info info = {};
-	uint32_t len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.type == (uint32_t)bpf_map__type(m) && info.key_size == bpf_map__key_size(m) &&
-	       info.value_size == bpf_map__value_size(m) &&
-	       info.max_entries == bpf_map__max_entries(m) &&
-	       info.map_flags == bpf_map__map_flags(m);
-}
-
-/*
- * An upgrade: share with the old object the maps whose meaning and shape
- * did not change. ca_active_gen makes the switch exact; pending lets a
- * syscall entered under the old programs be completed by the new ones; the
- * ring buffer, when its size is the same, needs no separate drain. Never
- * the tail-call table (old programs would run new code) nor .bss/.rodata.
- */
-static void share_old_maps(struct loader *l)
-{
-	static const char *const shared[] = { "ca_active_gen", "pending", "events",
-					      "drop_counters" };
-	uint32_t zero = 0, gen = 0;
-
-	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(l->skel->obj, shared[i]);
-		int fd = m ? pins_old_map_get(l->pins, shared[i]) : -1;
-
-		if (fd < 0)
-			continue;
-		if (same_shape(fd, m) && bpf_map__reuse_fd(m, fd) == 0 && i == 0 &&
-		    bpf_map_lookup_elem(fd, &zero, &gen) == 0)
-			l->gen_shared = 1;
-		close(fd);
-	}
-	l->my_gen = l->gen_shared ? gen + 1 : 1;
-}
-
 /* Let this object's programs emit (and, when shared, stop the old ones'). */
 static int activate(struct loader *l)
 {
@@ -303,34 +239,6 @@ static int activate(struct loader *l)
 				BPF_ANY))
 		return -errno;
 	return 0;
-}
-
-/* Pin every map and link, then the hook list and the stamp. */
-static int pin_all(struct loader *l, char *err, size_t errlen)
-{
-	struct bpf_map *m;
-	int r;
-
-	bpf_object__for_each_map(m, l->skel->obj) {
-		r = pins_map_pin(l->pins, bpf_map__fd(m), bpf_map__name(m));
-		if (r) {
-			snprintf(err, errlen, "pin map %s: %s", bpf_map__name(m), strerror(-r));
-			return r;
-		}
-	}
-	for (unsigned i = 0; i < l->nlinks; i++) {
-		r = pins_link_pin(l->pins, bpf_link__fd(l->links[i]),
-				  bpf_program__name(l->link_progs[i]));
-		if (r) {
-			snprintf(err, errlen, "pin link %s: %s",
-				 bpf_program__name(l->link_progs[i]), strerror(-r));
-			return r;
-		}
-	}
-	r = pins_commit(l->pins, l->hooks, l->nhooks);
-	if (r)
-		snprintf(err, errlen, "pin hooks and stamp: %s", strerror(-r));
-	return r;
 }
 
 void loader_stamp(const struct ca_config *cfg, uint8_t out[32])
@@ -370,7 +278,7 @@ static int open_and_load(struct loader *l, const struct ca_config *cfg, uint32_t
 	l->skel->bss->ca_cfg.agent_tgid = agent_tgid;
 	set_runtime(l, cfg);
 	if (l->pins && l->reused) {
-		r = reuse_pinned(l);
+		r = lpins_reuse(l->skel->obj, l->pins);
 		if (r) {
 			caudit_bpf__destroy(l->skel);
 			l->skel = NULL;
@@ -380,7 +288,7 @@ static int open_and_load(struct loader *l, const struct ca_config *cfg, uint32_t
 		l->gen_shared = 0;
 		l->my_gen = 1;
 		if (l->pins && l->handover)
-			share_old_maps(l);
+			l->my_gen = lpins_share_old(l->skel->obj, l->pins, &l->gen_shared);
 		l->skel->rodata->ca_my_gen = l->my_gen;
 		choose_syscall_hooks(l);
 	}
@@ -540,7 +448,8 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 		}
 	}
 	if (l->pins) {
-		r = pin_all(l, err, errlen);
+		r = lpins_pin_all(l->skel->obj, l->pins, l->links, l->link_progs, l->nlinks, l->hooks,
+				  l->nhooks, err, errlen);
 		if (r)
 			goto fail;
 	}
