@@ -44,12 +44,19 @@ int status_open(struct status_srv *s, const char *path, const char *group, char 
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
+		struct stat sb;
+		int existed;
+
 		*slash = 0;
+		existed = stat(dir, &sb) == 0;
 		r = fs_mkdir_p(dir, 0755);
 		if (r) {
 			snprintf(err, errlen, "status_socket: create %s: %s", dir, strerror(-r));
 			return r;
 		}
+		/* created under our umask (027): the status group must reach the socket */
+		if (!existed && chmod(dir, 0755) < 0)
+			log_msg(LOG_WARNING, "chmod %s: %s", dir, strerror(errno));
 	}
 	memcpy(sa.sun_path, path, strlen(path));
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
