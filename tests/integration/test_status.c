@@ -77,6 +77,9 @@ static int setup(void **state)
 		return -1;
 	}
 	free(conf);
+	/* the socket opens just after agent.start */
+	for (int i = 0; i < 200 && access(sock, F_OK); i++)
+		sleep_ms(50);
 	/* the daemon made the socket's directory reachable (0755 despite its umask) */
 	if (stat(dir, &sb) || (sb.st_mode & 07777) != 0755)
 		return -1;
