@@ -107,6 +107,7 @@ TW_FN void tw_record_ex(struct tw *t, const char *event, const char *category,
 	jw_object_end(&w);
 	jw_cstring(&w, "event", event);
 	jw_cstring(&w, "category", category);
+	jw_object_end(&w);
 	assert_int_equal(w.err, 0);
 	assert_true(w.len > 0 && w.buf[w.len - 1] == '}');
 	w.len--; /* reopen the object for the raw members */

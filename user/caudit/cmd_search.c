@@ -40,7 +40,7 @@ static int finish(struct search_cli *c, struct sc_out *out, const struct sr_stat
 		return CMD_ERROR;
 	if (st->strict_failed)
 		return CMD_FAILED;
-	return out->shown || (c->count && !st->failed) ? CMD_OK : CMD_FAILED;
+	return out->shown ? CMD_OK : CMD_FAILED;
 }
 
 int cmd_search(int argc, char **argv)

@@ -249,6 +249,9 @@ int sf_match(struct sf_filter *f, const struct rec_view *v, int64_t t)
 		return 0;
 	if (f->event && !str_match(f->event, v->s[RS_EVENT], 0))
 		return 0;
+	/* the store's own records (log.segment, log.seal...) only when asked for by name */
+	if (!f->event && v->s[RS_EVENT].p && v->s[RS_EVENT].n > 4 && !memcmp(v->s[RS_EVENT].p, "log.", 4))
+		return 0;
 	if (f->syscall && !rs_eq(v->s[RS_SYSCALL], f->syscall))
 		return 0;
 	if (f->path && !path_match(f->path, v->s[RS_PATH]) &&

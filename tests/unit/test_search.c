@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * caudit search, end to end on logs made by the test writer (tests/unit/tw.h):
+ *   - golden outputs (tests/golden/search/<case>.out) for every filter and
+ *     every format, in two time zones; a JSON line's "prev" is masked since
+ *     the keys are random;
+ *   - a search merged across rotated segments and across two directories;
+ *   - a corrupted segment (reported, search goes on; --strict stops);
+ *   - segment indexes: one that checks out skips a segment, a tampered one
+ *     is refused and the segment scanned.
+ * Runs $CAUDIT_BUILD/caudit (default build/). UPDATE_GOLDEN=1 rewrites the
+ * golden files.
+ */
+#include <errno.h>
+#include <regex.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tw.h"
+#include "seg_index.h"
+
+#define GOLDEN_DIR "tests/golden/search"
+#define T0 1795462047000000000ll /* 2026-11-23T19:27:27Z */
+
+/* ---- the log: three segments, rotated, with the fields every filter reads ---- */
+
+#define PROC(pid, ppid, id, pid_exec, comm, exe)                                                   \
+	"\"proc\":{\"pid\":" #pid ",\"tid\":" #pid ",\"ppid\":" #ppid ",\"exec_id\":\"" id          \
+	"\",\"parent_exec_id\":\"" pid_exec "\",\"comm\":\"" comm "\",\"exe\":\"" exe "\"}"
+#define USER(uid, name, euid, auid, login, ses)                                                    \
+	"\"user\":{\"uid\":" #uid ",\"name\":\"" name "\",\"euid\":" #euid ",\"auid\":" #auid      \
+	",\"login\":\"" login "\",\"session\":" #ses "}"
+#define ALICE_ROOT USER(0, "root", 0, 1000, "alice", 3)
+#define BOB USER(1001, "bob", 1001, 1001, "bob", 7)
+#define ID_SSHD "00000000000000a1"
+#define ID_BASH "00000000000000b2"
+#define ID_VI "00000000000000c3"
+#define ID_CURL "00000000000000d4"
+#define ID_OTHER "00000000000000e5"
+
+static void ev(struct tw *t, const char *event, const char *cat, const char *m)
+{
+	tw_record_ex(t, event, cat, m);
+}
+
+static void seg_start(struct tw *t, int first)
+{
+	tw_segment(t);
+	if (first)
+		tw_key(t, &t->cert[0]);
+}
+
+/* 1 when the file exists */
+static int exists(const char *p)
+{
+	struct stat s;
+
+	return stat(p, &s) == 0;
+}
+
+static void write_root_pub(struct tw *t)
+{
+	char path[128], hex[2 * CRYPTO_PUB_LEN + 2];
+
+	cr_to_hex(hex, t->root_pub, CRYPTO_PUB_LEN);
+	strcat(hex, "\n");
+	tw_path(t, "root.pub", path, sizeof(path));
+	write_file(path, hex, strlen(hex), 0);
+}
+
+/*
+ * seg 1: alice logs in over ssh (origin 192.0.2.7), becomes root, edits /etc/passwd
+ * seg 2: bob's failures, a connection to 10.1.2.3:443 in a container, a key
+ * seg 3 (newest): /etc/shadow read, an unlink under /tmp
+ */
+static void build_log(struct tw *t)
+{
+	t->now = T0;
+	t->step = 60ll * 1000000000; /* a minute between records */
+	seg_start(t, 1);
+	ev(t, "user.login", "user",
+	   "\"origin\":{\"ip\":\"192.0.2.7\",\"port\":50122,\"service\":\"sshd\"}," PROC(
+	       900, 1, ID_SSHD, "0000000000000001", "sshd", "/usr/sbin/sshd") "," USER(1000, "alice", 1000, 1000, "alice", 3));
+	ev(t, "process.exec", "process",
+	   "\"syscall\":\"execve\",\"outcome\":\"success\",\"ret\":0," PROC(
+	       1000, 900, ID_BASH, ID_SSHD, "bash", "/usr/bin/bash") "," USER(1000, "alice", 1000, 1000, "alice", 3) ",\"exec\":{\"filename\":\"/usr/bin/bash\"}");
+	ev(t, "process.exec", "process",
+	   "\"syscall\":\"execve\",\"outcome\":\"success\",\"ret\":0," PROC(
+	       1001, 1000, ID_VI, ID_BASH, "vi", "/usr/bin/vi") "," ALICE_ROOT ",\"exec\":{\"filename\":\"/usr/bin/vi\"}");
+	ev(t, "file.open", "file",
+	   "\"syscall\":\"openat\",\"access\":\"write\",\"outcome\":\"success\",\"ret\":3," PROC(
+	       1001, 1000, ID_VI, ID_BASH, "vi", "/usr/bin/vi") "," ALICE_ROOT ",\"file\":{\"path\":\"/etc/passwd\",\"flags\":1}");
+	ev(t, "file.rename", "file",
+	   "\"syscall\":\"rename\",\"outcome\":\"success\",\"ret\":0," PROC(
+	       1001, 1000, ID_VI, ID_BASH, "vi", "/usr/bin/vi") "," ALICE_ROOT ",\"file\":{\"path\":\"/etc/passwd.tmp\",\"path2\":\"/etc/passwd\"},\"keys\":[\"passwd-changes\",\"identity\"]");
+	tw_seal(t);
+	seg_start(t, 0);
+	ev(t, "file.open", "file",
+	   "\"syscall\":\"openat\",\"access\":\"read\",\"outcome\":\"failure\",\"errno\":\"EACCES\",\"ret\":-13," PROC(
+	       2000, 1999, ID_OTHER, "0000000000000002", "cat", "/usr/bin/cat") "," BOB ",\"file\":{\"path\":\"/etc/shadow\",\"flags\":0}");
+	ev(t, "net.connect", "net",
+	   "\"syscall\":\"connect\",\"outcome\":\"success\",\"ret\":0," PROC(
+	       2001, 1999, ID_CURL, "0000000000000002", "curl", "/usr/bin/curl") "," BOB ",\"net\":{\"proto\":\"tcp\",\"family\":\"inet\",\"src\":{\"ip\":\"172.17.0.2\",\"port\":40000},\"dst\":{\"ip\":\"10.1.2.3\",\"port\":443}},\"container\":{\"id\":\"4f2a9c1b7d3e5a6f4f2a9c1b7d3e5a6f\",\"runtime\":\"docker\"}");
+	ev(t, "file.unlink", "file",
+	   "\"syscall\":\"unlinkat\",\"outcome\":\"failure\",\"errno\":\"ENOENT\",\"ret\":-2," PROC(
+	       2002, 1999, ID_OTHER, "0000000000000002", "rm", "/usr/bin/rm") "," BOB ",\"file\":{\"path\":\"/home/bob/a \\\"b\\\",c\",\"flags\":0}");
+	tw_seal(t);
+	seg_start(t, 0);
+	ev(t, "file.open", "file",
+	   "\"syscall\":\"openat\",\"access\":\"read\",\"outcome\":\"success\",\"ret\":4," PROC(
+	       1001, 1000, ID_VI, ID_BASH, "vi", "/usr/bin/vi") "," ALICE_ROOT ",\"file\":{\"path\":\"/etc/shadow\",\"flags\":0}");
+	ev(t, "file.unlink", "file",
+	   "\"syscall\":\"unlink\",\"outcome\":\"success\",\"ret\":0," PROC(
+	       1002, 1001, "00000000000000f6", ID_VI, "sh", "/usr/bin/dash") "," ALICE_ROOT ",\"file\":{\"path\":\"/tmp/x\"}");
+	tw_seal(t);
+	write_root_pub(t);
+}
+
+static int setup(void **state)
+{
+	struct tw *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	assert_int_equal(cr_init(), 0);
+	tw_init(t);
+	build_log(t);
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tw *t = *state;
+	char cmd[200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
+	if (system(cmd))
+		return -1;
+	free(t);
+	return 0;
+}
+
+/* ---- running caudit ---- */
+
+struct result {
+	char *out, *err;
+	int status;
+};
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+/* caudit <args> with the given TZ, in the log directory's shell quoting. */
+static void run(struct result *r, const char *tz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void run(struct result *r, const char *tz, const char *fmt, ...)
+{
+	const char *b = getenv("CAUDIT_BUILD") ? getenv("CAUDIT_BUILD") : "build";
+	char args[2048], cmd[4096], o[] = "/tmp/caudit-ts-out-XXXXXX", e[] = "/tmp/caudit-ts-err-XXXXXX";
+	va_list ap;
+	int fo = mkstemp(o), fe = mkstemp(e);
+
+	assert_true(fo >= 0 && fe >= 0);
+	close(fo);
+	close(fe);
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "TZ=%s %s/caudit %s >%s 2>%s", tz, b, args, o, e);
+	r->status = system(cmd);
+	assert_true(WIFEXITED(r->status));
+	r->status = WEXITSTATUS(r->status);
+	r->out = slurp(o);
+	r->err = slurp(e);
+	unlink(o);
+	unlink(e);
+}
+
+static void result_free(struct result *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* "prev":"<16 hex>" -> "prev":"-" (the chain depends on the random keys) */
+static void mask_prev(char *s)
+{
+	char *p = s;
+
+	while ((p = strstr(p, "\"prev\":\""))) {
+		p += 8;
+		if (strlen(p) >= 17 && p[16] == '"') {
+			memmove(p + 1, p + 16, strlen(p + 16) + 1);
+			*p = '-';
+		}
+	}
+}
+
+static void golden(const char *name, const char *got)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), GOLDEN_DIR "/%s.out", name);
+	if (getenv("UPDATE_GOLDEN")) {
+		write_file(path, got, strlen(got), 0);
+		return;
+	}
+	if (!exists(path))
+		fail_msg("%s missing (UPDATE_GOLDEN=1 writes it)", path);
+	{
+		char *exp = slurp(path);
+
+		if (strcmp(exp, got))
+			fail_msg("%s differs; got:\n%s\nexpected:\n%s", name, got, exp);
+		free(exp);
+	}
+}
+
+struct gcase {
+	const char *name, *tz, *args;
+	int status;
+};
+
+/* One case per filter and format; "D" stands for the log directory. */
+static const struct gcase cases[] = {
+    {"all_json", "UTC", "--format json", 0},
+    {"store_records", "UTC", "--event 'log.*' --format table", 0},
+    {"all_table_utc", "UTC", "--format table", 0},
+    {"all_table_new_york", "America/New_York", "--format table", 0},
+    {"all_csv", "UTC", "--format csv", 0},
+    {"count", "UTC", "--count", 0},
+    {"limit", "UTC", "--limit 2 --format table", 0},
+    {"since_until_rfc3339", "UTC",
+     "--since 2026-11-23T19:30:00Z --until 2026-11-23T14:36:00-05:00 --format table", 0},
+    {"since_local_tz", "America/New_York", "--since '2026-11-23 14:36' --format table", 0},
+    {"until_date_utc", "UTC", "--until 2026-11-23 --count", 1},
+    {"user_name", "UTC", "--user bob --format table", 0},
+    {"user_uid_matches_login", "UTC", "--user 1000 --format table", 0},
+    {"login", "UTC", "--login alice --event 'file.*' --format table", 0},
+    {"session", "UTC", "--session 7 --format table", 0},
+    {"event_glob", "UTC", "--event 'file.*' --format table", 0},
+    {"event_exact", "UTC", "--event process.exec --format table", 0},
+    {"syscall", "UTC", "--syscall openat --format table", 0},
+    {"path_exact", "UTC", "--path /etc/passwd --format table", 0},
+    {"path_dir", "UTC", "--path /etc --format table", 0},
+    {"path_glob", "UTC", "--path '/etc/pass*' --format table", 0},
+    {"exe", "UTC", "--exe /usr/bin/vi --format table", 0},
+    {"exe_glob", "UTC", "--exe '/usr/bin/c*' --format table", 0},
+    {"comm", "UTC", "--comm rm --format table", 0},
+    {"pid", "UTC", "--pid 2001 --format table", 0},
+    {"ppid", "UTC", "--ppid 1999 --format table", 0},
+    {"exec_id", "UTC", "--exec-id " ID_VI " --format table", 0},
+    {"exec_id_tree", "UTC", "--exec-id " ID_SSHD " --tree --format table", 0},
+    {"ip_origin", "UTC", "--ip 192.0.2.0/24 --format table", 0},
+    {"ip_dst", "UTC", "--ip 10.1.2.3 --format table", 0},
+    {"ip_src", "UTC", "--ip 172.16.0.0/12 --format table", 0},
+    {"ip_none", "UTC", "--ip 2001:db8::/32 --count", 1},
+    {"port", "UTC", "--port 443 --format table", 0},
+    {"result_failure", "UTC", "--result failure --format table", 0},
+    {"result_success_count", "UTC", "--result success --count", 0},
+    {"errno_name", "UTC", "--errno EACCES --format table", 0},
+    {"errno_number", "UTC", "--errno 2 --format table", 0},
+    {"key", "UTC", "--key passwd-changes --format json", 0},
+    {"access_write", "UTC", "--access write --format table", 0},
+    {"access_read", "UTC", "--access read --format csv", 0},
+    {"container", "UTC", "--container 4f2a9c1b7d3e --format table", 0},
+    {"host", "UTC", "--host testhost --event 'user.*' --format table", 0},
+    {"host_other", "UTC", "--host otherhost --count", 1},
+    {"combined", "UTC",
+     "--user alice --path /etc/passwd --event 'file.*' --result success --format json", 0},
+};
+
+static void test_golden(void **state)
+{
+	struct tw *t = *state;
+	int failed = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct gcase *c = &cases[i];
+		struct result r;
+
+		run(&r, c->tz, "search '%s' --pubkey '%s/root.pub' %s", t->dir, t->dir, c->args);
+		if (r.status != c->status || r.err[0]) {
+			print_error("%s: status %d (want %d), stderr: %s\n", c->name, r.status,
+				    c->status, r.err);
+			failed++;
+		}
+		mask_prev(r.out);
+		golden(c->name, r.out);
+		result_free(&r);
+	}
+	assert_int_equal(failed, 0);
+}
+
+static void test_usage_errors(void **state)
+{
+	struct tw *t = *state;
+	static const char *bad[] = {
+	    "--since 'not a time'", "--ip 300.1.1.1", "--result maybe", "--access exec",
+	    "--format xml",	    "--tree",	      "--exec-id xyz",	 "--port 70000",
+	    "--since 1h --until 2h",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct result r;
+
+		run(&r, "UTC", "search '%s' --pubkey '%s/root.pub' %s", t->dir, t->dir, bad[i]);
+		if (r.status != 2 || !r.err[0])
+			fail_msg("'%s': status %d, stderr '%s'", bad[i], r.status, r.err);
+		result_free(&r);
+	}
+}
+
+/* Copy the log to a fresh directory (tampering tests must not touch the shared one). */
+static void copy_log(const struct tw *t, char *dir, size_t len)
+{
+	char cmd[512];
+
+	snprintf(dir, len, "%s-copy", t->dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", dir, t->dir, dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void rm_dir(const char *dir)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Rewrite segment 2 with one record changed (bob's EACCES becomes EPERM). */
+static void corrupt_segment2(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && zcat seg-00000000000000000009.jsonl.gz | sed 's/EACCES/EPERM!/' | "
+		 "gzip > x.gz && mv x.gz seg-00000000000000000009.jsonl.gz",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_corrupted_segment(void **state)
+{
+	struct tw *t = *state;
+	char dir[128];
+	struct result r;
+
+	copy_log(t, dir, sizeof(dir));
+	corrupt_segment2(dir);
+	/* the other segments' records are still found; the bad one is named */
+	run(&r, "UTC", "search '%s' --pubkey '%s/root.pub' --event 'file.*' --format table", dir,
+	    t->dir);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "seg-00000000000000000009.jsonl.gz: record 10 modified"));
+	assert_non_null(strstr(r.out, "/etc/passwd"));
+	assert_non_null(strstr(r.out, "/tmp/x"));
+	assert_null(strstr(r.out, "EPERM"));
+	assert_null(strstr(r.out, "EACCES"));
+	golden("corrupted_table", r.out);
+	result_free(&r);
+	/* --strict: fatal */
+	run(&r, "UTC", "search '%s' --pubkey '%s/root.pub' --strict --format json", dir, t->dir);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "record 10 modified"));
+	result_free(&r);
+	rm_dir(dir);
+}
+
+/* An index for segment `seg` built from its records, signed as the store would. */
+static void write_index(const struct tw *t, const char *dir, const char *seg, int epoch)
+{
+	struct six_builder b;
+	struct store_seal z = {0};
+	char path[256], cmd[400], *text, *line, *save = NULL;
+	uint8_t *buf;
+	size_t len;
+	uint64_t first;
+
+	snprintf(path, sizeof(path), "%s/seg.txt", dir);
+	snprintf(cmd, sizeof(cmd), "zcat '%s/%s' > '%s'", dir, seg, path);
+	assert_int_equal(system(cmd), 0);
+	text = slurp(path);
+	unlink(path);
+	six_init(&b);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		six_add_line(&b, line, strlen(line));
+		if (strstr(line, "\"event\":\"log.seal\"")) {
+			json_object *o = json_tokener_parse(line), *s, *tm;
+			int64_t ns;
+
+			assert_non_null(o);
+			assert_true(json_object_object_get_ex(o, "seal", &s));
+			assert_int_equal(store_seal_read(s, &z), 0);
+			/* the signed time is the seal record's own */
+			assert_true(json_object_object_get_ex(o, "time", &tm));
+			assert_int_equal(rs_time_ns(json_object_get_string(tm),
+						    (size_t)json_object_get_string_len(tm), &ns),
+					 0);
+			z.time_ns = (uint64_t)ns;
+			json_object_put(o);
+		}
+	}
+	assert_int_equal(six_write(&b, seg, &z, t->root_pub, t->sec[epoch], &buf, &len), 0);
+	assert_int_equal(store_segment_parse(seg, &first), 0);
+	snprintf(path, sizeof(path), "%s/seg-%020llu.idx", dir, (unsigned long long)first);
+	write_file(path, buf, len, 0);
+	free(buf);
+	free(text);
+	six_free(&b);
+}
+
+static void test_index(void **state)
+{
+	struct tw *t = *state;
+	char dir[128], path[512];
+	struct result r;
+	uint8_t *buf;
+
+	copy_log(t, dir, sizeof(dir));
+	write_index(t, dir, "seg-00000000000000000001.jsonl.gz", 0);
+	write_index(t, dir, "seg-00000000000000000009.jsonl.gz", 0);
+	/* segment 2 is corrupted after its index was made: a search its index rules out skips it */
+	corrupt_segment2(dir);
+	run(&r, "UTC", "search '%s' --pubkey '%s/root.pub' --path /etc/passwd --format table", dir,
+	    t->dir);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, ""); /* segment 2 was never read */
+	golden("index_path_passwd", r.out);
+	result_free(&r);
+	/* ... and --no-index reads it */
+	run(&r, "UTC",
+	    "search '%s' --pubkey '%s/root.pub' --path /etc/passwd --no-index --format table", dir,
+	    t->dir);
+	assert_non_null(strstr(r.err, "record 10 modified"));
+	golden("index_path_passwd", r.out);
+	result_free(&r);
+	/* a search the index cannot rule out reads the segment */
+	run(&r, "UTC", "search '%s' --pubkey '%s/root.pub' --user bob --count", dir, t->dir);
+	assert_non_null(strstr(r.err, "record 10 modified"));
+	result_free(&r);
+
+	/* a tampered index (one bit of its bloom filter) is refused: segment 1 is scanned */
+	snprintf(path, sizeof(path), "%s/seg-00000000000000000001.idx", dir);
+	buf = (uint8_t *)slurp(path);
+	{
+		struct stat s;
+
+		assert_int_equal(stat(path, &s), 0);
+		buf[200] ^= 1;
+		write_file(path, buf, (size_t)s.st_size, 0);
+	}
+	free(buf);
+	run(&r, "UTC", "search '%s' --pubkey '%s/root.pub' --path /etc/passwd --format table", dir,
+	    t->dir);
+	assert_non_null(strstr(r.err, "seg-00000000000000000001.idx: the index does not check out"));
+	golden("index_path_passwd", r.out);
+	result_free(&r);
+
+	/* an index of another segment copied over it: refused too */
+	snprintf(path, sizeof(path), "cp '%s/seg-00000000000000000009.idx' '%s/seg-00000000000000000001.idx'", dir, dir);
+	assert_int_equal(system(path), 0);
+	run(&r, "UTC", "search '%s' --pubkey '%s/root.pub' --path /etc/passwd --format table", dir,
+	    t->dir);
+	assert_non_null(strstr(r.err, "seg-00000000000000000001.idx: the index does not check out"));
+	golden("index_path_passwd", r.out);
+	result_free(&r);
+	rm_dir(dir);
+}
+
+/* Two hosts' logs merged in time order. */
+static void test_merge_dirs(void **state)
+{
+	struct tw *t = *state;
+	struct tw *u = calloc(1, sizeof(*u));
+	struct result r;
+
+	assert_non_null(u);
+	tw_init(u);
+	strcpy(u->host, "otherhost");
+	u->now = T0 + 90ll * 1000000000; /* interleaved with the first log */
+	u->step = 120ll * 1000000000;
+	seg_start(u, 1);
+	for (int i = 0; i < 3; i++)
+		ev(u, "file.open", "file",
+		   "\"syscall\":\"openat\",\"access\":\"write\",\"outcome\":\"success\",\"ret\":3," PROC(
+		       500, 1, ID_OTHER, "0000000000000001", "logger", "/usr/bin/logger") "," BOB ",\"file\":{\"path\":\"/var/log/x\"}");
+	tw_seal(u);
+	/* u's records are signed by another root: each directory needs its own key... */
+	run(&r, "UTC", "search '%s' '%s' --pubkey '%s/root.pub' --event 'file.open' --format table",
+	    t->dir, u->dir, t->dir);
+	assert_non_null(strstr(r.err, "unknown root key"));
+	result_free(&r);
+	/* ... so the second host is given the same root here (a fleet sharing an auditor key) */
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", u->dir);
+		assert_int_equal(system(cmd), 0);
+		memcpy(u->root_pub, t->root_pub, sizeof(u->root_pub));
+		memcpy(u->root_sec, t->root_sec, sizeof(u->root_sec));
+		assert_non_null(mkdtemp(strcpy(u->dir, "/tmp/caudit-test-tw2-XXXXXX")));
+		u->seq = 0;
+		u->index = 0;
+		u->seg[0] = 0;
+		u->epoch = 0;
+		u->now = T0 + 90ll * 1000000000;
+		memset(&u->cert[0], 0, sizeof(u->cert[0]));
+		memcpy(u->cert[0].pub, u->pub[0], CRYPTO_PUB_LEN);
+		u->cert[0].not_before = (uint64_t)u->now;
+		store_cert_sign(&u->cert[0], u->root_pub, u->root_sec);
+		tw_certs_append(u, &u->cert[0]);
+		{
+			char *s = cert_text(&u->cert[0]);
+
+			store_genesis(u->h, s, strlen(s));
+			free(s);
+		}
+		seg_start(u, 1);
+		for (int i = 0; i < 3; i++)
+			ev(u, "file.open", "file",
+			   "\"syscall\":\"openat\",\"access\":\"write\",\"outcome\":\"success\",\"ret\":3," PROC(
+			       500, 1, ID_OTHER, "0000000000000001", "logger", "/usr/bin/logger") "," BOB ",\"file\":{\"path\":\"/var/log/x\"}");
+		tw_seal(u);
+	}
+	run(&r, "UTC", "search '%s' '%s' --pubkey '%s/root.pub' --event 'file.open' --format table",
+	    t->dir, u->dir, t->dir);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	golden("merge_two_dirs", r.out);
+	result_free(&r);
+	rm_dir(u->dir);
+	free(u);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_golden),	    cmocka_unit_test(test_usage_errors),
+	    cmocka_unit_test(test_corrupted_segment), cmocka_unit_test(test_index),
+	    cmocka_unit_test(test_merge_dirs),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
