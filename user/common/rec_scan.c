@@ -201,9 +201,17 @@ static int string(struct st *s, struct rs_str *out)
 		if (*q == '"')
 			break;
 		esc = 1;
-		q += 2; /* the escaped character, checked when unescaped */
-		if (q > s->e)
+		/* checked here too: a skipped string must be valid JSON as well */
+		if (q + 1 >= s->e || !strchr("\"\\/bfnrtu", q[1]) || !q[1])
 			return -EINVAL;
+		if (q[1] == 'u') {
+			unsigned cp;
+
+			if (s->e - q < 6 || hex4(q + 2, &cp))
+				return -EINVAL;
+			q += 4;
+		}
+		q += 2;
 	}
 	s->p = q + 1;
 	if (!out)
@@ -219,7 +227,7 @@ static int string(struct st *s, struct rs_str *out)
 static int number(struct st *s, struct rs_num *out)
 {
 	const char *p = s->p;
-	int neg = 0;
+	int neg = 0, big = 0;
 	uint64_t v = 0;
 
 	if (p < s->e && *p == '-') {
@@ -228,22 +236,37 @@ static int number(struct st *s, struct rs_num *out)
 	}
 	if (p >= s->e || *p < '0' || *p > '9')
 		return -EINVAL;
+	if (*p == '0' && p + 1 < s->e && p[1] >= '0' && p[1] <= '9')
+		return -EINVAL; /* no leading zeros */
 	while (p < s->e && *p >= '0' && *p <= '9') {
 		if (v > (UINT64_MAX - 9) / 10)
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(*p++ - '0');
+			big = 1; /* more digits than 64 bits: valid JSON, no value for us */
+		else
+			v = v * 10 + (uint64_t)(*p - '0');
+		p++;
 	}
-	/* fractions and exponents: not in the schema, skipped without a value */
+	/* fractions and exponents (RFC 8259 grammar): not in the schema, no value */
 	if (p < s->e && (*p == '.' || *p == 'e' || *p == 'E')) {
-		while (p < s->e && ((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' ||
-				    *p == 'E' || *p == '+' || *p == '-'))
-			p++;
+		if (*p == '.') {
+			if (++p >= s->e || *p < '0' || *p > '9')
+				return -EINVAL;
+			while (p < s->e && *p >= '0' && *p <= '9')
+				p++;
+		}
+		if (p < s->e && (*p == 'e' || *p == 'E')) {
+			if (++p < s->e && (*p == '+' || *p == '-'))
+				p++;
+			if (p >= s->e || *p < '0' || *p > '9')
+				return -EINVAL;
+			while (p < s->e && *p >= '0' && *p <= '9')
+				p++;
+		}
 		s->p = p;
 		return 0;
 	}
 	s->p = p;
 	if (out) {
-		if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX) {
+		if (big || (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)) {
 			out->set = 0; /* out of range: treated as absent */
 			return 0;
 		}
