@@ -26,7 +26,8 @@ static void search_usage(FILE *f)
 		   "  --pubkey FILE        root public key (default: key_dir/root.pub)\n"
 		   "  --decrypt-key FILE   the auditor's key, to read encrypted segments\n"
 		   "  --strict             a segment that fails verification stops the search\n"
-		   "  --no-index           read every segment (do not trust segment indexes)\n\n"
+		   "  --no-index           read every segment (do not trust segment indexes)\n"
+		   "  --stats              counters on stderr (segments skipped, records read)\n\n"
 		   "A segment that fails verification is named on stderr and its records are\n"
 		   "withheld. Exit status: 0 matches found, 1 none (or --strict failed),\n"
 		   "2 usage, 3 could not read.\n");
@@ -35,6 +36,14 @@ static void search_usage(FILE *f)
 static int finish(struct search_cli *c, struct sc_out *out, const struct sr_stats *st, int r)
 {
 	sc_out_end(out);
+	if (c->stats)
+		fprintf(stderr,
+			"segments %llu, skipped by index %llu, read %llu, bad index %llu, failed %llu; "
+			"records read %llu, matched %llu, withheld %llu\n",
+			(unsigned long long)st->segments, (unsigned long long)st->skipped,
+			(unsigned long long)st->scanned, (unsigned long long)st->bad_index,
+			(unsigned long long)st->failed, (unsigned long long)st->records,
+			(unsigned long long)st->matched, (unsigned long long)st->withheld);
 	sc_free(c);
 	if (r)
 		return CMD_ERROR;

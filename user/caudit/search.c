@@ -378,6 +378,17 @@ static int run_dir(struct run *r, const char *dir)
 			nskip++;
 		}
 	}
+	if (!o->have_decrypt_key && !o->quiet) {
+		size_t enc = 0;
+
+		for (i = 0; i < l.n; i++)
+			enc += strstr(l.names[i], STORE_SEG_SUFFIX_ENC) != NULL;
+		if (enc)
+			fprintf(stderr,
+				"caudit: %s: %zu encrypted segment(s) verified by their seals but not "
+				"searched: give the auditor's key with --decrypt-key\n",
+				dir, enc);
+	}
 	if (!o->no_index && l.n > 1)
 		kr = verify_keyring_load(dir, o->root);
 	for (i = 0; kr && i + 1 < l.n; i++) /* the newest is still being written */

@@ -20,7 +20,7 @@ enum {
 	O_SINCE = 256, O_UNTIL, O_USER, O_LOGIN, O_SESSION, O_EVENT, O_SYSCALL, O_PATH, O_EXE,
 	O_COMM, O_PID, O_PPID, O_EXEC_ID, O_TREE, O_IP, O_PORT, O_RESULT, O_ERRNO, O_KEY,
 	O_ACCESS, O_CONTAINER, O_HOST, O_FORMAT, O_COUNT, O_LIMIT, O_PUBKEY, O_DECRYPT,
-	O_STRICT, O_NO_INDEX, O_CONFIG, O_HELP, O_FOLLOW, O_OUT,
+	O_STRICT, O_NO_INDEX, O_CONFIG, O_HELP, O_FOLLOW, O_OUT, O_STATS,
 };
 
 void sc_filters_usage(FILE *f)
@@ -223,6 +223,7 @@ int sc_parse(struct search_cli *c, int argc, char **argv, void (*usage)(FILE *))
 	    {"help", no_argument, NULL, O_HELP},
 	    {"follow", no_argument, NULL, O_FOLLOW},
 	    {"output", required_argument, NULL, O_OUT},
+	    {"stats", no_argument, NULL, O_STATS},
 	    {},
 	};
 	const char *cmd = c->cmd;
@@ -264,6 +265,9 @@ int sc_parse(struct search_cli *c, int argc, char **argv, void (*usage)(FILE *))
 			break;
 		case O_NO_INDEX:
 			c->o.no_index = 1;
+			break;
+		case O_STATS:
+			c->stats = 1;
 			break;
 		case O_CONFIG:
 			c->config = optarg;
