@@ -222,7 +222,7 @@ static void segment_end(void)
 	store_segment_parse(G.seg, &first);
 	if (six_write(&G.ix, G.seg, &G.last, G.root_pub, G.sec, &buf, &len))
 		die("index");
-	snprintf(name, sizeof(name), "seg-%020llu%s", (unsigned long long)first, SIX_SUFFIX);
+	six_file_name(name, first);
 	snprintf(path, sizeof(path), "%s/%s", G.dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0)

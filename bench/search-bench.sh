@@ -56,7 +56,7 @@ t1=$(date +%s)
 set -- $INFO
 RECORDS=$2 SEGS=$4 START=$6 END=$8
 BYTES=$(du -cb "$TMP"/log/seg-*.jsonl.gz | tail -n 1 | cut -f1)
-IDX=$(du -cb "$TMP"/log/seg-*.idx | tail -n 1 | cut -f1)
+IDX=$(du -cb "$TMP"/log/idx-*.bin | tail -n 1 | cut -f1)
 RAW=$(zcat "$TMP"/log/seg-*.jsonl.gz | wc -c)
 echo "  log: $RECORDS records in $SEGS segments, $(calc "$BYTES / 1048576") MiB gzip" \
 	"($(calc "$RAW / 1048576") MiB of JSON, $(calc "$RAW / $RECORDS" '%.0f') bytes a record)," \

@@ -3,7 +3,7 @@
  * caudit search on logs written by the real agent: two agents side by side
  * (one plain, one encrypting to an auditor key), 16K segments so that the
  * markers of a generator spread over many rotated segments.
- *   - the store writes a signed index (seg-<N>.idx) for every closed plain
+ *   - the store writes a signed index (idx-<N>.bin) for every closed plain
  *     segment, none for encrypted ones;
  *   - a search for one marker finds exactly its two records (the create
  *     and the unlink, by the generator), skips segments by index, and gives
@@ -247,13 +247,13 @@ static void test_indexes_written(void **state)
 
 	need();
 	segs = count_files(fx.plain.log_dir, ".jsonl.gz");
-	idx = count_files(fx.plain.log_dir, ".idx");
+	idx = count_files(fx.plain.log_dir, ".bin");
 	print_message("plain log: %zu segments, %zu indexes\n", segs, idx);
 	assert_true(segs >= 4);
 	/* every segment was closed (rotation or shutdown): each has its index */
 	assert_int_equal(idx, segs);
 	assert_true(count_files(fx.enc.log_dir, ".jsonl.gz.enc") >= 4);
-	assert_int_equal(count_files(fx.enc.log_dir, ".idx"), 0);
+	assert_int_equal(count_files(fx.enc.log_dir, ".bin"), 0);
 }
 
 static void test_search_marker_with_and_without_index(void **state)

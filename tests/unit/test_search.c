@@ -243,7 +243,7 @@ static void write_index(const struct tw *t, const char *dir, const char *seg, in
 	}
 	assert_int_equal(six_write(&b, seg, &z, t->root_pub, t->sec[epoch], &buf, &len), 0);
 	assert_int_equal(store_segment_parse(seg, &first), 0);
-	snprintf(path, sizeof(path), "%s/seg-%020llu.idx", dir, (unsigned long long)first);
+	snprintf(path, sizeof(path), "%s/idx-%020llu.bin", dir, (unsigned long long)first);
 	write_file(path, buf, len, 0);
 	free(buf);
 	free(text);
@@ -281,7 +281,7 @@ static void test_index(void **state)
 	result_free(&r);
 
 	/* a tampered index (one bit of its bloom filter) is refused: segment 1 is scanned */
-	snprintf(path, sizeof(path), "%s/seg-00000000000000000001.idx", dir);
+	snprintf(path, sizeof(path), "%s/idx-00000000000000000001.bin", dir);
 	buf = (uint8_t *)slurp(path);
 	{
 		struct stat s;
@@ -293,16 +293,16 @@ static void test_index(void **state)
 	free(buf);
 	run(&r, "UTC", "search '%s' --pubkey '%s/root.pub' --path /etc/passwd --format table", dir,
 	    t->dir);
-	assert_non_null(strstr(r.err, "seg-00000000000000000001.idx: the index does not check out"));
+	assert_non_null(strstr(r.err, "idx-00000000000000000001.bin: the index does not check out"));
 	golden("index_path_passwd", r.out);
 	result_free(&r);
 
 	/* an index of another segment copied over it: refused too */
-	snprintf(path, sizeof(path), "cp '%s/seg-00000000000000000009.idx' '%s/seg-00000000000000000001.idx'", dir, dir);
+	snprintf(path, sizeof(path), "cp '%s/idx-00000000000000000009.bin' '%s/idx-00000000000000000001.bin'", dir, dir);
 	assert_int_equal(system(path), 0);
 	run(&r, "UTC", "search '%s' --pubkey '%s/root.pub' --path /etc/passwd --format table", dir,
 	    t->dir);
-	assert_non_null(strstr(r.err, "seg-00000000000000000001.idx: the index does not check out"));
+	assert_non_null(strstr(r.err, "idx-00000000000000000001.bin: the index does not check out"));
 	golden("index_path_passwd", r.out);
 	result_free(&r);
 	rm_dir(dir);

@@ -2,7 +2,7 @@
 /*
  * Search engine: see search.h.
  *
- * Indexes: for every segment but the newest, seg-<N>.idx is read, parsed,
+ * Indexes: for every segment but the newest, idx-<N>.bin is read, parsed,
  * and checked against the epoch keys certified by certs.jsonl (its seal
  * and its own signature). Only an index that checks out may skip a
  * segment; a missing one means "scan", a bad one also prints a note.
@@ -116,7 +116,7 @@ static int read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 static int index_skips(const struct sr_opts *o, struct sr_stats *st, const char *dir,
 		       const char *seg, struct verify_keyring *kr)
 {
-	char path[4200], idxname[STORE_SEG_NAME_LEN];
+	char path[4200], idxname[SIX_NAME_LEN];
 	uint64_t first, start_seq = 0;
 	const uint8_t *pub;
 	struct seg_index ix;
@@ -126,7 +126,7 @@ static int index_skips(const struct sr_opts *o, struct sr_stats *st, const char 
 
 	if (store_segment_parse(seg, &first))
 		return 0; /* encrypted segments have no index */
-	snprintf(idxname, sizeof(idxname), "seg-%020llu%s", (unsigned long long)first, SIX_SUFFIX);
+	six_file_name(idxname, first);
 	snprintf(path, sizeof(path), "%s/%s", dir, idxname);
 	r = read_file(path, SIX_MAX_FILE, &buf, &len);
 	if (r == -ENOENT)

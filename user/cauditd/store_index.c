@@ -3,7 +3,7 @@
  * The store's part of segment indexes (user/common/seg_index.h): every line
  * appended to a plain segment feeds the builder; when the segment is closed
  * (rotation, shutdown) its index is signed with the key of its last seal
- * and written as seg-<first seq>.idx (temporary file, then rename). An
+ * and written as idx-<first seq>.bin (temporary file, then rename). An
  * index is an optimisation: failing to write one is logged, never fatal,
  * and a reader without it scans the segment. Encrypted segments get none:
  * the index would tell in the clear who did what.
@@ -43,7 +43,7 @@ void store_index_sealed(struct store *st, const struct store_seal *s)
 
 void store_index_write(struct store *st)
 {
-	char name[STORE_SEG_NAME_LEN], tmp[STORE_SEG_NAME_LEN + 8];
+	char name[SIX_NAME_LEN], tmp[SIX_NAME_LEN + 8];
 	uint64_t first;
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -54,7 +54,7 @@ void store_index_write(struct store *st)
 	    st->ix.last_seq != st->base.last_seq || store_segment_parse(st->seg, &first))
 		return;
 	st->ix_on = 0;
-	snprintf(name, sizeof(name), "seg-%020llu%s", (unsigned long long)first, SIX_SUFFIX);
+	six_file_name(name, first);
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
 	r = six_write(&st->ix, st->seg, &st->last_seal, st->keys.root, st->keys.secret, &buf, &len);
 	if (r) {
@@ -83,12 +83,12 @@ void store_index_write(struct store *st)
 
 void store_index_remove(struct store *st, const char *segment)
 {
-	char name[STORE_SEG_NAME_LEN];
+	char name[SIX_NAME_LEN];
 	uint64_t first;
 
 	if (store_segment_parse(segment, &first))
 		return;
-	snprintf(name, sizeof(name), "seg-%020llu%s", (unsigned long long)first, SIX_SUFFIX);
+	six_file_name(name, first);
 	unlinkat(st->dfd, name, 0);
 }
 

@@ -38,6 +38,11 @@ static uint64_t term_hash(char type, const void *p, size_t n)
 	return h ? h : 1;
 }
 
+void six_file_name(char out[SIX_NAME_LEN], uint64_t first_seq)
+{
+	snprintf(out, SIX_NAME_LEN, "idx-%020llu.bin", (unsigned long long)first_seq);
+}
+
 void six_init(struct six_builder *b)
 {
 	memset(b, 0, sizeof(*b));

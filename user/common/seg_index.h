@@ -5,7 +5,8 @@
  * typed terms (users, logins, sessions, executables, comms, path prefixes,
  * IPs and their network prefixes, ports, rule keys, hosts, containers,
  * pids, exec ids, syscalls, outcomes, errnos, access). Written by the store
- * when it closes a plain segment, as seg-<first seq>.idx next to it.
+ * when it closes a plain segment, as idx-<first seq, 20 digits>.bin next
+ * to it (not "seg-...": every reader takes seg-* for segments).
  *
  * The index can only make a search skip a segment, so it must never lie:
  * it carries the segment's last seal (signed by the epoch key) and is
@@ -26,7 +27,7 @@
 #include "search_filter.h"
 #include "store_format.h"
 
-#define SIX_SUFFIX ".idx"
+#define SIX_NAME_LEN 32 /* "idx-" 20 digits ".bin" + NUL = 29 */
 #define SIX_MAGIC "CAUDIDX1"
 #define SIX_MAX_EVENTS 256	   /* distinct event names listed; more: "any" */
 #define SIX_MAX_TERMS (1u << 21)   /* distinct terms; more: the filter says "maybe" */
@@ -62,6 +63,9 @@ struct seg_index {
 	uint8_t body_hash[CRYPTO_HASH_LEN];
 	uint8_t sig[CRYPTO_SIG_LEN];
 };
+
+/* "idx-%020llu.bin": the index file of the segment starting at first_seq. */
+void six_file_name(char out[SIX_NAME_LEN], uint64_t first_seq);
 
 void six_init(struct six_builder *b);
 void six_free(struct six_builder *b);
