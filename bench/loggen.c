@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * loggen: a signed log of N realistic events for the search benchmark,
  * written as the store writes it (docs/log-format.md): chained records with
@@ -233,8 +233,8 @@ static void segment_end(void)
 }
 
 /* directories; "~" is the user's home */
-static const char *const dirs[] = {"~/src", "/var/log", "/etc", "/tmp", "/usr/lib",
-				   "/var/lib/app", "~/.cache", "/srv/data"};
+static const char *const dirs[] = {"~/src",    "/var/log",     "/etc",	   "/tmp",
+				   "/usr/lib", "/var/lib/app", "~/.cache", "/srv/data"};
 
 static void event(struct jsonw *w, uint64_t i)
 {
@@ -280,10 +280,11 @@ static void event(struct jsonw *w, uint64_t i)
 	if (!strncmp(ev, "file.", 5) || !strcmp(ev, "process.exec") || !strcmp(ev, "net.connect")) {
 		int fail = (r >> 45) % 50 == 0;
 
-		jw_cstring(w, "syscall", !strcmp(ev, "file.open") ? "openat"
-				       : !strcmp(ev, "process.exec") ? "execve"
-				       : !strcmp(ev, "net.connect") ? "connect"
-								       : ev + 5);
+		jw_cstring(w, "syscall",
+			   !strcmp(ev, "file.open")	 ? "openat"
+			   : !strcmp(ev, "process.exec") ? "execve"
+			   : !strcmp(ev, "net.connect")	 ? "connect"
+							 : ev + 5);
 		if (!strcmp(ev, "file.open"))
 			jw_cstring(w, "access", (r >> 47) % 3 == 0 ? "write" : "read");
 		jw_cstring(w, "outcome", fail ? "failure" : "success");

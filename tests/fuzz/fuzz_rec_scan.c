@@ -51,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rs_time_ns(v.s[RS_TIME].p, v.s[RS_TIME].n, &t);
 		/* a filter built from the record's own values matches it ... */
 		sf_init(&f);
-		if (v.s[RS_EVENT].p && v.s[RS_EVENT].n < 60 && !memchr(v.s[RS_EVENT].p, 0, v.s[RS_EVENT].n) &&
+		if (v.s[RS_EVENT].p && v.s[RS_EVENT].n < 60 &&
+		    !memchr(v.s[RS_EVENT].p, 0, v.s[RS_EVENT].n) &&
 		    !strpbrk(strndupa(v.s[RS_EVENT].p, v.s[RS_EVENT].n), "*?[\\"))
 			f.event = strndupa(v.s[RS_EVENT].p, v.s[RS_EVENT].n);
 		if (v.n[RS_PID].set && v.n[RS_PID].v >= 0)

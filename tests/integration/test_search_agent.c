@@ -118,8 +118,8 @@ static pid_t generate(void)
 			int fd;
 
 			snprintf(path, sizeof(path), "%s/s-%u", fx.mk, i);
-			fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC,
-					  0600);
+			fd = (int)syscall(SYS_openat, AT_FDCWD, path,
+					  O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 			if (fd >= 0)
 				close(fd);
 			syscall(SYS_unlink, path);
@@ -159,8 +159,8 @@ static int group_setup(void **state)
 		return -1;
 	snprintf(cmd, sizeof(cmd), CONF "\nencrypt_to = %s/enc.pub", fx.auditor);
 	snprintf(dkey, sizeof(dkey), "%s/enc.key", fx.auditor);
-	if (sagent_spawn(&fx.plain, CONF) || sagent_spawn(&fx.enc, cmd) || wait_started(&fx.plain, NULL) ||
-	    wait_started(&fx.enc, dkey)) {
+	if (sagent_spawn(&fx.plain, CONF) || sagent_spawn(&fx.enc, cmd) ||
+	    wait_started(&fx.plain, NULL) || wait_started(&fx.enc, dkey)) {
 		char *e = sagent_stderr(&fx.plain), *e2 = sagent_stderr(&fx.enc);
 
 		fprintf(stderr, "agents did not start:\n%s\n%s\n", e, e2);
@@ -308,7 +308,8 @@ static void test_search_encrypted(void **state)
 	snprintf(arg, sizeof(arg), "--path '%s/s-321' --format json", fx.mk);
 	out = search(&fx.enc, arg, &status);
 	assert_int_equal(WEXITSTATUS(status), 1);
-	assert_non_null(strstr(out, "encrypted segment(s) verified by their seals but not searched"));
+	assert_non_null(
+	    strstr(out, "encrypted segment(s) verified by their seals but not searched"));
 	assert_null(strstr(out, "\"event\""));
 	free(out);
 }

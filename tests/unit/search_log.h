@@ -19,7 +19,7 @@
 /* ---- the log: three segments, rotated, with the fields every filter reads ---- */
 
 #define PROC(pid, ppid, id, pid_exec, comm, exe)                                                   \
-	"\"proc\":{\"pid\":" #pid ",\"tid\":" #pid ",\"ppid\":" #ppid ",\"exec_id\":\"" id          \
+	"\"proc\":{\"pid\":" #pid ",\"tid\":" #pid ",\"ppid\":" #ppid ",\"exec_id\":\"" id         \
 	"\",\"parent_exec_id\":\"" pid_exec "\",\"comm\":\"" comm "\",\"exe\":\"" exe "\"}"
 #define USER(uid, name, euid, auid, login, ses)                                                    \
 	"\"user\":{\"uid\":" #uid ",\"name\":\"" name "\",\"euid\":" #euid ",\"auid\":" #auid      \
@@ -74,41 +74,62 @@ TW_FN void build_log(struct tw *t)
 	seg_start(t, 1);
 	ev(t, "user.login", "user",
 	   "\"origin\":{\"ip\":\"192.0.2.7\",\"port\":50122,\"service\":\"sshd\"}," PROC(
-	       900, 1, ID_SSHD, "0000000000000001", "sshd", "/usr/sbin/sshd") "," USER(1000, "alice", 1000, 1000, "alice", 3));
+	       900, 1, ID_SSHD, "0000000000000001", "sshd",
+	       "/usr/sbin/sshd") "," USER(1000, "alice", 1000, 1000, "alice", 3));
 	ev(t, "process.exec", "process",
 	   "\"syscall\":\"execve\",\"outcome\":\"success\",\"ret\":0," PROC(
-	       1000, 900, ID_BASH, ID_SSHD, "bash", "/usr/bin/bash") "," USER(1000, "alice", 1000, 1000, "alice", 3) ",\"exec\":{\"filename\":\"/usr/bin/bash\"}");
+	       1000, 900, ID_BASH, ID_SSHD, "bash",
+	       "/usr/bin/bash") "," USER(1000, "alice", 1000, 1000, "alice",
+					 3) ",\"exec\":{\"filename\":\"/usr/bin/bash\"}");
 	ev(t, "process.exec", "process",
 	   "\"syscall\":\"execve\",\"outcome\":\"success\",\"ret\":0," PROC(
-	       1001, 1000, ID_VI, ID_BASH, "vi", "/usr/bin/vi") "," ALICE_ROOT ",\"exec\":{\"filename\":\"/usr/bin/vi\"}");
+	       1001, 1000, ID_VI, ID_BASH, "vi",
+	       "/usr/bin/vi") "," ALICE_ROOT ",\"exec\":{\"filename\":\"/usr/bin/vi\"}");
 	ev(t, "file.open", "file",
 	   "\"syscall\":\"openat\",\"access\":\"write\",\"outcome\":\"success\",\"ret\":3," PROC(
-	       1001, 1000, ID_VI, ID_BASH, "vi", "/usr/bin/vi") "," ALICE_ROOT ",\"file\":{\"path\":\"/etc/passwd\",\"flags\":1}");
+	       1001, 1000, ID_VI, ID_BASH, "vi",
+	       "/usr/bin/vi") "," ALICE_ROOT ",\"file\":{\"path\":\"/etc/passwd\",\"flags\":1}");
 	ev(t, "file.rename", "file",
 	   "\"syscall\":\"rename\",\"outcome\":\"success\",\"ret\":0," PROC(
-	       1001, 1000, ID_VI, ID_BASH, "vi", "/usr/bin/vi") "," ALICE_ROOT ",\"file\":{\"path\":\"/etc/passwd.tmp\",\"path2\":\"/etc/passwd\"},\"keys\":[\"passwd-changes\",\"identity\"]");
+	       1001, 1000, ID_VI, ID_BASH, "vi",
+	       "/usr/bin/vi") "," ALICE_ROOT
+			      ",\"file\":{\"path\":\"/etc/passwd.tmp\",\"path2\":\"/etc/"
+			      "passwd\"},\"keys\":[\"passwd-changes\",\"identity\"]");
 	tw_seal(t);
 	seg_start(t, 0);
 	ev(t, "file.open", "file",
-	   "\"syscall\":\"openat\",\"access\":\"read\",\"outcome\":\"failure\",\"errno\":\"EACCES\",\"ret\":-13," PROC(
-	       2000, 1999, ID_OTHER, "0000000000000002", "cat", "/usr/bin/cat") "," BOB ",\"file\":{\"path\":\"/etc/shadow\",\"flags\":0}");
+	   "\"syscall\":\"openat\",\"access\":\"read\",\"outcome\":\"failure\",\"errno\":"
+	   "\"EACCES\",\"ret\":-13," PROC(
+	       2000, 1999, ID_OTHER, "0000000000000002", "cat",
+	       "/usr/bin/cat") "," BOB ",\"file\":{\"path\":\"/etc/shadow\",\"flags\":0}");
 	ev(t, "net.connect", "net",
 	   "\"syscall\":\"connect\",\"outcome\":\"success\",\"ret\":0," PROC(
-	       2001, 1999, ID_CURL, "0000000000000002", "curl", "/usr/bin/curl") "," BOB ",\"net\":{\"proto\":\"tcp\",\"family\":\"inet\",\"src\":{\"ip\":\"172.17.0.2\",\"port\":40000},\"dst\":{\"ip\":\"10.1.2.3\",\"port\":443}},\"container\":{\"id\":\"4f2a9c1b7d3e5a6f4f2a9c1b7d3e5a6f\",\"runtime\":\"docker\"}");
+	       2001, 1999, ID_CURL, "0000000000000002", "curl",
+	       "/usr/bin/curl") "," BOB
+				",\"net\":{\"proto\":\"tcp\",\"family\":\"inet\",\"src\":{\"ip\":"
+				"\"172.17.0.2\",\"port\":40000},\"dst\":{\"ip\":\"10.1.2.3\","
+				"\"port\":443}},\"container\":{\"id\":"
+				"\"4f2a9c1b7d3e5a6f4f2a9c1b7d3e5a6f\",\"runtime\":\"docker\"}");
 	ev(t, "file.unlink", "file",
 	   "\"syscall\":\"unlinkat\",\"outcome\":\"failure\",\"errno\":\"ENOENT\",\"ret\":-2," PROC(
-	       2002, 1999, ID_OTHER, "0000000000000002", "rm", "/usr/bin/rm") "," BOB ",\"file\":{\"path\":\"/home/bob/a \\\"b\\\",c\",\"flags\":0}");
+	       2002, 1999, ID_OTHER, "0000000000000002", "rm",
+	       "/usr/bin/rm") "," BOB
+			      ",\"file\":{\"path\":\"/home/bob/a \\\"b\\\",c\",\"flags\":0}");
 	tw_seal(t);
 	seg_start(t, 0);
 	ev(t, "file.open", "file",
 	   "\"syscall\":\"openat\",\"access\":\"read\",\"outcome\":\"success\",\"ret\":4," PROC(
-	       1001, 1000, ID_VI, ID_BASH, "vi", "/usr/bin/vi") "," ALICE_ROOT ",\"file\":{\"path\":\"/etc/shadow\",\"flags\":0}");
+	       1001, 1000, ID_VI, ID_BASH, "vi",
+	       "/usr/bin/vi") "," ALICE_ROOT ",\"file\":{\"path\":\"/etc/shadow\",\"flags\":0}");
 	ev(t, "file.unlink", "file",
 	   "\"syscall\":\"unlink\",\"outcome\":\"success\",\"ret\":0," PROC(
-	       1002, 1001, "00000000000000f6", ID_VI, "sh", "/usr/bin/dash") "," ALICE_ROOT ",\"file\":{\"path\":\"/tmp/x\"}");
+	       1002, 1001, "00000000000000f6", ID_VI, "sh",
+	       "/usr/bin/dash") "," ALICE_ROOT ",\"file\":{\"path\":\"/tmp/x\"}");
 	ev(t, "process.exec", "process",
 	   "\"syscall\":\"execve\",\"outcome\":\"success\",\"ret\":0," PROC(
-	       1003, 1000, "00000000000000f7", ID_BASH, "sudo", "/usr/bin/sudo") "," USER(1000, "alice", 0, 1000, "alice", 3) ",\"exec\":{\"filename\":\"/usr/bin/sudo\"}");
+	       1003, 1000, "00000000000000f7", ID_BASH, "sudo",
+	       "/usr/bin/sudo") "," USER(1000, "alice", 0, 1000, "alice",
+					 3) ",\"exec\":{\"filename\":\"/usr/bin/sudo\"}");
 	tw_seal(t);
 	write_root_pub(t);
 }
@@ -143,7 +164,8 @@ TW_FN void run(struct result *r, const char *tz, const char *fmt, ...)
 TW_FN void run(struct result *r, const char *tz, const char *fmt, ...)
 {
 	const char *b = getenv("CAUDIT_BUILD") ? getenv("CAUDIT_BUILD") : "build";
-	char args[2048], cmd[4096], o[] = "/tmp/caudit-ts-out-XXXXXX", e[] = "/tmp/caudit-ts-err-XXXXXX";
+	char args[2048], cmd[4096], o[] = "/tmp/caudit-ts-out-XXXXXX",
+				    e[] = "/tmp/caudit-ts-err-XXXXXX";
 	va_list ap;
 	int fo = mkstemp(o), fe = mkstemp(e);
 

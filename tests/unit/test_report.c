@@ -120,9 +120,9 @@ static void png_read(const char *path, struct image *im)
 		if (!memcmp(type, "IHDR", 4)) {
 			im->w = be32(data);
 			im->h = be32(data + 4);
-			assert_int_equal(data[8], 8);		    /* bit depth */
+			assert_int_equal(data[8], 8);		   /* bit depth */
 			assert_true(data[9] == 2 || data[9] == 6); /* RGB or RGBA */
-			assert_int_equal(data[12], 0);		    /* not interlaced */
+			assert_int_equal(data[12], 0);		   /* not interlaced */
 			im->ch = data[9] == 6 ? 4 : 3;
 		} else if (!memcmp(type, "IDAT", 4)) {
 			idat = realloc(idat, nidat + len);
@@ -150,12 +150,22 @@ static void png_read(const char *path, struct image *im)
 			int c = up && x >= im->ch ? up[x - im->ch] : 0, v = in[x];
 
 			switch (ft) {
-			case 0: break;
-			case 1: v += a; break;
-			case 2: v += b; break;
-			case 3: v += (a + b) / 2; break;
-			case 4: v += paeth(a, b, c); break;
-			default: fail_msg("PNG filter %d", ft);
+			case 0:
+				break;
+			case 1:
+				v += a;
+				break;
+			case 2:
+				v += b;
+				break;
+			case 3:
+				v += (a + b) / 2;
+				break;
+			case 4:
+				v += paeth(a, b, c);
+				break;
+			default:
+				fail_msg("PNG filter %d", ft);
 			}
 			out[x] = (uint8_t)v;
 		}
@@ -248,8 +258,9 @@ static void test_report_html_chromium(void **state)
 	free(im.px);
 
 	/* an empty period: the same areas stay (almost) blank, so the check above means bars */
-	run(&r, "UTC", "report '%s' --pubkey '%s/root.pub' --format html -o '%s' --until 2000-01-01",
-	    t->dir, t->dir, html);
+	run(&r, "UTC",
+	    "report '%s' --pubkey '%s/root.pub' --format html -o '%s' --until 2000-01-01", t->dir,
+	    t->dir, html);
 	assert_int_equal(r.status, 0);
 	result_free(&r);
 	render(html, png);
@@ -268,8 +279,7 @@ static void test_tail(void **state)
 	struct tw *t = *state;
 	struct result r;
 
-	run(&r, "UTC", "tail '%s' --pubkey '%s/root.pub' --limit 3 --format table", t->dir,
-	    t->dir);
+	run(&r, "UTC", "tail '%s' --pubkey '%s/root.pub' --limit 3 --format table", t->dir, t->dir);
 	assert_int_equal(r.status, 0);
 	golden("tail_3", r.out);
 	result_free(&r);
@@ -304,8 +314,8 @@ static void test_tail_follow_rotation(void **state)
 		if (!freopen(out, "w", stdout))
 			_exit(127);
 		setenv("TZ", "UTC", 1);
-		execl(cmd, cmd, "tail", "-f", dir, "--pubkey", pub, "--format", "table",
-		      "--limit", "1", "--event", "file.*", (char *)NULL);
+		execl(cmd, cmd, "tail", "-f", dir, "--pubkey", pub, "--format", "table", "--limit",
+		      "1", "--event", "file.*", (char *)NULL);
 		_exit(127);
 	}
 	/* its first pass has printed the last match before we add anything */
@@ -321,10 +331,12 @@ static void test_tail_follow_rotation(void **state)
 	tw_segment(u);
 	ev(u, "file.chmod", "file",
 	   "\"syscall\":\"chmod\",\"outcome\":\"success\",\"ret\":0," PROC(
-	       3000, 1, ID_OTHER, "0000000000000001", "chmod", "/usr/bin/chmod") "," BOB ",\"file\":{\"path\":\"/srv/followed-1\"}");
+	       3000, 1, ID_OTHER, "0000000000000001", "chmod",
+	       "/usr/bin/chmod") "," BOB ",\"file\":{\"path\":\"/srv/followed-1\"}");
 	ev(u, "file.chmod", "file",
 	   "\"syscall\":\"chmod\",\"outcome\":\"success\",\"ret\":0," PROC(
-	       3000, 1, ID_OTHER, "0000000000000001", "chmod", "/usr/bin/chmod") "," BOB ",\"file\":{\"path\":\"/srv/followed-2\"}");
+	       3000, 1, ID_OTHER, "0000000000000001", "chmod",
+	       "/usr/bin/chmod") "," BOB ",\"file\":{\"path\":\"/srv/followed-2\"}");
 	tw_seal(u);
 	for (int i = 0; i < 100; i++) {
 		sleep_ms_tw(200);

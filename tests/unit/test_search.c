@@ -54,7 +54,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-
 struct gcase {
 	const char *name, *tz, *args;
 	int status;
@@ -135,9 +134,9 @@ static void test_usage_errors(void **state)
 {
 	struct tw *t = *state;
 	static const char *bad[] = {
-	    "--since 'not a time'", "--ip 300.1.1.1", "--result maybe", "--access exec",
-	    "--format xml",	    "--tree",	      "--exec-id xyz",	 "--port 70000",
-	    "--since 1h --until 2h",
+	    "--since 'not a time'", "--ip 300.1.1.1", "--result maybe",
+	    "--access exec",	    "--format xml",   "--tree",
+	    "--exec-id xyz",	    "--port 70000",   "--since 1h --until 2h",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -293,16 +292,20 @@ static void test_index(void **state)
 	free(buf);
 	run(&r, "UTC", "search '%s' --pubkey '%s/root.pub' --path /etc/passwd --format table", dir,
 	    t->dir);
-	assert_non_null(strstr(r.err, "idx-00000000000000000001.bin: the index does not check out"));
+	assert_non_null(
+	    strstr(r.err, "idx-00000000000000000001.bin: the index does not check out"));
 	golden("index_path_passwd", r.out);
 	result_free(&r);
 
 	/* an index of another segment copied over it: refused too */
-	snprintf(path, sizeof(path), "cp '%s/idx-00000000000000000009.bin' '%s/idx-00000000000000000001.bin'", dir, dir);
+	snprintf(path, sizeof(path),
+		 "cp '%s/idx-00000000000000000009.bin' '%s/idx-00000000000000000001.bin'", dir,
+		 dir);
 	assert_int_equal(system(path), 0);
 	run(&r, "UTC", "search '%s' --pubkey '%s/root.pub' --path /etc/passwd --format table", dir,
 	    t->dir);
-	assert_non_null(strstr(r.err, "idx-00000000000000000001.bin: the index does not check out"));
+	assert_non_null(
+	    strstr(r.err, "idx-00000000000000000001.bin: the index does not check out"));
 	golden("index_path_passwd", r.out);
 	result_free(&r);
 	rm_dir(dir);
@@ -323,8 +326,9 @@ static void test_merge_dirs(void **state)
 	seg_start(u, 1);
 	for (int i = 0; i < 3; i++)
 		ev(u, "file.open", "file",
-		   "\"syscall\":\"openat\",\"access\":\"write\",\"outcome\":\"success\",\"ret\":3," PROC(
-		       500, 1, ID_OTHER, "0000000000000001", "logger", "/usr/bin/logger") "," BOB ",\"file\":{\"path\":\"/var/log/x\"}");
+		   "\"syscall\":\"openat\",\"access\":\"write\",\"outcome\":\"success\",\"ret\":"
+		   "3," PROC(500, 1, ID_OTHER, "0000000000000001", "logger",
+			     "/usr/bin/logger") "," BOB ",\"file\":{\"path\":\"/var/log/x\"}");
 	tw_seal(u);
 	/* u's records are signed by another root: each directory needs its own key... */
 	run(&r, "UTC", "search '%s' '%s' --pubkey '%s/root.pub' --event 'file.open' --format table",
@@ -359,8 +363,10 @@ static void test_merge_dirs(void **state)
 		seg_start(u, 1);
 		for (int i = 0; i < 3; i++)
 			ev(u, "file.open", "file",
-			   "\"syscall\":\"openat\",\"access\":\"write\",\"outcome\":\"success\",\"ret\":3," PROC(
-			       500, 1, ID_OTHER, "0000000000000001", "logger", "/usr/bin/logger") "," BOB ",\"file\":{\"path\":\"/var/log/x\"}");
+			   "\"syscall\":\"openat\",\"access\":\"write\",\"outcome\":\"success\","
+			   "\"ret\":3," PROC(
+			       500, 1, ID_OTHER, "0000000000000001", "logger",
+			       "/usr/bin/logger") "," BOB ",\"file\":{\"path\":\"/var/log/x\"}");
 		tw_seal(u);
 	}
 	run(&r, "UTC", "search '%s' '%s' --pubkey '%s/root.pub' --event 'file.open' --format table",
@@ -376,8 +382,10 @@ static void test_merge_dirs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_golden),	    cmocka_unit_test(test_usage_errors),
-	    cmocka_unit_test(test_corrupted_segment), cmocka_unit_test(test_index),
+	    cmocka_unit_test(test_golden),
+	    cmocka_unit_test(test_usage_errors),
+	    cmocka_unit_test(test_corrupted_segment),
+	    cmocka_unit_test(test_index),
 	    cmocka_unit_test(test_merge_dirs),
 	};
 

@@ -41,8 +41,8 @@ struct tw {
 	size_t blen;
 	uint8_t seg_prev_head[CRYPTO_HASH_LEN]; /* the last segment's prev_head */
 	uint64_t seg_prev_seq;
-	int64_t step;	/* ns between records (0: TW_STEP) */
-	char host[32];	/* host.name (empty: testhost) */
+	int64_t step;  /* ns between records (0: TW_STEP) */
+	char host[32]; /* host.name (empty: testhost) */
 };
 
 TW_FN void tw_path(const struct tw *t, const char *name, char *out, size_t len)
@@ -84,8 +84,7 @@ static char *cert_text(const struct store_cert *c)
  * One record: the common header, then `members` (raw JSON members, without
  * braces, may be NULL) as the encoder would write them.
  */
-TW_FN void tw_record_ex(struct tw *t, const char *event, const char *category,
-			const char *members)
+TW_FN void tw_record_ex(struct tw *t, const char *event, const char *category, const char *members)
 {
 	char ts[40], *line;
 	struct jsonw w;
@@ -337,6 +336,5 @@ TW_FN void tw_default(struct tw *t)
 	tw_events(t, 4);
 	tw_seal(t);
 }
-
 
 #endif

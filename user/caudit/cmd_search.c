@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * `caudit search [PATHS] [filters] [--format table|json|csv] [--count] [--limit N]`
  * and `caudit tail [-f] [filters]`: records of the signed log that match,
@@ -14,12 +14,14 @@
 
 static void search_usage(FILE *f)
 {
-	fprintf(f, "usage: caudit search [PATHS...] [filters] [--format table|json|csv] [--count]\n"
-		   "                     [--limit N] [--pubkey FILE] [--decrypt-key FILE] [--strict]\n\n"
-		   "Prints the records of signed logs that match every filter, in time order,\n"
-		   "verifying what it reads. PATHS: log directories (default: log_dir of\n"
-		   "/etc/caudit/cauditd.conf, or --config FILE). Table (on a terminal, local\n"
-		   "time) or JSON lines (piped) unless --format says otherwise.\n\n");
+	fprintf(
+	    f,
+	    "usage: caudit search [PATHS...] [filters] [--format table|json|csv] [--count]\n"
+	    "                     [--limit N] [--pubkey FILE] [--decrypt-key FILE] [--strict]\n\n"
+	    "Prints the records of signed logs that match every filter, in time order,\n"
+	    "verifying what it reads. PATHS: log directories (default: log_dir of\n"
+	    "/etc/caudit/cauditd.conf, or --config FILE). Table (on a terminal, local\n"
+	    "time) or JSON lines (piped) unless --format says otherwise.\n\n");
 	sc_filters_usage(f);
 	fprintf(f, "\n  --count              print the number of matches only\n"
 		   "  --limit N            stop after N matches\n"
@@ -37,13 +39,14 @@ static int finish(struct search_cli *c, struct sc_out *out, const struct sr_stat
 {
 	sc_out_end(out);
 	if (c->stats)
-		fprintf(stderr,
-			"segments %llu, skipped by index %llu, read %llu, bad index %llu, failed %llu; "
-			"records read %llu, matched %llu, withheld %llu\n",
-			(unsigned long long)st->segments, (unsigned long long)st->skipped,
-			(unsigned long long)st->scanned, (unsigned long long)st->bad_index,
-			(unsigned long long)st->failed, (unsigned long long)st->records,
-			(unsigned long long)st->matched, (unsigned long long)st->withheld);
+		fprintf(
+		    stderr,
+		    "segments %llu, skipped by index %llu, read %llu, bad index %llu, failed %llu; "
+		    "records read %llu, matched %llu, withheld %llu\n",
+		    (unsigned long long)st->segments, (unsigned long long)st->skipped,
+		    (unsigned long long)st->scanned, (unsigned long long)st->bad_index,
+		    (unsigned long long)st->failed, (unsigned long long)st->records,
+		    (unsigned long long)st->matched, (unsigned long long)st->withheld);
 	sc_free(c);
 	if (r)
 		return CMD_ERROR;

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * `caudit report`: the summaries, gathered record by record, and their text
  * and JSON forms. What is counted:
@@ -49,9 +49,8 @@ static void list_free(struct rp_list *l)
 
 void rp_free(struct report *r)
 {
-	struct rp_table *ts[] = {&r->events, &r->categories, &r->users,	   &r->logins,
-				 &r->exes,   &r->failures,   &r->sessions, &r->privs,
-				 &r->dests,  &r->minutes};
+	struct rp_table *ts[] = {&r->events,   &r->categories, &r->users, &r->logins, &r->exes,
+				 &r->failures, &r->sessions,   &r->privs, &r->dests,  &r->minutes};
 
 	for (size_t i = 0; i < sizeof(ts) / sizeof(ts[0]); i++)
 		table_free(ts[i]);
@@ -220,7 +219,8 @@ int rp_add(void *opaque, const struct sr_match *m)
 	count_s(&r->categories, v.s[RS_CATEGORY], m->t);
 	if (v.s[RS_USER_NAME].p)
 		count_s(&r->users, v.s[RS_USER_NAME], m->t);
-	else if (v.n[RS_UID].set && (n = snprintf(buf, sizeof(buf), "%lld", (long long)v.n[RS_UID].v)))
+	else if (v.n[RS_UID].set &&
+		 (n = snprintf(buf, sizeof(buf), "%lld", (long long)v.n[RS_UID].v)))
 		count(&r->users, buf, (size_t)n, m->t);
 	if (v.s[RS_LOGIN].p)
 		count_s(&r->logins, v.s[RS_LOGIN], m->t);
@@ -271,8 +271,7 @@ int rp_add(void *opaque, const struct sr_match *m)
 	}
 	if (v.s[RS_EVENT].p && v.s[RS_EVENT].n > 5 && !memcmp(v.s[RS_EVENT].p, "file.", 5) &&
 	    !rs_eq(v.s[RS_ACCESS], "read") &&
-	    (under_etc(v.s[RS_PATH]) || under_etc(v.s[RS_PATH2])))
-	{
+	    (under_etc(v.s[RS_PATH]) || under_etc(v.s[RS_PATH2]))) {
 		char *what = NULL;
 
 		if (!v.s[RS_PATH2].p)

@@ -12,10 +12,10 @@
 
 #include "search.h"
 
-#define RP_TOP 10	   /* rows of each "top" table */
+#define RP_TOP 10	       /* rows of each "top" table */
 #define RP_MAX_KEYS (1u << 20) /* distinct keys per table; more are counted as "(other)" */
-#define RP_LIST 50	   /* rows of the lists (failures, /etc changes) */
-#define RP_BUCKETS 48	   /* bars of "events over time" */
+#define RP_LIST 50	       /* rows of the lists (failures, /etc changes) */
+#define RP_BUCKETS 48	       /* bars of "events over time" */
 
 struct rp_entry {
 	char *key;

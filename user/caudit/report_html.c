@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The HTML report: one self-contained file (no script, no font, no image
  * fetched: the charts are inline SVG drawn here), readable offline and
@@ -27,11 +27,21 @@ static void esc(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
 		default:
 			fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 		}
@@ -79,7 +89,8 @@ static void bars(FILE *f, int i, const char *title, const struct rp_table *t, co
 		if (w < 2)
 			w = 2;
 		snprintf(label, sizeof(label), "%.28s", v[k]->key);
-		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"l\" text-anchor=\"end\">", x0 - 8, y + 19);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"l\" text-anchor=\"end\">", x0 - 8,
+			y + 19);
 		esc(f, label);
 		fprintf(f,
 			"</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"26\" fill=\"%s\"/>"

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Search engine: see search.h.
  *
@@ -36,8 +36,8 @@ struct run {
 	/* matches of the current verify_log call, by segment */
 	struct sr_match *m;
 	size_t nm, capm;
-	size_t flushed;	/* matches before this are handed over */
-	size_t cur_seg; /* segment of the last record seen */
+	size_t flushed;		   /* matches before this are handed over */
+	size_t cur_seg;		   /* segment of the last record seen */
 	struct verify_report *rep; /* of the running call (NULL: not known yet) */
 	/* merging several directories: everything is kept, sorted at the end */
 	int merge;
@@ -67,9 +67,10 @@ static int list_segments(const char *dir, struct seglist *l)
 		if (store_segment_parse_any(de->d_name, &seq, &enc))
 			continue;
 		if (l->n == cap) {
-			void *p = l->n < VERIFY_MAX_SEGMENTS
-				      ? realloc(l->names, (cap = cap ? 2 * cap : 64) * sizeof(*l->names))
-				      : NULL;
+			void *p =
+			    l->n < VERIFY_MAX_SEGMENTS
+				? realloc(l->names, (cap = cap ? 2 * cap : 64) * sizeof(*l->names))
+				: NULL;
 
 			if (!p) {
 				closedir(d);
@@ -139,8 +140,7 @@ static int index_skips(const struct sr_opts *o, struct sr_stats *st, const char 
 			fprintf(stderr, "caudit: %s: the index does not check out; scanning %s\n",
 				idxname, seg);
 	} else {
-		skip = !six_may_match(&ix, o->f) ||
-		       (o->after_seq && ix.last_seq <= o->after_seq);
+		skip = !six_may_match(&ix, o->f) || (o->after_seq && ix.last_seq <= o->after_seq);
 	}
 	free(buf);
 	return skip;
@@ -176,8 +176,8 @@ static void flush(struct run *r, size_t upto, int all)
 	/* src holds the segment index until here: see on_record */
 	for (size_t k = i; k < end;) {
 		size_t seg = (size_t)r->m[k].src, j = k;
-		int bad = rep && seg < rep->nsegs &&
-			  verify_segment_failed(&rep->segs[seg], r->o->strict);
+		int bad =
+		    rep && seg < rep->nsegs && verify_segment_failed(&rep->segs[seg], r->o->strict);
 
 		while (j < end && (size_t)r->m[j].src == seg)
 			j++;
@@ -276,7 +276,7 @@ static int read_run(struct run *r, const char *dir, const struct seglist *l, siz
 	struct verify_opts vo;
 	struct verify_report rep;
 	const char **segs = NULL;
-	char (*paths)[4200] = NULL;
+	char(*paths)[4200] = NULL;
 	size_t keep = r->nm;
 	int rc;
 
@@ -373,7 +373,8 @@ static int run_dir(struct run *r, const char *dir)
 		uint64_t next;
 		int enc;
 
-		if (!store_segment_parse_any(l.names[i + 1], &next, &enc) && next <= o->after_seq + 1) {
+		if (!store_segment_parse_any(l.names[i + 1], &next, &enc) &&
+		    next <= o->after_seq + 1) {
 			skip[i] = 1;
 			nskip++;
 		}
@@ -384,10 +385,11 @@ static int run_dir(struct run *r, const char *dir)
 		for (i = 0; i < l.n; i++)
 			enc += strstr(l.names[i], STORE_SEG_SUFFIX_ENC) != NULL;
 		if (enc)
-			fprintf(stderr,
-				"caudit: %s: %zu encrypted segment(s) verified by their seals but not "
-				"searched: give the auditor's key with --decrypt-key\n",
-				dir, enc);
+			fprintf(
+			    stderr,
+			    "caudit: %s: %zu encrypted segment(s) verified by their seals but not "
+			    "searched: give the auditor's key with --decrypt-key\n",
+			    dir, enc);
 	}
 	if (!o->no_index && l.n > 1)
 		kr = verify_keyring_load(dir, o->root);

@@ -35,8 +35,8 @@ struct sr_opts {
 	uint8_t decrypt_pub[CRYPTO_BOX_PUB_LEN];
 	uint8_t decrypt_secret[CRYPTO_BOX_SECRET_LEN];
 	int strict;
-	int no_index;	 /* scan every segment */
-	int quiet;	 /* no stderr notes about indexes */
+	int no_index;	    /* scan every segment */
+	int quiet;	    /* no stderr notes about indexes */
 	uint64_t after_seq; /* only records with seq > after_seq (tail -f) */
 	sr_emit_fn emit;
 	void *opaque;
@@ -45,9 +45,9 @@ struct sr_opts {
 struct sr_stats {
 	uint64_t segments, skipped, scanned, bad_index, failed;
 	uint64_t records, matched, withheld;
-	uint64_t last_seq;	     /* greatest seq read */
+	uint64_t last_seq; /* greatest seq read */
 	char last_segment[STORE_SEG_NAME_LEN];
-	int stopped;		     /* the sink asked to stop */
+	int stopped; /* the sink asked to stop */
 	int strict_failed;
 };
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Options of search, tail and report; see search_cli.h. */
 #include <errno.h>
 #include <getopt.h>
@@ -17,10 +17,40 @@
 #define DEFAULT_CONFIG "/etc/caudit/cauditd.conf"
 
 enum {
-	O_SINCE = 256, O_UNTIL, O_USER, O_LOGIN, O_SESSION, O_EVENT, O_SYSCALL, O_PATH, O_EXE,
-	O_COMM, O_PID, O_PPID, O_EXEC_ID, O_TREE, O_IP, O_PORT, O_RESULT, O_ERRNO, O_KEY,
-	O_ACCESS, O_CONTAINER, O_HOST, O_FORMAT, O_COUNT, O_LIMIT, O_PUBKEY, O_DECRYPT,
-	O_STRICT, O_NO_INDEX, O_CONFIG, O_HELP, O_FOLLOW, O_OUT, O_STATS,
+	O_SINCE = 256,
+	O_UNTIL,
+	O_USER,
+	O_LOGIN,
+	O_SESSION,
+	O_EVENT,
+	O_SYSCALL,
+	O_PATH,
+	O_EXE,
+	O_COMM,
+	O_PID,
+	O_PPID,
+	O_EXEC_ID,
+	O_TREE,
+	O_IP,
+	O_PORT,
+	O_RESULT,
+	O_ERRNO,
+	O_KEY,
+	O_ACCESS,
+	O_CONTAINER,
+	O_HOST,
+	O_FORMAT,
+	O_COUNT,
+	O_LIMIT,
+	O_PUBKEY,
+	O_DECRYPT,
+	O_STRICT,
+	O_NO_INDEX,
+	O_CONFIG,
+	O_HELP,
+	O_FOLLOW,
+	O_OUT,
+	O_STATS,
 };
 
 void sc_filters_usage(FILE *f)
@@ -101,8 +131,11 @@ static int format_arg(struct search_cli *c, const char *s)
 		const char *name;
 		enum sc_format f;
 		int report;
-	} fm[] = {{"table", SC_TABLE, 0}, {"json", SC_JSON, 2}, {"csv", SC_CSV, 0},
-		  {"text", SC_TEXT, 1},	  {"html", SC_HTML, 1}};
+	} fm[] = {{"table", SC_TABLE, 0},
+		  {"json", SC_JSON, 2},
+		  {"csv", SC_CSV, 0},
+		  {"text", SC_TEXT, 1},
+		  {"html", SC_HTML, 1}};
 	int report = !strcmp(c->cmd, "report");
 
 	for (size_t i = 0; i < sizeof(fm) / sizeof(fm[0]); i++)
@@ -138,18 +171,37 @@ static int filter_opt(struct search_cli *c, int opt, const char *a)
 	const char *cmd = c->cmd;
 
 	switch (opt) {
-	case O_SINCE: return time_arg(cmd, "--since", a, &f->since);
-	case O_UNTIL: return time_arg(cmd, "--until", a, &f->until);
-	case O_USER: user_arg(a, &f->user_uid, &f->user_name); return 0;
-	case O_LOGIN: user_arg(a, &f->login_uid, &f->login_name); return 0;
-	case O_SESSION: return num_arg(cmd, "--session", a, UINT32_MAX, &f->session);
-	case O_EVENT: f->event = a; return 0;
-	case O_SYSCALL: f->syscall = a; return 0;
-	case O_PATH: f->path = a; return 0;
-	case O_EXE: f->exe = a; return 0;
-	case O_COMM: f->comm = a; return 0;
-	case O_PID: return num_arg(cmd, "--pid", a, INT32_MAX, &f->pid);
-	case O_PPID: return num_arg(cmd, "--ppid", a, INT32_MAX, &f->ppid);
+	case O_SINCE:
+		return time_arg(cmd, "--since", a, &f->since);
+	case O_UNTIL:
+		return time_arg(cmd, "--until", a, &f->until);
+	case O_USER:
+		user_arg(a, &f->user_uid, &f->user_name);
+		return 0;
+	case O_LOGIN:
+		user_arg(a, &f->login_uid, &f->login_name);
+		return 0;
+	case O_SESSION:
+		return num_arg(cmd, "--session", a, UINT32_MAX, &f->session);
+	case O_EVENT:
+		f->event = a;
+		return 0;
+	case O_SYSCALL:
+		f->syscall = a;
+		return 0;
+	case O_PATH:
+		f->path = a;
+		return 0;
+	case O_EXE:
+		f->exe = a;
+		return 0;
+	case O_COMM:
+		f->comm = a;
+		return 0;
+	case O_PID:
+		return num_arg(cmd, "--pid", a, INT32_MAX, &f->pid);
+	case O_PPID:
+		return num_arg(cmd, "--ppid", a, INT32_MAX, &f->ppid);
 	case O_EXEC_ID:
 		if (strlen(a) != 16 || strspn(a, "0123456789abcdef") != 16) {
 			fprintf(stderr, "caudit %s: --exec-id: 16 lowercase hex digits\n", cmd);
@@ -157,14 +209,17 @@ static int filter_opt(struct search_cli *c, int opt, const char *a)
 		}
 		f->exec_id = a;
 		return 0;
-	case O_TREE: f->tree = 1; return 0;
+	case O_TREE:
+		f->tree = 1;
+		return 0;
 	case O_IP:
 		if (sf_parse_cidr(a, &f->ip)) {
 			fprintf(stderr, "caudit %s: --ip: not an address or CIDR: '%s'\n", cmd, a);
 			return -1;
 		}
 		return 0;
-	case O_PORT: return num_arg(cmd, "--port", a, 65535, &f->port);
+	case O_PORT:
+		return num_arg(cmd, "--port", a, 65535, &f->port);
 	case O_RESULT:
 		f->result = !strcmp(a, "success") ? 1 : !strcmp(a, "failure") ? 2 : -1;
 		if (f->result < 0) {
@@ -172,8 +227,12 @@ static int filter_opt(struct search_cli *c, int opt, const char *a)
 			return -1;
 		}
 		return 0;
-	case O_ERRNO: f->err = a; return 0;
-	case O_KEY: f->key = a; return 0;
+	case O_ERRNO:
+		f->err = a;
+		return 0;
+	case O_KEY:
+		f->key = a;
+		return 0;
 	case O_ACCESS:
 		f->access = !strcmp(a, "read") ? 1 : !strcmp(a, "write") ? 2 : -1;
 		if (f->access < 0) {
@@ -181,8 +240,12 @@ static int filter_opt(struct search_cli *c, int opt, const char *a)
 			return -1;
 		}
 		return 0;
-	case O_CONTAINER: f->container = a; return 0;
-	case O_HOST: f->host = a; return 0;
+	case O_CONTAINER:
+		f->container = a;
+		return 0;
+	case O_HOST:
+		f->host = a;
+		return 0;
 	}
 	return 1;
 }

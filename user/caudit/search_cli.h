@@ -24,7 +24,7 @@ struct search_cli {
 	int count;
 	uint64_t limit; /* 0: none */
 	int follow;
-	int stats; /* --stats: counters on stderr */
+	int stats;	 /* --stats: counters on stderr */
 	const char *out; /* -o FILE (report) */
 	const char *pubkey, *decrypt_key, *config;
 	char pubkey_buf[4200];

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Output of search and tail: JSON lines (the records exactly as verified),
  * CSV (RFC 4180, UTC times), or an aligned table in local time. Values
@@ -138,20 +138,15 @@ static const struct {
 	int str; /* 1: rs_field, 0: rs_numfield */
 	int id;
 } csv_cols[] = {
-    {"time", 1, RS_TIME},	  {"seq", 0, RS_SEQ},
-    {"host", 1, RS_HOST},	  {"event", 1, RS_EVENT},
-    {"syscall", 1, RS_SYSCALL},	  {"outcome", 1, RS_OUTCOME},
-    {"errno", 1, RS_ERRNO},	  {"user", 1, RS_USER_NAME},
-    {"uid", 0, RS_UID},		  {"euid", 0, RS_EUID},
-    {"auid", 0, RS_AUID},	  {"login", 1, RS_LOGIN},
-    {"session", 0, RS_SESSION},	  {"pid", 0, RS_PID},
-    {"ppid", 0, RS_PPID},	  {"exec_id", 1, RS_EXEC_ID},
-    {"comm", 1, RS_COMM},	  {"exe", 1, RS_EXE},
-    {"path", 1, RS_PATH},	  {"path2", 1, RS_PATH2},
-    {"access", 1, RS_ACCESS},	  {"origin_ip", 1, RS_ORIGIN_IP},
-    {"src_ip", 1, RS_SRC_IP},	  {"src_port", 0, RS_SRC_PORT},
-    {"dst_ip", 1, RS_DST_IP},	  {"dst_port", 0, RS_DST_PORT},
-    {"container", 1, RS_CONTAINER},
+    {"time", 1, RS_TIME},	    {"seq", 0, RS_SEQ},		  {"host", 1, RS_HOST},
+    {"event", 1, RS_EVENT},	    {"syscall", 1, RS_SYSCALL},	  {"outcome", 1, RS_OUTCOME},
+    {"errno", 1, RS_ERRNO},	    {"user", 1, RS_USER_NAME},	  {"uid", 0, RS_UID},
+    {"euid", 0, RS_EUID},	    {"auid", 0, RS_AUID},	  {"login", 1, RS_LOGIN},
+    {"session", 0, RS_SESSION},	    {"pid", 0, RS_PID},		  {"ppid", 0, RS_PPID},
+    {"exec_id", 1, RS_EXEC_ID},	    {"comm", 1, RS_COMM},	  {"exe", 1, RS_EXE},
+    {"path", 1, RS_PATH},	    {"path2", 1, RS_PATH2},	  {"access", 1, RS_ACCESS},
+    {"origin_ip", 1, RS_ORIGIN_IP}, {"src_ip", 1, RS_SRC_IP},	  {"src_port", 0, RS_SRC_PORT},
+    {"dst_ip", 1, RS_DST_IP},	    {"dst_port", 0, RS_DST_PORT}, {"container", 1, RS_CONTAINER},
 };
 
 static void csv_row(struct sc_out *o, const struct rec_view *v)

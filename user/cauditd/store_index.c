@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The store's part of segment indexes (user/common/seg_index.h): every line
  * appended to a plain segment feeds the builder; when the segment is closed

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * One pass over a record line. The objects the filters read (top level,
  * proc, user, file, exec, host, origin, net, net.src, net.dst, container)
@@ -25,7 +25,10 @@ struct member {
 	int id; /* rs_field, rs_numfield or ctx */
 };
 
-#define M(c, n, k, i) {c, n, sizeof(n) - 1, k, i}
+#define M(c, n, k, i)                                                                              \
+	{                                                                                          \
+		c, n, sizeof(n) - 1, k, i                                                          \
+	}
 
 static const struct member members[] = {
     M(C_TOP, "seq", K_NUM, RS_SEQ),
@@ -154,14 +157,26 @@ static int unescape(struct st *s, const char *a, const char *b, struct rs_str *o
 		if (b - a < 2)
 			return -EINVAL;
 		switch (a[1]) {
-		case '"': case '\\': case '/':
+		case '"':
+		case '\\':
+		case '/':
 			*o++ = a[1];
 			break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
+		case 'b':
+			*o++ = '\b';
+			break;
+		case 'f':
+			*o++ = '\f';
+			break;
+		case 'n':
+			*o++ = '\n';
+			break;
+		case 'r':
+			*o++ = '\r';
+			break;
+		case 't':
+			*o++ = '\t';
+			break;
 		case 'u':
 			if (b - a < 6 || hex4(a + 2, &cp))
 				return -EINVAL;

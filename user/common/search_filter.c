@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Record filters. Every filter reads the field names of docs/schema.md,
  * including those other features add (origin, net, container, keys): a
@@ -138,9 +138,9 @@ static int num_is(const struct rs_num *n, int64_t v)
 
 static int user_match(const struct sf_filter *f, const struct rec_view *v)
 {
-	if (f->user_uid >= 0 && (num_is(&v->n[RS_UID], f->user_uid) ||
-				 num_is(&v->n[RS_EUID], f->user_uid) ||
-				 num_is(&v->n[RS_AUID], f->user_uid)))
+	if (f->user_uid >= 0 &&
+	    (num_is(&v->n[RS_UID], f->user_uid) || num_is(&v->n[RS_EUID], f->user_uid) ||
+	     num_is(&v->n[RS_AUID], f->user_uid)))
 		return 1;
 	if (f->user_name &&
 	    (rs_eq(v->s[RS_USER_NAME], f->user_name) || rs_eq(v->s[RS_LOGIN], f->user_name)))
@@ -250,7 +250,8 @@ int sf_match(struct sf_filter *f, const struct rec_view *v, int64_t t)
 	if (f->event && !str_match(f->event, v->s[RS_EVENT], 0))
 		return 0;
 	/* the store's own records (log.segment, log.seal...) only when asked for by name */
-	if (!f->event && v->s[RS_EVENT].p && v->s[RS_EVENT].n > 4 && !memcmp(v->s[RS_EVENT].p, "log.", 4))
+	if (!f->event && v->s[RS_EVENT].p && v->s[RS_EVENT].n > 4 &&
+	    !memcmp(v->s[RS_EVENT].p, "log.", 4))
 		return 0;
 	if (f->syscall && !rs_eq(v->s[RS_SYSCALL], f->syscall))
 		return 0;

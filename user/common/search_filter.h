@@ -28,24 +28,24 @@ struct sf_tree {
 struct sf_filter {
 	int64_t since, until; /* ns; INT64_MIN / INT64_MAX when not given */
 	/* --user: its uid (when known) matches uid, euid or auid; its name, name or login */
-	int64_t user_uid;     /* -1: none */
+	int64_t user_uid; /* -1: none */
 	const char *user_name;
-	int64_t login_uid;    /* --login: auid */
+	int64_t login_uid; /* --login: auid */
 	const char *login_name;
-	int64_t session;      /* -1: none */
-	const char *event;    /* glob */
+	int64_t session;   /* -1: none */
+	const char *event; /* glob */
 	const char *syscall;
-	const char *path;     /* exact, directory prefix or glob */
+	const char *path;			   /* exact, directory prefix or glob */
 	const char *exe, *comm, *host, *container; /* exact or glob (container: id prefix) */
-	int64_t pid, ppid;    /* -1: none */
+	int64_t pid, ppid;			   /* -1: none */
 	const char *exec_id;
-	int tree;             /* with exec_id: its descendants too */
+	int tree; /* with exec_id: its descendants too */
 	struct sf_cidr ip;
-	int64_t port;         /* -1: none */
-	int result;           /* 0 any, 1 success, 2 failure */
-	const char *err;      /* --errno: a name (ENOENT) or a number */
+	int64_t port;	 /* -1: none */
+	int result;	 /* 0 any, 1 success, 2 failure */
+	const char *err; /* --errno: a name (ENOENT) or a number */
 	const char *key;
-	int access;           /* 0 any, 1 read, 2 write */
+	int access; /* 0 any, 1 read, 2 write */
 	struct sf_tree t;
 };
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Command-line times; see search_time.h. */
 #include <errno.h>
 #include <stdio.h>
@@ -55,12 +55,23 @@ static int relative(const char *s, int64_t now_ns, int64_t *ns)
 	if (errno || end == s || end[0] == 0 || end[1] != 0)
 		return -EINVAL;
 	switch (*end) {
-	case 's': unit = 1; break;
-	case 'm': unit = 60; break;
-	case 'h': unit = 3600; break;
-	case 'd': unit = 86400; break;
-	case 'w': unit = 7 * 86400; break;
-	default: return -EINVAL;
+	case 's':
+		unit = 1;
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	case 'w':
+		unit = 7 * 86400;
+		break;
+	default:
+		return -EINVAL;
 	}
 	if (v > (unsigned long long)(INT64_MAX / NS / unit))
 		return -EINVAL;
@@ -104,7 +115,8 @@ static int absolute(const char *s, int64_t *ns)
 		if (i < n && s[i] == 'Z' && i + 1 == n) {
 			zone = 1;
 		} else if (i < n && (s[i] == '+' || s[i] == '-') && n == i + 6 && s[i + 3] == ':' &&
-			   !num(s + i + 1, 2, &oh) && !num(s + i + 4, 2, &om) && oh < 24 && om < 60) {
+			   !num(s + i + 1, 2, &oh) && !num(s + i + 4, 2, &om) && oh < 24 &&
+			   om < 60) {
 			zone = 1;
 			off = (oh * 3600L + om * 60L) * (s[i] == '-' ? -1 : 1);
 		} else if (i != n) {

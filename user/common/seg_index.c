@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Segment index: build, serialise, parse, check, query. See seg_index.h.
  *
@@ -350,7 +350,7 @@ static int bloom_has(const uint8_t *bl, unsigned log2, uint64_t h)
 
 static void seal_put(struct wbuf *w, const struct store_seal *z)
 {
-	uint8_t late = (uint8_t)!!z->late;
+	uint8_t late = (uint8_t) !!z->late;
 	char reason[16] = {0};
 
 	put64(w, z->epoch);

@@ -29,10 +29,10 @@
 
 #define SIX_NAME_LEN 32 /* "idx-" 20 digits ".bin" + NUL = 29 */
 #define SIX_MAGIC "CAUDIDX1"
-#define SIX_MAX_EVENTS 256	   /* distinct event names listed; more: "any" */
-#define SIX_MAX_TERMS (1u << 21)   /* distinct terms; more: the filter says "maybe" */
+#define SIX_MAX_EVENTS 256	 /* distinct event names listed; more: "any" */
+#define SIX_MAX_TERMS (1u << 21) /* distinct terms; more: the filter says "maybe" */
 #define SIX_MIN_LOG2 13
-#define SIX_MAX_LOG2 24		   /* 2 MiB of filter */
+#define SIX_MAX_LOG2 24 /* 2 MiB of filter */
 #define SIX_HASHES 6
 #define SIX_MAX_FILE (4u << 20)
 
