@@ -130,6 +130,25 @@ static void test_golden(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* A segment file as PATH: that segment only, verified from its directory's certs.jsonl. */
+static void test_segment_file(void **state)
+{
+	struct tw *t = *state;
+	struct result r;
+
+	run(&r, "UTC",
+	    "search '%s/seg-00000000000000000009.jsonl.gz' --pubkey '%s/root.pub' --format table",
+	    t->dir, t->dir);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	golden("segment_file", r.out);
+	result_free(&r);
+	run(&r, "UTC", "search '%s/certs.jsonl' --pubkey '%s/root.pub' --count", t->dir, t->dir);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err, "not a log directory or segment"));
+	result_free(&r);
+}
+
 static void test_usage_errors(void **state)
 {
 	struct tw *t = *state;
@@ -382,11 +401,9 @@ static void test_merge_dirs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_golden),
-	    cmocka_unit_test(test_usage_errors),
-	    cmocka_unit_test(test_corrupted_segment),
-	    cmocka_unit_test(test_index),
-	    cmocka_unit_test(test_merge_dirs),
+	    cmocka_unit_test(test_golden),	 cmocka_unit_test(test_usage_errors),
+	    cmocka_unit_test(test_segment_file), cmocka_unit_test(test_corrupted_segment),
+	    cmocka_unit_test(test_index),	 cmocka_unit_test(test_merge_dirs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -348,25 +348,58 @@ static int read_run(struct run *r, const char *dir, const struct seglist *l, siz
 	return 0;
 }
 
-static int run_dir(struct run *r, const char *dir)
+static int run_dir(struct run *r, const char *path)
 {
 	const struct sr_opts *o = r->o;
 	struct verify_keyring *kr = NULL;
+	char dir[4096], only[STORE_SEG_NAME_LEN] = "";
 	struct seglist l;
 	unsigned char *skip;
 	size_t i, nskip = 0;
+	struct stat sb;
 	int rc;
 
+	/* a segment file: its directory (certs.jsonl, the keys), that segment only */
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		char *slash = strrchr(dir, '/');
+		const char *base = slash ? slash + 1 : dir;
+		uint64_t seq;
+		int enc;
+
+		if (strlen(base) >= sizeof(only) || store_segment_parse_any(base, &seq, &enc)) {
+			fprintf(stderr, "caudit: %s: not a log directory or segment\n", path);
+			return -EINVAL;
+		}
+		strcpy(only, base);
+		if (!slash)
+			strcpy(dir, ".");
+		else if (slash == dir)
+			dir[1] = 0;
+		else
+			*slash = 0;
+	}
 	rc = list_segments(dir, &l);
 	if (rc) {
 		fprintf(stderr, "caudit: %s: %s\n", dir, strerror(-rc));
 		return rc;
 	}
-	r->st->segments += l.n;
 	skip = calloc(l.n ? l.n : 1, 1);
 	if (!skip) {
 		free(l.names);
 		return -ENOMEM;
+	}
+	for (i = 0; only[0] && i < l.n; i++)
+		if (strcmp(l.names[i], only)) {
+			skip[i] = 1;
+			nskip++;
+		}
+	r->st->segments += l.n - nskip;
+	if (only[0] && nskip == l.n) {
+		fprintf(stderr, "caudit: %s: not found\n", path);
+		free(skip);
+		free(l.names);
+		return -ENOENT;
 	}
 	/* tail -f: segments that end before after_seq are done */
 	for (i = 0; o->after_seq && i + 1 < l.n; i++) {
@@ -399,7 +432,7 @@ static int run_dir(struct run *r, const char *dir)
 			nskip++;
 		}
 	verify_keyring_free(kr);
-	r->st->skipped += nskip;
+	r->st->skipped += nskip - (only[0] ? l.n - 1 : 0);
 	if (!nskip) {
 		rc = l.n ? read_run(r, dir, &l, 0, l.n, 1) : 0;
 	} else {
