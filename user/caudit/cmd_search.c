@@ -19,10 +19,10 @@ static void search_usage(FILE *f)
 	    "usage: caudit search [PATHS...] [filters] [--format table|json|csv] [--count]\n"
 	    "                     [--limit N] [--pubkey FILE] [--decrypt-key FILE] [--strict]\n\n"
 	    "Prints the records of signed logs that match every filter, in time order,\n"
-	    "verifying what it reads. PATHS: log directories or segment files (default: log_dir "
-	    "of\n"
-	    "/etc/caudit/cauditd.conf, or --config FILE). Table (on a terminal, local\n"
-	    "time) or JSON lines (piped) unless --format says otherwise.\n\n");
+	    "verifying what it reads. PATHS: log directories or segment files\n"
+	    "(default: log_dir of /etc/caudit/cauditd.conf, or --config FILE). Table\n"
+	    "(on a terminal, local time) or JSON lines (piped) unless --format says\n"
+	    "otherwise.\n\n");
 	sc_filters_usage(f);
 	fprintf(f, "\n  --count              print the number of matches only\n"
 		   "  --limit N            stop after N matches\n"
