@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fwd_proto.h"
 
 #define CONFIG_LINE_MAX 4096	/* longest line, without its LF or CRLF */
 #define CONFIG_QUOTE_MAX 64	/* input bytes quoted in an error message */
@@ -88,6 +89,8 @@ static int config_set_action(struct ca_config *c, const struct config_key *k, ch
 			     struct config_ctx *x);
 static int config_set_name(struct ca_config *c, const struct config_key *k, char *val,
 			   struct config_ctx *x);
+static int config_set_host(struct ca_config *c, const struct config_key *k, char *val,
+			   struct config_ctx *x);
 
 enum {
 	CONFIG_K_LOG_DIR,
@@ -120,6 +123,8 @@ enum {
 	CONFIG_K_DISK_FULL_ACTION,
 	CONFIG_K_DISK_ERROR_ACTION,
 	CONFIG_K_ENCRYPT_TO,
+	CONFIG_K_HOST_NAME,
+	CONFIG_K_FORWARD_STATE,
 	CONFIG_K_NR,
 };
 
@@ -194,6 +199,12 @@ static const struct config_key config_keys[CONFIG_K_NR] = {
 	/* empty: no encryption */
 	[CONFIG_K_ENCRYPT_TO] = { "encrypt_to", CONFIG_T_PATH, CONFIG_F_RAW | CONFIG_F_LIST, 0, 0,
 				  CONFIG_OFF(encrypt_to), 0, config_set_path },
+	/* empty: the machine's host name */
+	[CONFIG_K_HOST_NAME] = { "host_name", CONFIG_T_NAME, 0, 0, 0, CONFIG_OFF(host_name), 0,
+				 config_set_host },
+	/* empty: nothing forwards this log, retention needs no guard */
+	[CONFIG_K_FORWARD_STATE] = { "forward_state", CONFIG_T_PATH, CONFIG_F_RAW | CONFIG_F_LIST,
+				     0, 0, CONFIG_OFF(forward_state), 0, config_set_path },
 };
 
 static const char *const config_action_names[] = {
@@ -438,6 +449,19 @@ static int config_set_action(struct ca_config *c, const struct config_key *k, ch
 }
 
 /* A user or group name as shadow-utils accepts them: [a-z_][a-z0-9_.-]*, < 64. */
+/* A host name names the host's NATS subject and its key at the collector. */
+static int config_set_host(struct ca_config *c, const struct config_key *k, char *val,
+			   struct config_ctx *x)
+{
+	char q[CONFIG_QUOTE_SIZE];
+
+	if (!fwd_host_valid(val))
+		return config_err(x, "%s: '%s' is not a valid host name (1-63 of A-Z a-z 0-9 . _ -)",
+				  k->name, config_esc(q, val));
+	memcpy(config_field(c, k->off), val, strlen(val) + 1);
+	return 0;
+}
+
 static int config_set_name(struct ca_config *c, const struct config_key *k, char *val,
 			   struct config_ctx *x)
 {

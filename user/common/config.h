@@ -31,6 +31,8 @@ struct ca_config {
 	char key_dir[PATH_MAX];          /* key_dir, default /var/lib/caudit/keys */
 	char log_group[64];              /* log_group: group of log files, default root */
 	char encrypt_to[PATH_MAX];       /* encrypt_to: auditor's X25519 public key file, "" = off */
+	char host_name[64];              /* host_name: the log's host name, "" = gethostname */
+	char forward_state[PATH_MAX];    /* forward_state: caudit-forward's state dir, "" = none */
 	uint32_t seal_records;           /* seal_records: 1..1000000; default 1000 */
 	uint32_t seal_interval;          /* seal_interval: seconds 1..3600; default 10 */
 	uint32_t epoch_interval;         /* epoch_interval: seconds 1..86400; default 900 */
