@@ -56,6 +56,7 @@ struct coll {
 	struct slot unknown; /* the caudit-all consumer */
 	struct unknown_seen recent[64];
 	size_t nrecent;
+	int64_t last_scan;
 };
 
 static void on_signal(int sig)
@@ -211,6 +212,13 @@ static int unknown_msg(void *opaque, const struct coll_msg *m)
 	}
 	if (find(c, host))
 		return 0;
+	if (now - c->last_scan > NS / 2) {
+		/* enrolled since the last look? */
+		c->last_scan = now;
+		scan_trusted(c);
+		if (find(c, host))
+			return 0;
+	}
 	for (i = 0; i < c->nrecent; i++)
 		if (!strcmp(c->recent[i].name, host) && now - c->recent[i].at < 60 * NS)
 			return 0;

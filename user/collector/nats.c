@@ -83,7 +83,7 @@ static int setup_leases(struct coll_nats *n, char *err, size_t errlen)
 	kc.History = 1;
 	kc.TTL = (int64_t)n->o->lease_ttl * NS;
 	kc.Replicas = (int)n->o->replicas;
-	kc.StorageType = js_MemoryStorage;
+	kc.StorageType = js_FileStorage; /* leases outlive a server restart */
 	s = js_CreateKeyValue(&n->kv, n->js, &kc);
 	if (s != NATS_OK) {
 		fail(err, errlen, "lease bucket", s, 0);

@@ -37,6 +37,7 @@ struct fwd_reader {
 	struct fwd_state st;
 	unsigned char *buf;
 	int warned_enc;
+	int warned_dir;
 };
 
 static int save_state(struct fwd_reader *r, char *err, size_t errlen)
@@ -96,12 +97,7 @@ int fwd_reader_open(struct fwd_reader **out, const struct fwd_opts *o, char *err
 		return -ENOMEM;
 	r->o = o;
 	r->sfd = -1;
-	r->dfd = open(o->log_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (r->dfd < 0) {
-		e = -errno;
-		snprintf(err, errlen, "%s: %s", o->log_dir, strerror(errno));
-		goto fail;
-	}
+	r->dfd = -1; /* opened once the agent has made it */
 	if (mkdir(o->state_dir, 0750) < 0 && errno != EEXIST) {
 		e = -errno;
 		snprintf(err, errlen, "%s: %s", o->state_dir, strerror(errno));
@@ -323,7 +319,22 @@ static int step_blocks(struct fwd_reader *r, struct fwd_out *out, char *err, siz
 
 int fwd_reader_step(struct fwd_reader *r, struct fwd_out *out, char *err, size_t errlen)
 {
-	int a = step_certs(r, out, err, errlen), b;
+	int a, b;
+
+	if (r->dfd < 0) {
+		r->dfd = open(r->o->log_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (r->dfd < 0 && errno == ENOENT) {
+			if (!r->warned_dir++)
+				log_msg(LOG_NOTICE, "%s: waiting for the agent to create it",
+					r->o->log_dir);
+			return 0;
+		}
+		if (r->dfd < 0) {
+			snprintf(err, errlen, "%s: %s", r->o->log_dir, strerror(errno));
+			return -errno;
+		}
+	}
+	a = step_certs(r, out, err, errlen);
 
 	if (a < 0)
 		return a;
