@@ -376,14 +376,37 @@ int fleet_wait_archive(const char *archive, const char *host, const char *pubkey
 	return -1;
 }
 
+static int alerts_in(const char *dir, const char *kind, const char *host);
+
 int fleet_alerts(const char *archive, const char *kind, const char *host)
 {
-	char dir[400], path[800], line[8192];
+	char dir[400], sub[800];
 	struct dirent *de;
 	int count = 0;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/.collector/log", archive);
+	/* every instance's log: ARCHIVE/.collector/<instance>/log */
+	snprintf(dir, sizeof(dir), "%s/.collector", archive);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s/log", dir, de->d_name);
+		count += alerts_in(sub, kind, host);
+	}
+	closedir(d);
+	return count;
+}
+
+static int alerts_in(const char *dir, const char *kind, const char *host)
+{
+	char path[1200], line[8192];
+	struct dirent *de;
+	int count = 0;
+	DIR *d;
+
 	d = opendir(dir);
 	if (!d)
 		return 0;

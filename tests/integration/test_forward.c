@@ -190,8 +190,8 @@ static void three_hosts(void **state)
 		assert_int_equal(fleet_stop(h[i].fwd, SIGTERM), 0);
 	collector_stop(&c, SIGTERM);
 	/* the collector's own log verifies with its root key */
-	snprintf(pub, sizeof(pub), "%s/.collector/keys/root.pub", archive);
-	cmd = xasprintf("%s/.collector/log", archive);
+	snprintf(pub, sizeof(pub), "%s/.collector/c1/keys/root.pub", archive);
+	cmd = xasprintf("%s/.collector/c1/log", archive);
 	assert_int_equal(fleet_verify(cmd, pub, NULL, NULL), 1);
 	free(cmd);
 	natsd_stop(&n);
@@ -333,8 +333,8 @@ static void alerts(void **state)
 	assert_int_equal(fleet_alerts(archive, "unknown_host", "quiet"), 0);
 
 	collector_stop(&c, SIGTERM);
-	snprintf(pub, sizeof(pub), "%s/.collector/keys/root.pub", archive);
-	cmd = xasprintf("%s/.collector/log", archive);
+	snprintf(pub, sizeof(pub), "%s/.collector/c1/keys/root.pub", archive);
+	cmd = xasprintf("%s/.collector/c1/log", archive);
 	assert_int_equal(fleet_verify(cmd, pub, NULL, NULL), 1);
 	free(cmd);
 	natsd_stop(&n);

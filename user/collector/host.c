@@ -192,7 +192,7 @@ static int load_certs(struct coll_host *h)
 /* One archived segment into the verifier; the last one's torn end is cut. */
 static int load_segment(struct coll_host *h, const char *name, int last)
 {
-	int fd = openat(h->dfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW), r;
+	int fd = openat(h->dfd, name, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW), r;
 	struct stat sb;
 	uint8_t *map = NULL;
 	size_t off = 0;

@@ -237,9 +237,9 @@ static void usage(FILE *f)
 		"usage: caudit-collector --nats URL --trusted-keys DIR --archive DIR [options]\n"
 		"  --creds FILE          'user password' (0600)\n"
 		"  --tls-ca FILE [--tls-cert FILE --tls-key FILE]\n"
-		"  --alert-log DIR       the collector's own signed log (default ARCHIVE/.collector/log)\n"
-		"  --key-dir DIR         its keys (default ARCHIVE/.collector/keys)\n"
-		"  --instance NAME       this instance in the leases (default host:pid)\n"
+		"  --instance NAME       this instance in the leases, unique (default: host name)\n"
+		"  --alert-log DIR       its own signed log (default ARCHIVE/.collector/NAME/log)\n"
+		"  --key-dir DIR         its keys (default ARCHIVE/.collector/NAME/keys)\n"
 		"  --stream NAME         JetStream stream (default CAUDIT)\n"
 		"  --replicas N          stream replicas (default 1)\n"
 		"  --seal-interval S     the hosts' seal_interval (default 10)\n"
@@ -323,30 +323,49 @@ int main(int argc, char **argv)
 	}
 	snprintf(c.o.trusted_dir, sizeof(c.o.trusted_dir), "%s", trusted);
 	snprintf(c.o.archive_dir, sizeof(c.o.archive_dir), "%s", archive);
-	snprintf(c.o.alert_dir, sizeof(c.o.alert_dir), "%s%s", alert ? alert : archive,
-		 alert ? "" : "/.collector/log");
-	snprintf(c.o.key_dir, sizeof(c.o.key_dir), "%s%s", keydir ? keydir : archive,
-		 keydir ? "" : "/.collector/keys");
 	if (!c.o.instance[0]) {
 		gethostname(hn, sizeof(hn) - 1);
-		snprintf(c.o.instance, sizeof(c.o.instance), "%s:%d", hn, (int)getpid());
+		snprintf(c.o.instance, sizeof(c.o.instance), "%s", hn);
 	}
+	if (!fwd_host_valid(c.o.instance)) {
+		fprintf(stderr, "caudit-collector: --instance %s: use 1-63 of A-Z a-z 0-9 . _ -\n",
+			c.o.instance);
+		return 2;
+	}
+	/* each instance its own signed log and keys: two writers would break one chain */
+	snprintf(c.o.alert_dir, sizeof(c.o.alert_dir), "%s%s%s%s", alert ? alert : archive,
+		 alert ? "" : "/.collector/", alert ? "" : c.o.instance, alert ? "" : "/log");
+	snprintf(c.o.key_dir, sizeof(c.o.key_dir), "%s%s%s%s", keydir ? keydir : archive,
+		 keydir ? "" : "/.collector/", keydir ? "" : c.o.instance, keydir ? "" : "/keys");
 	strcpy(c.unknown.name, UNKNOWN_KEY);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	if (!alert) {
-		snprintf(err, sizeof(err), "%s/.collector", archive);
+	if (!alert || !keydir) {
 		mkdir(archive, 0750);
+		snprintf(err, sizeof(err), "%s/.collector", archive);
+		mkdir(err, 0750);
+		snprintf(err, sizeof(err), "%s/.collector/%s", archive, c.o.instance);
 		mkdir(err, 0750);
 	}
 	r = coll_alerts_open(&c.alerts, &c.o, err, sizeof(err));
-	if (!r)
-		r = coll_nats_open(&c.n, &c.o, err, sizeof(err));
 	if (r) {
 		fprintf(stderr, "caudit-collector: %s\n", err);
 		goto done;
 	}
+	/* NATS may not be there yet, or its JetStream not ready (cluster election) */
+	for (int tries = 0; !stop; tries++) {
+		struct timespec ts = { 1, 0 };
+
+		r = coll_nats_open(&c.n, &c.o, err, sizeof(err));
+		if (!r)
+			break;
+		if (!tries)
+			log_msg(LOG_WARNING, "%s; retrying", err);
+		nanosleep(&ts, NULL);
+	}
+	if (r)
+		goto done;
 	log_msg(LOG_INFO, "collector %s: stream %s, archive %s", c.o.instance, c.o.stream,
 		c.o.archive_dir);
 	while (!stop) {

@@ -93,6 +93,23 @@ static int setup_leases(struct coll_nats *n, char *err, size_t errlen)
 	return s == NATS_OK ? 0 : -EIO;
 }
 
+#define MAX_SERVERS 16
+
+/* "url1,url2,...": the client's server pool (it fails over between them). */
+static natsStatus set_servers(natsOptions *opts, const char *list)
+{
+	char buf[2048], *save = NULL, *tok;
+	const char *urls[MAX_SERVERS];
+	int n = 0;
+
+	if (strlen(list) >= sizeof(buf))
+		return NATS_INVALID_ARG;
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok && n < MAX_SERVERS; tok = strtok_r(NULL, ",", &save))
+		urls[n++] = tok;
+	return n ? natsOptions_SetServers(opts, urls, n) : NATS_INVALID_ARG;
+}
+
 int coll_nats_open(struct coll_nats **out, const struct coll_opts *o, char *err, size_t errlen)
 {
 	struct coll_nats *n = calloc(1, sizeof(*n));
@@ -107,7 +124,7 @@ int coll_nats_open(struct coll_nats **out, const struct coll_opts *o, char *err,
 	n->o = o;
 	s = natsOptions_Create(&opts);
 	if (s == NATS_OK)
-		s = natsOptions_SetURL(opts, o->nats_url);
+		s = set_servers(opts, o->nats_url);
 	if (s == NATS_OK)
 		s = natsOptions_SetMaxReconnect(opts, -1);
 	if (s == NATS_OK)

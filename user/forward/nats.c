@@ -109,6 +109,23 @@ static const struct fwd_out_ops nats_ops = {
 	.close = nats_close,
 };
 
+#define MAX_SERVERS 16
+
+/* "url1,url2,...": the client's server pool (it fails over between them). */
+static natsStatus set_servers(natsOptions *opts, const char *list)
+{
+	char buf[2048], *save = NULL, *tok;
+	const char *urls[MAX_SERVERS];
+	int n = 0;
+
+	if (strlen(list) >= sizeof(buf))
+		return NATS_INVALID_ARG;
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok && n < MAX_SERVERS; tok = strtok_r(NULL, ",", &save))
+		urls[n++] = tok;
+	return n ? natsOptions_SetServers(opts, urls, n) : NATS_INVALID_ARG;
+}
+
 int fwd_nats_open(struct fwd_out **out, const struct fwd_opts *o, char *err, size_t errlen)
 {
 	struct fwd_nats *n = calloc(1, sizeof(*n));
@@ -129,7 +146,7 @@ int fwd_nats_open(struct fwd_out **out, const struct fwd_opts *o, char *err, siz
 	}
 	s = natsOptions_Create(&opts);
 	if (s == NATS_OK)
-		s = natsOptions_SetURL(opts, o->nats_url);
+		s = set_servers(opts, o->nats_url);
 	if (s == NATS_OK)
 		s = natsOptions_SetMaxReconnect(opts, -1);
 	if (s == NATS_OK)
