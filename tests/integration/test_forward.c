@@ -29,8 +29,10 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "block_scan.h"
+#include "store_format.h"
 #include "fleet.h"
 #include "harness.h"
 
@@ -397,12 +399,67 @@ static void rsyslog(void **state)
 	fleet_stop(rs, SIGTERM);
 }
 
+static size_t segments(const char *dir, char names[][64], size_t max)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "seg-", 4) && n < max && strlen(de->d_name) < 64)
+			memcpy(names[n++], de->d_name, strlen(de->d_name) + 1);
+	closedir(d);
+	qsort(names, n, 64, (int (*)(const void *, const void *))strcmp);
+	return n;
+}
+
+/* retention_segments = 2, but the store keeps what caudit-forward has not sent */
+static void retention_guard(void **state)
+{
+	char dir[300], names[64][64], path[400], st[200], pub[400];
+	const char *extra[] = { "--rotate-size", "8192", "--retention-segments", "2",
+				"--forward-state", NULL, NULL };
+	struct fhost h;
+	uint64_t first3 = 0;
+	size_t n;
+
+	(void)state;
+	need_root();
+	snprintf(dir, sizeof(dir), "%s/retention", base);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(fhost_init(&h, dir, "keep", NULL), 0);
+	assert_int_equal(mkdir(h.state_dir, 0750), 0);
+	extra[5] = h.state_dir;
+	assert_int_equal(fhost_write_all(&h, 3000, 0, extra), 0);
+	n = segments(h.log_dir, names, 64);
+	assert_true(n >= 5); /* nothing forwarded: nothing removed */
+	/* the forwarder acknowledged the first two segments */
+	assert_int_equal(store_segment_parse(names[2], &first3), 0);
+	snprintf(path, sizeof(path), "%s/forward.state", h.state_dir);
+	snprintf(st, sizeof(st), "certs 1\nsegment %s\noffset 0\nlast_seq %llu\n", names[2],
+		 (unsigned long long)(first3 - 1));
+	assert_int_equal(fleet_write_file(path, st), 0);
+	assert_int_equal(fhost_write_all(&h, 10, 0, extra), 0);
+	{
+		char now[64][64];
+		size_t m = segments(h.log_dir, now, 64);
+
+		/* exactly the two forwarded ones are gone, the rest stays beyond the limit */
+		assert_int_equal(m, n + 1 - 2);
+		assert_string_equal(now[0], names[2]);
+	}
+	snprintf(pub, sizeof(pub), "%s/root.pub", h.key_dir);
+	assert_int_equal(fleet_verify(h.log_dir, pub, NULL, NULL), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(three_hosts),
 		cmocka_unit_test(alerts),
 		cmocka_unit_test(rsyslog),
+		cmocka_unit_test(retention_guard),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
