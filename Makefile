@@ -106,8 +106,9 @@ test: deps
 	$(Q)sh tests/run-tests.sh $(BUILD)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory binaries $(BENCH_BINS)
+	$(Q)$(MAKE) --no-print-directory binaries $(BENCH_BINS) $(TOOL_BINS)
 	$(Q)sh bench/run-bench.sh $(BUILD)
+	$(Q)sh bench/forward-bench.sh $(BUILD)
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
