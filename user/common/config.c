@@ -200,8 +200,8 @@ static const struct config_key config_keys[CONFIG_K_NR] = {
 	[CONFIG_K_ENCRYPT_TO] = { "encrypt_to", CONFIG_T_PATH, CONFIG_F_RAW | CONFIG_F_LIST, 0, 0,
 				  CONFIG_OFF(encrypt_to), 0, config_set_path },
 	/* empty: the machine's host name */
-	[CONFIG_K_HOST_NAME] = { "host_name", CONFIG_T_NAME, 0, 0, 0, CONFIG_OFF(host_name), 0,
-				 config_set_host },
+	[CONFIG_K_HOST_NAME] = { "host_name", CONFIG_T_NAME, CONFIG_F_LIST, 0, 0,
+				 CONFIG_OFF(host_name), 0, config_set_host },
 	/* empty: nothing forwards this log, retention needs no guard */
 	[CONFIG_K_FORWARD_STATE] = { "forward_state", CONFIG_T_PATH, CONFIG_F_RAW | CONFIG_F_LIST,
 				     0, 0, CONFIG_OFF(forward_state), 0, config_set_path },
@@ -455,6 +455,10 @@ static int config_set_host(struct ca_config *c, const struct config_key *k, char
 {
 	char q[CONFIG_QUOTE_SIZE];
 
+	if (!*val) {
+		*(char *)config_field(c, k->off) = 0; /* the machine's host name */
+		return 0;
+	}
 	if (!fwd_host_valid(val))
 		return config_err(x, "%s: '%s' is not a valid host name (1-63 of A-Z a-z 0-9 . _ -)",
 				  k->name, config_esc(q, val));
