@@ -111,5 +111,7 @@ int coll_host_flush(struct coll_host *h);
 /* Silence check, with the monotonic time now. */
 void coll_host_check_silence(struct coll_host *h, int64_t now_ns);
 uint64_t coll_host_last_seq(const struct coll_host *h);
+/* 1 after a failed archive write: the host must be closed and opened again. */
+int coll_host_broken(const struct coll_host *h);
 
 #endif

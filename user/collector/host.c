@@ -54,6 +54,7 @@ struct coll_host {
 	int silent;
 	int64_t gap_since_ns;		/* a block after a gap is waiting (0: none) */
 	uint64_t gap_first;
+	int broken;			/* verified but not archived: rebuild from the archive */
 };
 
 static int64_t mono_ns(void)
@@ -344,6 +345,11 @@ void coll_host_close(struct coll_host *h)
 	free(h);
 }
 
+int coll_host_broken(const struct coll_host *h)
+{
+	return h->broken;
+}
+
 uint64_t coll_host_last_seq(const struct coll_host *h)
 {
 	struct verify_stream_state st;
@@ -399,6 +405,8 @@ static int handle_cert(struct coll_host *h, const struct coll_msg *cm, const str
 		r = write_all(h->certfd, "\n", 1);
 	if (!r)
 		h->ncerts++;
+	else
+		h->broken = 1;
 	return r;
 }
 
@@ -456,6 +464,11 @@ static int handle_block(struct coll_host *h, const struct coll_msg *cm, const st
 	r = save_state(h);
 	if (!r)
 		r = write_all(h->segfd, cm->data, cm->len);
+	if (r) {
+		/* the verifier is past what the archive holds: start again from the archive */
+		h->broken = 1;
+		return r;
+	}
 	h->last_block_ns = mono_ns();
 	if (h->silent) {
 		h->silent = 0;
@@ -481,6 +494,8 @@ int coll_host_message(struct coll_host *h, const struct coll_msg *cm)
 
 int coll_host_flush(struct coll_host *h)
 {
+	if (h->broken)
+		return -EIO;
 	if (!h->dirty || !h->o->fsync) {
 		h->dirty = 0;
 		return 0;

@@ -37,6 +37,7 @@ struct slot {
 	char name[FWD_HOST_MAX];
 	uint8_t root[CRYPTO_PUB_LEN];
 	uint64_t rev; /* our lease's revision (0: not ours) */
+	int64_t renewed_ns; /* when the lease was last renewed (CLOCK_MONOTONIC) */
 	struct coll_host *h;
 	struct coll_sub *sub;
 	int seen; /* still in the trusted-keys directory */
@@ -177,6 +178,7 @@ static void leases(struct coll *c)
 			continue;
 		}
 		if (coll_lease(c->n, s->name, &s->rev)) {
+			s->renewed_ns = mono_ns();
 			if (!held)
 				take(c, s);
 		} else if (held) {
@@ -387,15 +389,24 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < c.nslots && !stop; i++) {
 			struct slot *s = &c.slots[i];
 
-			if (!s->sub)
+			/*
+			 * Work only while the lease is surely ours: another instance can take
+			 * it a TTL after our last renewal, we stop at half of that.
+			 */
+			if (!s->sub || now - s->renewed_ns > (int64_t)c.o.lease_ttl * NS / 2)
 				continue;
 			r = coll_sub_fetch(s->sub, BATCH, host_msg, host_flush, s->h);
 			if (r > 0)
 				got += r;
 			else if (r < 0)
 				log_msg(LOG_WARNING, "host %s: %s", s->name, strerror(-r));
+			if (coll_host_broken(s->h)) {
+				/* reopened from its archive at the next lease round */
+				log_msg(LOG_ERR, "host %s: archive write failed; reopening", s->name);
+				release(&c, s);
+			}
 		}
-		if (c.unknown.sub) {
+		if (c.unknown.sub && now - c.unknown.renewed_ns <= (int64_t)c.o.lease_ttl * NS / 2) {
 			r = coll_sub_fetch(c.unknown.sub, 256, unknown_msg, NULL, &c);
 			if (r > 0)
 				got += r;
