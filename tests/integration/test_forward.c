@@ -453,6 +453,38 @@ static void retention_guard(void **state)
 	assert_int_equal(fleet_verify(h.log_dir, pub, NULL, NULL), 1);
 }
 
+/* the disk-full policy removes a segment not yet forwarded: a signed gap record says so */
+static void retention_forced(void **state)
+{
+	char dir[300], names[64][64], pub[400];
+	const char *extra[] = { "--rotate-size", "8192", "--forward-state", NULL,
+				"--low-disk-rotate", NULL };
+	struct fhost h;
+	uint64_t first2 = 0;
+	char *cmd;
+
+	(void)state;
+	need_root();
+	snprintf(dir, sizeof(dir), "%s/forced", base);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(fhost_init(&h, dir, "full", NULL), 0);
+	assert_int_equal(mkdir(h.state_dir, 0750), 0);
+	extra[3] = h.state_dir;
+	/* 8 s: the free-space check runs every 5 s */
+	assert_int_equal(fhost_write_all(&h, 2000, 250, extra), 0);
+	assert_true(segments(h.log_dir, names, 64) >= 2);
+	/* the first segment went, nothing had been forwarded: lost = its records */
+	assert_string_not_equal(names[0], "seg-00000000000000000001.jsonl.gz");
+	assert_int_equal(store_segment_parse(names[0], &first2), 0);
+	cmd = xasprintf("zcat %s/seg-* | grep -q '\"event\":\"log.gap\".*\"gap\":{\"lost\":%llu,"
+			"\"reason\":\"unforwarded\"'",
+			h.log_dir, (unsigned long long)(first2 - 1));
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	snprintf(pub, sizeof(pub), "%s/root.pub", h.key_dir);
+	assert_int_equal(fleet_verify(h.log_dir, pub, NULL, NULL), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +492,7 @@ int main(void)
 		cmocka_unit_test(alerts),
 		cmocka_unit_test(rsyslog),
 		cmocka_unit_test(retention_guard),
+		cmocka_unit_test(retention_forced),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -6,6 +6,7 @@
  *   caudit-writelog --log-dir DIR --key-dir DIR --host NAME [--events N]
  *                   [--rate PER_SECOND] [--seal-records N] [--seal-interval S]
  *                   [--rotate-size BYTES] [--forward-state DIR] [--retention-segments N]
+ *                   [--low-disk-rotate]
  * Each event is {"event":"test.op","category":"test","op":{"n":i,"t_ns":T}},
  * T the wall-clock time of the "operation", for end-to-end delay figures.
  * With --events 0 it writes until SIGTERM. Exits after a shutdown seal.
@@ -53,6 +54,7 @@ int main(int argc, char **argv)
 		{ "rotate-size", required_argument, 0, 'R' },
 		{ "forward-state", required_argument, 0, 'f' },
 		{ "retention-segments", required_argument, 0, 'S' },
+		{ "low-disk-rotate", no_argument, 0, 'D' },
 		{ 0, 0, 0, 0 },
 	};
 	static struct ca_config cfg;
@@ -81,6 +83,13 @@ int main(int argc, char **argv)
 		case 'R': cfg.rotate_size = strtoull(optarg, NULL, 10); break;
 		case 'f': snprintf(cfg.forward_state, sizeof(cfg.forward_state), "%s", optarg); break;
 		case 'S': cfg.retention_segments = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'D':
+			/* the disk always looks full: the rotate action removes old segments */
+			cfg.admin_space_left = 1ULL << 50;
+			cfg.admin_space_left_action = CONFIG_ACTION_ROTATE;
+			cfg.space_left = 1ULL << 50;
+			cfg.space_left_action = CONFIG_ACTION_IGNORE;
+			break;
 		default: fprintf(stderr, "caudit-writelog: bad arguments\n"); return 2;
 		}
 	}
