@@ -167,10 +167,10 @@ static void three_hosts(void **state)
 		assert_int_equal(alast, last);
 		/* the archive is the host's log, byte for byte, and `caudit verify` says so */
 		cmd = xasprintf("for f in %s/seg-*; do cmp -s $f %s/$(basename $f) || exit 1; done && "
-				"%s/caudit verify --quiet --pubkey %s %s",
+				"%s/caudit verify --quiet --host %s --trusted-keys %s %s",
 				h[i].log_dir, adir, getenv("CAUDIT_BUILD") ? getenv("CAUDIT_BUILD")
 									   : "build",
-				pub, adir);
+				names[i], trusted, archive);
 		assert_int_equal(system(cmd), 0);
 		free(cmd);
 		no_alert(archive, names[i]);
