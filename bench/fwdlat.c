@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 	if (!d)
 		return 1;
 	while (n < want && now_ns(CLOCK_MONOTONIC) < deadline) {
-		struct timespec ts = { 0, 2000000 };
+		struct timespec ts = {0, 2000000};
 		ssize_t got = 0;
 		size_t at = 0;
 		int fd;

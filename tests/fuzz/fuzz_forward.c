@@ -44,7 +44,8 @@ static size_t gzip(const uint8_t *d, size_t n, uint8_t **out)
 
 	memset(&zs, 0, sizeof(zs));
 	*out = malloc(cap);
-	if (!*out || deflateInit2(&zs, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (!*out ||
+	    deflateInit2(&zs, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		abort();
 	zs.next_in = (uint8_t *)(uintptr_t)d;
 	zs.avail_in = (unsigned)n;
@@ -58,7 +59,7 @@ static size_t gzip(const uint8_t *d, size_t n, uint8_t **out)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t root[CRYPTO_PUB_LEN] = { 1, 2, 3 };
+	static const uint8_t root[CRYPTO_PUB_LEN] = {1, 2, 3};
 	const char *f[6];
 	char *buf;
 

@@ -88,7 +88,7 @@ int fleet_stop(pid_t pid, int sig)
 
 int fleet_port(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t l = sizeof(a);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
 
@@ -103,8 +103,9 @@ int fleet_port(void)
 int fleet_wait_port(int port, int timeout_ms)
 {
 	for (int t = 0; t < timeout_ms; t += 50) {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		struct sockaddr_in a = {.sin_family = AF_INET,
+					.sin_port = htons((uint16_t)port),
+					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		int ok = fd >= 0 && !connect(fd, (struct sockaddr *)&a, sizeof(a));
 
@@ -151,7 +152,7 @@ int fleet_write_file(const char *path, const char *text)
 
 static int natsd_run(struct natsd *n)
 {
-	const char *argv[] = { "/usr/sbin/nats-server", "-c", n->conf, NULL };
+	const char *argv[] = {"/usr/sbin/nats-server", "-c", n->conf, NULL};
 
 	if (access(argv[0], X_OK))
 		argv[0] = "/usr/bin/nats-server";
@@ -252,10 +253,21 @@ int fhost_init(struct fhost *h, const char *base, const char *name, const char *
 pid_t fhost_write(struct fhost *h, uint64_t events, uint64_t rate, const char *extra[])
 {
 	char bin[256], ev[24], rt[24], log[400];
-	const char *argv[32] = { harness_bin("tests/tools/caudit-writelog", bin, sizeof(bin)),
-				 "--log-dir", h->log_dir, "--key-dir", h->key_dir, "--host",
-				 h->name, "--events", ev, "--rate", rt, "--seal-interval", "1",
-				 "--seal-records", "200" };
+	const char *argv[32] = {harness_bin("tests/tools/caudit-writelog", bin, sizeof(bin)),
+				"--log-dir",
+				h->log_dir,
+				"--key-dir",
+				h->key_dir,
+				"--host",
+				h->name,
+				"--events",
+				ev,
+				"--rate",
+				rt,
+				"--seal-interval",
+				"1",
+				"--seal-records",
+				"200"};
 	size_t n = 15;
 
 	snprintf(ev, sizeof(ev), "%llu", (unsigned long long)events);
@@ -284,9 +296,15 @@ int fhost_write_all(struct fhost *h, uint64_t events, uint64_t rate, const char 
 pid_t fhost_forward(struct fhost *h, const char *url, const char *extra[])
 {
 	char bin[256];
-	const char *argv[32] = { harness_bin("caudit-forward", bin, sizeof(bin)), "--log-dir",
-				 h->log_dir, "--state-dir", h->state_dir, "--host", h->name,
-				 "--poll-ms", "50" };
+	const char *argv[32] = {harness_bin("caudit-forward", bin, sizeof(bin)),
+				"--log-dir",
+				h->log_dir,
+				"--state-dir",
+				h->state_dir,
+				"--host",
+				h->name,
+				"--poll-ms",
+				"50"};
 	size_t n = 9;
 
 	if (url) {
@@ -302,14 +320,21 @@ pid_t fhost_forward(struct fhost *h, const char *url, const char *extra[])
 	return h->fwd;
 }
 
-int collector_start(struct collector *c, const char *url, const char *trusted,
-		    const char *archive, const char *instance, const char *extra[])
+int collector_start(struct collector *c, const char *url, const char *trusted, const char *archive,
+		    const char *instance, const char *extra[])
 {
 	static char creds[400];
 	char bin[256];
-	const char *argv[40] = { harness_bin("caudit-collector", bin, sizeof(bin)), "--nats", url,
-				 "--trusted-keys", trusted, "--archive", archive, "--instance",
-				 instance, "--no-fsync" };
+	const char *argv[40] = {harness_bin("caudit-collector", bin, sizeof(bin)),
+				"--nats",
+				url,
+				"--trusted-keys",
+				trusted,
+				"--archive",
+				archive,
+				"--instance",
+				instance,
+				"--no-fsync"};
 	size_t n = 10;
 
 	snprintf(creds, sizeof(creds), "%s/.collector.creds", trusted);
@@ -359,8 +384,8 @@ int fleet_verify(const char *dir, const char *pubkey, uint64_t *records, uint64_
 	return passed;
 }
 
-int fleet_wait_archive(const char *archive, const char *host, const char *pubkey,
-		       uint64_t last_seq, int timeout_ms)
+int fleet_wait_archive(const char *archive, const char *host, const char *pubkey, uint64_t last_seq,
+		       int timeout_ms)
 {
 	char dir[400];
 	uint64_t got = 0;
@@ -371,8 +396,8 @@ int fleet_wait_archive(const char *archive, const char *host, const char *pubkey
 			return 0;
 		sleep_ms(250);
 	}
-	fprintf(stderr, "%s: archive reached seq %llu, not %llu\n", host,
-		(unsigned long long)got, (unsigned long long)last_seq);
+	fprintf(stderr, "%s: archive reached seq %llu, not %llu\n", host, (unsigned long long)got,
+		(unsigned long long)last_seq);
 	return -1;
 }
 
@@ -422,8 +447,8 @@ static int alerts_in(const char *dir, const char *kind, const char *host)
 
 			if (o && jstr(o, "event") && !strcmp(jstr(o, "event"), "collector.alert") &&
 			    jstr(o, "alert.kind") && !strcmp(jstr(o, "alert.kind"), kind) &&
-			    (!host[0] || (jstr(o, "alert.host") &&
-					  !strcmp(jstr(o, "alert.host"), host))))
+			    (!host[0] ||
+			     (jstr(o, "alert.host") && !strcmp(jstr(o, "alert.host"), host))))
 				count++;
 			json_object_put(o);
 		}

@@ -71,15 +71,15 @@ struct collector {
 	char log[340];
 };
 /* caudit-collector with --no-fsync and extra flags (NULL end). */
-int collector_start(struct collector *c, const char *url, const char *trusted,
-		    const char *archive, const char *instance, const char *extra[]);
+int collector_start(struct collector *c, const char *url, const char *trusted, const char *archive,
+		    const char *instance, const char *extra[]);
 void collector_stop(struct collector *c, int sig);
 
 /* The last seq and record count of a log directory as `caudit verify` sees it; passed: 1. */
 int fleet_verify(const char *dir, const char *pubkey, uint64_t *records, uint64_t *last_seq);
 /* Wait until archive/<host> reaches last_seq (timeout_ms). 0 or -1. */
-int fleet_wait_archive(const char *archive, const char *host, const char *pubkey,
-		       uint64_t last_seq, int timeout_ms);
+int fleet_wait_archive(const char *archive, const char *host, const char *pubkey, uint64_t last_seq,
+		       int timeout_ms);
 /* Alerts of the collector's log (archive/.collector/log) of kind for host ("" any). */
 int fleet_alerts(const char *archive, const char *kind, const char *host);
 /* Wait until at least one such alert (timeout_ms). 1 found, 0 not. */

@@ -106,8 +106,8 @@ static void wait_exit(pid_t pid)
 
 static void no_alert(const char *archive, const char *host)
 {
-	static const char *const kinds[] = { "chain_broken", "seq_gap", "key_not_certified",
-					     "replay", "unknown_root_key", "malformed" };
+	static const char *const kinds[] = {"chain_broken", "seq_gap",		"key_not_certified",
+					    "replay",	    "unknown_root_key", "malformed"};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		int n = fleet_alerts(archive, kinds[i], host);
@@ -120,10 +120,10 @@ static void no_alert(const char *archive, const char *host)
 
 static void three_hosts(void **state)
 {
-	static const char *const names[] = { "web1", "db.prod", "cache-3" };
+	static const char *const names[] = {"web1", "db.prod", "cache-3"};
 	char dir[300], trusted[400], archive[400], url[128], ca[400], pub[1000], tls[1000];
-	const char *ca_flag[] = { "--tls-ca", ca, NULL };
-	const char *wr[] = { "--rotate-size", "65536", NULL };
+	const char *ca_flag[] = {"--tls-ca", ca, NULL};
+	const char *wr[] = {"--rotate-size", "65536", NULL};
 	struct fhost h[3], spoof;
 	struct collector c;
 	struct natsd n;
@@ -166,11 +166,11 @@ static void three_hosts(void **state)
 		assert_int_equal(arecs, recs);
 		assert_int_equal(alast, last);
 		/* the archive is the host's log, byte for byte, and `caudit verify` says so */
-		cmd = xasprintf("for f in %s/seg-*; do cmp -s $f %s/$(basename $f) || exit 1; done && "
-				"%s/caudit verify --quiet --host %s --trusted-keys %s %s",
-				h[i].log_dir, adir, getenv("CAUDIT_BUILD") ? getenv("CAUDIT_BUILD")
-									   : "build",
-				names[i], trusted, archive);
+		cmd = xasprintf(
+		    "for f in %s/seg-*; do cmp -s $f %s/$(basename $f) || exit 1; done && "
+		    "%s/caudit verify --quiet --host %s --trusted-keys %s %s",
+		    h[i].log_dir, adir, getenv("CAUDIT_BUILD") ? getenv("CAUDIT_BUILD") : "build",
+		    names[i], trusted, archive);
 		assert_int_equal(system(cmd), 0);
 		free(cmd);
 		no_alert(archive, names[i]);
@@ -222,7 +222,8 @@ static void tamper(struct fhost *h)
 	assert_int_equal(block_scan(buf + off, (size_t)sb.st_size - off, 1 << 30, &bi), 1);
 	plain = malloc(1 << 22);
 	len = 1 << 22;
-	assert_int_equal(uncompress(plain, &len, buf + off, bi.len), Z_DATA_ERROR); /* gzip, not zlib */
+	assert_int_equal(uncompress(plain, &len, buf + off, bi.len),
+			 Z_DATA_ERROR); /* gzip, not zlib */
 	memset(&zs, 0, sizeof(zs));
 	assert_int_equal(inflateInit2(&zs, 16 + MAX_WBITS), Z_OK);
 	zs.next_in = buf + off;
@@ -262,11 +263,11 @@ static void tamper(struct fhost *h)
 
 static void alerts(void **state)
 {
-	static const char *const names[] = { "tamper", "replay", "stranger", "rekeyed", "quiet" };
+	static const char *const names[] = {"tamper", "replay", "stranger", "rekeyed", "quiet"};
 	char dir[300], trusted[400], archive[400], url[128], pub[1000], *cmd;
-	const char *once[] = { "--once", NULL };
-	const char *cargs[] = { "--seal-interval", "1", "--silence-factor", "3",
-				"--duplicate-window", "1", NULL };
+	const char *once[] = {"--once", NULL};
+	const char *cargs[] = {
+	    "--seal-interval", "1", "--silence-factor", "3", "--duplicate-window", "1", NULL};
 	struct fhost t, r, u, k, q;
 	struct collector c;
 	struct natsd n;
@@ -300,8 +301,8 @@ static void alerts(void **state)
 	assert_int_equal(fhost_write_all(&r, 600, 0, NULL), 0);
 	wait_exit(fhost_forward(&r, url, once));
 	snprintf(pub, sizeof(pub), "%s/replay.pub", trusted);
-	assert_int_equal(fleet_wait_archive(archive, "replay", pub, host_last_seq(&r, NULL),
-					    WAIT_MS), 0);
+	assert_int_equal(
+	    fleet_wait_archive(archive, "replay", pub, host_last_seq(&r, NULL), WAIT_MS), 0);
 	sleep_ms(1500);
 	snprintf(r.state_dir, sizeof(r.state_dir), "%s/fwd-again", r.dir);
 	wait_exit(fhost_forward(&r, url, once));
@@ -346,8 +347,8 @@ static void alerts(void **state)
 static void rsyslog(void **state)
 {
 	char dir[300], conf[400], out[400], pid[400], log[400], hp[64], *text, *cmd;
-	const char *argv[] = { "/usr/sbin/rsyslogd", "-n", "-f", conf, "-i", pid, NULL };
-	const char *sargs[] = { "--syslog", hp, "--once", NULL };
+	const char *argv[] = {"/usr/sbin/rsyslogd", "-n", "-f", conf, "-i", pid, NULL};
+	const char *sargs[] = {"--syslog", hp, "--once", NULL};
 	uint64_t recs = 0, lines = 0;
 	struct fhost h;
 	pid_t rs;
@@ -418,8 +419,8 @@ static size_t segments(const char *dir, char names[][64], size_t max)
 static void retention_guard(void **state)
 {
 	char dir[300], names[64][64], path[400], st[200], pub[400];
-	const char *extra[] = { "--rotate-size", "8192", "--retention-segments", "2",
-				"--forward-state", NULL, NULL };
+	const char *extra[] = {
+	    "--rotate-size", "8192", "--retention-segments", "2", "--forward-state", NULL, NULL};
 	struct fhost h;
 	uint64_t first3 = 0;
 	size_t n;
@@ -457,8 +458,8 @@ static void retention_guard(void **state)
 static void retention_forced(void **state)
 {
 	char dir[300], names[64][64], pub[400];
-	const char *extra[] = { "--rotate-size", "8192", "--forward-state", NULL,
-				"--low-disk-rotate", NULL };
+	const char *extra[] = {"--rotate-size",	    "8192", "--forward-state", NULL,
+			       "--low-disk-rotate", NULL};
 	struct fhost h;
 	uint64_t first2 = 0;
 	char *cmd;
@@ -488,11 +489,9 @@ static void retention_forced(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(three_hosts),
-		cmocka_unit_test(alerts),
-		cmocka_unit_test(rsyslog),
-		cmocka_unit_test(retention_guard),
-		cmocka_unit_test(retention_forced),
+	    cmocka_unit_test(three_hosts),	cmocka_unit_test(alerts),
+	    cmocka_unit_test(rsyslog),		cmocka_unit_test(retention_guard),
+	    cmocka_unit_test(retention_forced),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -60,9 +60,9 @@ static int wait_log(const char *path, const char *s, int timeout_ms)
 
 static void cluster(void **state)
 {
-	static const char *const hosts[] = { "c1", "c2" };
-	static const char *const kinds[] = { "chain_broken", "seq_gap", "replay", "malformed" };
-	const char *cargs[] = { "--replicas", "3", "--lease-ttl", "3", NULL };
+	static const char *const hosts[] = {"c1", "c2"};
+	static const char *const kinds[] = {"chain_broken", "seq_gap", "replay", "malformed"};
+	const char *cargs[] = {"--replicas", "3", "--lease-ttl", "3", NULL};
 	char trusted[300], archive[300], url[256], pub[400], hpub[400], adir[400];
 	int cport[3];
 	struct natsd n[3];
@@ -136,7 +136,7 @@ static void cluster(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(cluster),
+	    cmocka_unit_test(cluster),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -50,8 +50,8 @@ static int teardown(void **state)
 
 static void outage(void **state)
 {
-	static const char *const kinds[] = { "chain_broken", "seq_gap", "replay", "malformed",
-					     "key_not_certified" };
+	static const char *const kinds[] = {"chain_broken", "seq_gap", "replay", "malformed",
+					    "key_not_certified"};
 	char trusted[300], archive[300], url[64], pub[400], hpub[400], adir[400], *ndir;
 	struct fhost h;
 	struct collector c;
@@ -113,7 +113,7 @@ static void outage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(outage),
+	    cmocka_unit_test(outage),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

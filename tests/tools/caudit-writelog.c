@@ -44,18 +44,18 @@ static int64_t now_ns(clockid_t id)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "log-dir", required_argument, 0, 'l' },
-		{ "key-dir", required_argument, 0, 'k' },
-		{ "host", required_argument, 0, 'H' },
-		{ "events", required_argument, 0, 'n' },
-		{ "rate", required_argument, 0, 'r' },
-		{ "seal-records", required_argument, 0, 's' },
-		{ "seal-interval", required_argument, 0, 'i' },
-		{ "rotate-size", required_argument, 0, 'R' },
-		{ "forward-state", required_argument, 0, 'f' },
-		{ "retention-segments", required_argument, 0, 'S' },
-		{ "low-disk-rotate", no_argument, 0, 'D' },
-		{ 0, 0, 0, 0 },
+	    {"log-dir", required_argument, 0, 'l'},
+	    {"key-dir", required_argument, 0, 'k'},
+	    {"host", required_argument, 0, 'H'},
+	    {"events", required_argument, 0, 'n'},
+	    {"rate", required_argument, 0, 'r'},
+	    {"seal-records", required_argument, 0, 's'},
+	    {"seal-interval", required_argument, 0, 'i'},
+	    {"rotate-size", required_argument, 0, 'R'},
+	    {"forward-state", required_argument, 0, 'f'},
+	    {"retention-segments", required_argument, 0, 'S'},
+	    {"low-disk-rotate", no_argument, 0, 'D'},
+	    {0, 0, 0, 0},
 	};
 	static struct ca_config cfg;
 	struct enc_host host;
@@ -73,16 +73,36 @@ int main(int argc, char **argv)
 	cfg.fsync_seals = 0;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'l': snprintf(cfg.log_dir, sizeof(cfg.log_dir), "%s", optarg); break;
-		case 'k': snprintf(cfg.key_dir, sizeof(cfg.key_dir), "%s", optarg); break;
-		case 'H': snprintf(host.name, sizeof(host.name), "%s", optarg); break;
-		case 'n': events = strtoull(optarg, NULL, 10); break;
-		case 'r': rate = strtoull(optarg, NULL, 10); break;
-		case 's': cfg.seal_records = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'i': cfg.seal_interval = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'R': cfg.rotate_size = strtoull(optarg, NULL, 10); break;
-		case 'f': snprintf(cfg.forward_state, sizeof(cfg.forward_state), "%s", optarg); break;
-		case 'S': cfg.retention_segments = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'l':
+			snprintf(cfg.log_dir, sizeof(cfg.log_dir), "%s", optarg);
+			break;
+		case 'k':
+			snprintf(cfg.key_dir, sizeof(cfg.key_dir), "%s", optarg);
+			break;
+		case 'H':
+			snprintf(host.name, sizeof(host.name), "%s", optarg);
+			break;
+		case 'n':
+			events = strtoull(optarg, NULL, 10);
+			break;
+		case 'r':
+			rate = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			cfg.seal_records = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'i':
+			cfg.seal_interval = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'R':
+			cfg.rotate_size = strtoull(optarg, NULL, 10);
+			break;
+		case 'f':
+			snprintf(cfg.forward_state, sizeof(cfg.forward_state), "%s", optarg);
+			break;
+		case 'S':
+			cfg.retention_segments = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
 		case 'D':
 			/* the disk always looks full: the rotate action removes old segments */
 			cfg.admin_space_left = 1ULL << 50;
@@ -90,7 +110,9 @@ int main(int argc, char **argv)
 			cfg.space_left = 1ULL << 50;
 			cfg.space_left_action = CONFIG_ACTION_IGNORE;
 			break;
-		default: fprintf(stderr, "caudit-writelog: bad arguments\n"); return 2;
+		default:
+			fprintf(stderr, "caudit-writelog: bad arguments\n");
+			return 2;
 		}
 	}
 	if (!host.name[0] || !cfg.seal_records || !cfg.seal_interval) {
@@ -116,7 +138,7 @@ int main(int argc, char **argv)
 			int64_t due = start + (int64_t)(i * 1000000000ull / rate);
 
 			while (!stop && t < due) {
-				struct timespec ts = { 0, 1000000 };
+				struct timespec ts = {0, 1000000};
 
 				sink->ops->flush(sink);
 				sink->ops->tick(sink);
@@ -145,7 +167,7 @@ int main(int argc, char **argv)
 	}
 	/* idle: keep sealing until told to stop, when asked to run forever */
 	while (!events && !stop) {
-		struct timespec ts = { 0, 10000000 };
+		struct timespec ts = {0, 10000000};
 
 		sink->ops->flush(sink);
 		sink->ops->tick(sink);

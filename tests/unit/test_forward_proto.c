@@ -38,7 +38,8 @@ static void host_names(void **state)
 	assert_false(fwd_host_valid("a*"));
 	assert_false(fwd_host_valid("a>"));
 	assert_false(fwd_host_valid("=unknown"));
-	assert_false(fwd_host_valid("0123456789012345678901234567890123456789012345678901234567890123"));
+	assert_false(
+	    fwd_host_valid("0123456789012345678901234567890123456789012345678901234567890123"));
 	assert_int_equal(fwd_subject(s, "db.prod"), 0);
 	assert_string_equal(s, "caudit.log.db~prod");
 	assert_int_equal(fwd_subject_host(s, h), 0);
@@ -58,9 +59,8 @@ static void messages(void **state)
 	char id[FWD_MSGID_MAX];
 
 	(void)state;
-	assert_int_equal(fwd_msg_parse(&m, "block", NULL, "seg-00000000000000000201.jsonl.gz",
-				       "201", "402"),
-			 0);
+	assert_int_equal(
+	    fwd_msg_parse(&m, "block", NULL, "seg-00000000000000000201.jsonl.gz", "201", "402"), 0);
 	assert_int_equal(m.kind, FWD_BLOCK);
 	assert_int_equal(m.first, 201);
 	assert_int_equal(m.last, 402);
@@ -76,20 +76,20 @@ static void messages(void **state)
 	assert_int_equal(fwd_msg_parse(&m, "cert", "18446744073709551616", NULL, NULL, NULL),
 			 -EINVAL);
 	assert_int_equal(fwd_msg_parse(&m, "block", NULL, "seg-1.jsonl.gz", "1", "2"), -EINVAL);
-	assert_int_equal(fwd_msg_parse(&m, "block", NULL, "seg-00000000000000000001.jsonl.gz",
-				       "5", "4"),
-			 -EINVAL);
-	assert_int_equal(fwd_msg_parse(&m, "block", NULL, "seg-00000000000000000010.jsonl.gz",
-				       "5", "40"),
-			 -EINVAL);
-	assert_int_equal(fwd_msg_parse(&m, "block", NULL, "seg-00000000000000000001.jsonl.gz",
-				       "1", "2x"),
-			 -EINVAL);
+	assert_int_equal(
+	    fwd_msg_parse(&m, "block", NULL, "seg-00000000000000000001.jsonl.gz", "5", "4"),
+	    -EINVAL);
+	assert_int_equal(
+	    fwd_msg_parse(&m, "block", NULL, "seg-00000000000000000010.jsonl.gz", "5", "40"),
+	    -EINVAL);
+	assert_int_equal(
+	    fwd_msg_parse(&m, "block", NULL, "seg-00000000000000000001.jsonl.gz", "1", "2x"),
+	    -EINVAL);
 }
 
 static void checkpoint(void **state)
 {
-	struct fwd_state a = { .certs = 2, .offset = 12345, .last_seq = 999 }, b;
+	struct fwd_state a = {.certs = 2, .offset = 12345, .last_seq = 999}, b;
 	char buf[FWD_STATE_MAX];
 	int n;
 
@@ -163,10 +163,10 @@ static void blocks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(host_names),
-		cmocka_unit_test(messages),
-		cmocka_unit_test(checkpoint),
-		cmocka_unit_test(blocks),
+	    cmocka_unit_test(host_names),
+	    cmocka_unit_test(messages),
+	    cmocka_unit_test(checkpoint),
+	    cmocka_unit_test(blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

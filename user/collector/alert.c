@@ -33,10 +33,14 @@ struct coll_alerts {
 };
 
 static const char *const names[] = {
-	[ALERT_CHAIN_BROKEN] = "chain_broken", [ALERT_SEQ_GAP] = "seq_gap",
-	[ALERT_UNCERTIFIED] = "key_not_certified", [ALERT_UNKNOWN_HOST] = "unknown_host",
-	[ALERT_UNKNOWN_ROOT] = "unknown_root_key", [ALERT_REPLAY] = "replay",
-	[ALERT_SILENT] = "silent_host", [ALERT_MALFORMED] = "malformed",
+    [ALERT_CHAIN_BROKEN] = "chain_broken",
+    [ALERT_SEQ_GAP] = "seq_gap",
+    [ALERT_UNCERTIFIED] = "key_not_certified",
+    [ALERT_UNKNOWN_HOST] = "unknown_host",
+    [ALERT_UNKNOWN_ROOT] = "unknown_root_key",
+    [ALERT_REPLAY] = "replay",
+    [ALERT_SILENT] = "silent_host",
+    [ALERT_MALFORMED] = "malformed",
 };
 
 const char *coll_alert_name(enum coll_alert_kind kind)
@@ -44,8 +48,7 @@ const char *coll_alert_name(enum coll_alert_kind kind)
 	return (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
 }
 
-int coll_alerts_open(struct coll_alerts **out, const struct coll_opts *o, char *err,
-		     size_t errlen)
+int coll_alerts_open(struct coll_alerts **out, const struct coll_opts *o, char *err, size_t errlen)
 {
 	struct coll_alerts *a = calloc(1, sizeof(*a));
 	int r;
@@ -86,8 +89,8 @@ void coll_alerts_tick(struct coll_alerts *a)
 	a->sink->ops->tick(a->sink);
 }
 
-void coll_alert(struct coll_alerts *a, enum coll_alert_kind kind, const char *host,
-		const char *fmt, ...)
+void coll_alert(struct coll_alerts *a, enum coll_alert_kind kind, const char *host, const char *fmt,
+		...)
 {
 	struct timespec ts;
 	char detail[1024];

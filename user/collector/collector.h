@@ -37,10 +37,10 @@ struct coll_opts {
 	char instance[96];	  /* this collector's name in the leases */
 	const char *stream;	  /* JetStream stream, default CAUDIT */
 	unsigned replicas;
-	unsigned seal_interval;	  /* the hosts' seal_interval, seconds */
-	unsigned silence_factor;  /* silent after factor * seal_interval */
-	unsigned lease_ttl;	  /* seconds */
-	unsigned dup_window;	  /* seconds */
+	unsigned seal_interval;	 /* the hosts' seal_interval, seconds */
+	unsigned silence_factor; /* silent after factor * seal_interval */
+	unsigned lease_ttl;	 /* seconds */
+	unsigned dup_window;	 /* seconds */
 	int fsync;
 };
 
@@ -77,24 +77,23 @@ int coll_sub_fetch(struct coll_sub *s, int batch, int (*fn)(void *opaque, const 
 
 /* ---- alert.c ---- */
 enum coll_alert_kind {
-	ALERT_CHAIN_BROKEN,   /* a record modified, inserted, reordered; a bad seal */
-	ALERT_SEQ_GAP,	      /* records or segments missing */
-	ALERT_UNCERTIFIED,    /* key not certified by the chain */
-	ALERT_UNKNOWN_HOST,   /* a subject without an enrolled key */
-	ALERT_UNKNOWN_ROOT,   /* a log made under another root key */
-	ALERT_REPLAY,	      /* an old block received again as a new message */
-	ALERT_SILENT,	      /* nothing for silence_factor * seal_interval */
-	ALERT_MALFORMED,      /* a message that is not a block or certificate */
+	ALERT_CHAIN_BROKEN, /* a record modified, inserted, reordered; a bad seal */
+	ALERT_SEQ_GAP,	    /* records or segments missing */
+	ALERT_UNCERTIFIED,  /* key not certified by the chain */
+	ALERT_UNKNOWN_HOST, /* a subject without an enrolled key */
+	ALERT_UNKNOWN_ROOT, /* a log made under another root key */
+	ALERT_REPLAY,	    /* an old block received again as a new message */
+	ALERT_SILENT,	    /* nothing for silence_factor * seal_interval */
+	ALERT_MALFORMED,    /* a message that is not a block or certificate */
 };
 
 struct coll_alerts;
-int coll_alerts_open(struct coll_alerts **out, const struct coll_opts *o, char *err,
-		     size_t errlen);
+int coll_alerts_open(struct coll_alerts **out, const struct coll_opts *o, char *err, size_t errlen);
 void coll_alerts_close(struct coll_alerts *a);
 /* Timers of the signed log (seals). */
 void coll_alerts_tick(struct coll_alerts *a);
-void coll_alert(struct coll_alerts *a, enum coll_alert_kind kind, const char *host,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void coll_alert(struct coll_alerts *a, enum coll_alert_kind kind, const char *host, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
 const char *coll_alert_name(enum coll_alert_kind kind);
 
 /* ---- host.c ---- */

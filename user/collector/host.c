@@ -42,19 +42,19 @@ struct coll_host {
 	struct coll_alerts *alerts;
 	char name[FWD_HOST_MAX];
 	struct verify_stream *vs;
-	int dfd;			/* ARCHIVE/<host> */
+	int dfd; /* ARCHIVE/<host> */
 	int segfd, certfd;
-	char seg[STORE_SEG_NAME_LEN];	/* the segment being appended to */
-	uint64_t ncerts;		/* certificate lines archived */
-	uint64_t stream_seq;		/* last stream message handled */
+	char seg[STORE_SEG_NAME_LEN]; /* the segment being appended to */
+	uint64_t ncerts;	      /* certificate lines archived */
+	uint64_t stream_seq;	      /* last stream message handled */
 	int dirty;
-	uint8_t *alerted;		/* per segment: the verdict already reported (+1) */
+	uint8_t *alerted; /* per segment: the verdict already reported (+1) */
 	size_t nalerted;
-	int64_t last_block_ns;		/* CLOCK_MONOTONIC */
+	int64_t last_block_ns; /* CLOCK_MONOTONIC */
 	int silent;
-	int64_t gap_since_ns;		/* a block after a gap is waiting (0: none) */
+	int64_t gap_since_ns; /* a block after a gap is waiting (0: none) */
 	uint64_t gap_first;
-	int broken;			/* verified but not archived: rebuild from the archive */
+	int broken; /* verified but not archived: rebuild from the archive */
 };
 
 static int64_t mono_ns(void)
@@ -392,9 +392,10 @@ static int handle_cert(struct coll_host *h, const struct coll_msg *cm, const str
 	}
 	r = verify_stream_cert(h->vs, cm->data, cm->len);
 	if (r)
-		coll_alert(h->alerts, r == VERIFY_CERTS_BAD_SIG ? ALERT_CHAIN_BROKEN : ALERT_UNCERTIFIED,
+		coll_alert(h->alerts,
+			   r == VERIFY_CERTS_BAD_SIG ? ALERT_CHAIN_BROKEN : ALERT_UNCERTIFIED,
 			   h->name, "certificate line %llu: %s", (unsigned long long)m->index,
-			   r == VERIFY_CERTS_BAD_SIG ? "signature invalid"
+			   r == VERIFY_CERTS_BAD_SIG	 ? "signature invalid"
 			   : r == VERIFY_CERTS_MALFORMED ? "malformed"
 							 : "key not certified by the chain");
 	h->stream_seq = cm->stream_seq;

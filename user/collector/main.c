@@ -36,7 +36,7 @@ static volatile sig_atomic_t stop;
 struct slot {
 	char name[FWD_HOST_MAX];
 	uint8_t root[CRYPTO_PUB_LEN];
-	uint64_t rev; /* our lease's revision (0: not ours) */
+	uint64_t rev;	    /* our lease's revision (0: not ours) */
 	int64_t renewed_ns; /* when the lease was last renewed (CLOCK_MONOTONIC) */
 	struct coll_host *h;
 	struct coll_sub *sub;
@@ -235,20 +235,21 @@ static int unknown_msg(void *opaque, const struct coll_msg *m)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: caudit-collector --nats URL --trusted-keys DIR --archive DIR [options]\n"
-		"  --creds FILE          'user password' (0600)\n"
-		"  --tls-ca FILE [--tls-cert FILE --tls-key FILE]\n"
-		"  --instance NAME       this instance in the leases, unique (default: host name)\n"
-		"  --alert-log DIR       its own signed log (default ARCHIVE/.collector/NAME/log)\n"
-		"  --key-dir DIR         its keys (default ARCHIVE/.collector/NAME/keys)\n"
-		"  --stream NAME         JetStream stream (default CAUDIT)\n"
-		"  --replicas N          stream replicas (default 1)\n"
-		"  --seal-interval S     the hosts' seal_interval (default 10)\n"
-		"  --silence-factor N    silent after N x seal interval (default 3)\n"
-		"  --lease-ttl S         seconds before a dead instance's hosts are taken (default 5)\n"
-		"  --duplicate-window S  de-duplication window of the stream (default 3600)\n"
-		"  --no-fsync            do not fsync the archive (tests, benchmarks)\n");
+	fprintf(
+	    f,
+	    "usage: caudit-collector --nats URL --trusted-keys DIR --archive DIR [options]\n"
+	    "  --creds FILE          'user password' (0600)\n"
+	    "  --tls-ca FILE [--tls-cert FILE --tls-key FILE]\n"
+	    "  --instance NAME       this instance in the leases, unique (default: host name)\n"
+	    "  --alert-log DIR       its own signed log (default ARCHIVE/.collector/NAME/log)\n"
+	    "  --key-dir DIR         its keys (default ARCHIVE/.collector/NAME/keys)\n"
+	    "  --stream NAME         JetStream stream (default CAUDIT)\n"
+	    "  --replicas N          stream replicas (default 1)\n"
+	    "  --seal-interval S     the hosts' seal_interval (default 10)\n"
+	    "  --silence-factor N    silent after N x seal interval (default 3)\n"
+	    "  --lease-ttl S         seconds before a dead instance's hosts are taken (default 5)\n"
+	    "  --duplicate-window S  de-duplication window of the stream (default 3600)\n"
+	    "  --no-fsync            do not fsync the archive (tests, benchmarks)\n");
 }
 
 static int num(const char *s, unsigned lo, unsigned hi, unsigned *v)
@@ -264,17 +265,25 @@ static int num(const char *s, unsigned lo, unsigned hi, unsigned *v)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "nats", required_argument, 0, 'n' },	     { "trusted-keys", required_argument, 0, 't' },
-		{ "archive", required_argument, 0, 'a' },    { "creds", required_argument, 0, 'C' },
-		{ "tls-ca", required_argument, 0, 'A' },     { "tls-cert", required_argument, 0, 'T' },
-		{ "tls-key", required_argument, 0, 'K' },    { "alert-log", required_argument, 0, 'L' },
-		{ "key-dir", required_argument, 0, 'k' },    { "instance", required_argument, 0, 'i' },
-		{ "stream", required_argument, 0, 's' },     { "replicas", required_argument, 0, 'r' },
-		{ "seal-interval", required_argument, 0, 'I' },
-		{ "silence-factor", required_argument, 0, 'F' },
-		{ "lease-ttl", required_argument, 0, 'l' },  { "duplicate-window", required_argument, 0, 'D' },
-		{ "no-fsync", no_argument, 0, 'N' },	     { "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
+	    {"nats", required_argument, 0, 'n'},
+	    {"trusted-keys", required_argument, 0, 't'},
+	    {"archive", required_argument, 0, 'a'},
+	    {"creds", required_argument, 0, 'C'},
+	    {"tls-ca", required_argument, 0, 'A'},
+	    {"tls-cert", required_argument, 0, 'T'},
+	    {"tls-key", required_argument, 0, 'K'},
+	    {"alert-log", required_argument, 0, 'L'},
+	    {"key-dir", required_argument, 0, 'k'},
+	    {"instance", required_argument, 0, 'i'},
+	    {"stream", required_argument, 0, 's'},
+	    {"replicas", required_argument, 0, 'r'},
+	    {"seal-interval", required_argument, 0, 'I'},
+	    {"silence-factor", required_argument, 0, 'F'},
+	    {"lease-ttl", required_argument, 0, 'l'},
+	    {"duplicate-window", required_argument, 0, 'D'},
+	    {"no-fsync", no_argument, 0, 'N'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	static struct coll c;
 	const char *trusted = NULL, *archive = NULL, *alert = NULL, *keydir = NULL;
@@ -294,25 +303,63 @@ int main(int argc, char **argv)
 		int bad = 0;
 
 		switch (opt) {
-		case 'n': c.o.nats_url = optarg; break;
-		case 't': trusted = optarg; break;
-		case 'a': archive = optarg; break;
-		case 'C': c.o.creds = optarg; break;
-		case 'A': c.o.tls_ca = optarg; break;
-		case 'T': c.o.tls_cert = optarg; break;
-		case 'K': c.o.tls_key = optarg; break;
-		case 'L': alert = optarg; break;
-		case 'k': keydir = optarg; break;
-		case 'i': snprintf(c.o.instance, sizeof(c.o.instance), "%s", optarg); break;
-		case 's': c.o.stream = optarg; break;
-		case 'r': bad = num(optarg, 1, 5, &c.o.replicas); break;
-		case 'I': bad = num(optarg, 1, 3600, &c.o.seal_interval); break;
-		case 'F': bad = num(optarg, 1, 1000, &c.o.silence_factor); break;
-		case 'l': bad = num(optarg, 2, 600, &c.o.lease_ttl); break;
-		case 'D': bad = num(optarg, 1, 7 * 86400, &c.o.dup_window); break;
-		case 'N': c.o.fsync = 0; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'n':
+			c.o.nats_url = optarg;
+			break;
+		case 't':
+			trusted = optarg;
+			break;
+		case 'a':
+			archive = optarg;
+			break;
+		case 'C':
+			c.o.creds = optarg;
+			break;
+		case 'A':
+			c.o.tls_ca = optarg;
+			break;
+		case 'T':
+			c.o.tls_cert = optarg;
+			break;
+		case 'K':
+			c.o.tls_key = optarg;
+			break;
+		case 'L':
+			alert = optarg;
+			break;
+		case 'k':
+			keydir = optarg;
+			break;
+		case 'i':
+			snprintf(c.o.instance, sizeof(c.o.instance), "%s", optarg);
+			break;
+		case 's':
+			c.o.stream = optarg;
+			break;
+		case 'r':
+			bad = num(optarg, 1, 5, &c.o.replicas);
+			break;
+		case 'I':
+			bad = num(optarg, 1, 3600, &c.o.seal_interval);
+			break;
+		case 'F':
+			bad = num(optarg, 1, 1000, &c.o.silence_factor);
+			break;
+		case 'l':
+			bad = num(optarg, 2, 600, &c.o.lease_ttl);
+			break;
+		case 'D':
+			bad = num(optarg, 1, 7 * 86400, &c.o.dup_window);
+			break;
+		case 'N':
+			c.o.fsync = 0;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 		if (bad) {
 			fprintf(stderr, "caudit-collector: %s: out of range\n", optarg);
@@ -357,7 +404,7 @@ int main(int argc, char **argv)
 	}
 	/* NATS may not be there yet, or its JetStream not ready (cluster election) */
 	for (int tries = 0; !stop; tries++) {
-		struct timespec ts = { 1, 0 };
+		struct timespec ts = {1, 0};
 
 		r = coll_nats_open(&c.n, &c.o, err, sizeof(err));
 		if (!r)
@@ -402,17 +449,19 @@ int main(int argc, char **argv)
 				log_msg(LOG_WARNING, "host %s: %s", s->name, strerror(-r));
 			if (coll_host_broken(s->h)) {
 				/* reopened from its archive at the next lease round */
-				log_msg(LOG_ERR, "host %s: archive write failed; reopening", s->name);
+				log_msg(LOG_ERR, "host %s: archive write failed; reopening",
+					s->name);
 				release(&c, s);
 			}
 		}
-		if (c.unknown.sub && now - c.unknown.renewed_ns <= (int64_t)c.o.lease_ttl * NS / 2) {
+		if (c.unknown.sub &&
+		    now - c.unknown.renewed_ns <= (int64_t)c.o.lease_ttl * NS / 2) {
 			r = coll_sub_fetch(c.unknown.sub, 256, unknown_msg, NULL, &c);
 			if (r > 0)
 				got += r;
 		}
 		if (!got) {
-			struct timespec ts = { 0, 20 * 1000000 };
+			struct timespec ts = {0, 20 * 1000000};
 
 			nanosleep(&ts, NULL);
 		}

@@ -28,7 +28,6 @@
 #define LEASE_BUCKET "caudit-leases"
 #define ALL_DURABLE "caudit-all"
 
-
 struct coll_nats {
 	const struct coll_opts *o;
 	natsConnection *nc;
@@ -45,14 +44,14 @@ static int fail(char *err, size_t errlen, const char *what, natsStatus s, jsErrC
 {
 	const char *txt = nats_GetLastError(NULL);
 
-	snprintf(err, errlen, "%s: %s %s (js %d)", what, natsStatus_GetText(s),
-		 txt ? txt : "", (int)j);
+	snprintf(err, errlen, "%s: %s %s (js %d)", what, natsStatus_GetText(s), txt ? txt : "",
+		 (int)j);
 	return -EIO;
 }
 
 static int setup_stream(struct coll_nats *n, char *err, size_t errlen)
 {
-	const char *subjects[] = { FWD_SUBJECT_PREFIX ">" };
+	const char *subjects[] = {FWD_SUBJECT_PREFIX ">"};
 	jsStreamConfig sc;
 	jsStreamInfo *si = NULL;
 	jsErrCode j = 0;
@@ -105,7 +104,8 @@ static natsStatus set_servers(natsOptions *opts, const char *list)
 	if (strlen(list) >= sizeof(buf))
 		return NATS_INVALID_ARG;
 	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok && n < MAX_SERVERS; tok = strtok_r(NULL, ",", &save))
+	for (tok = strtok_r(buf, ",", &save); tok && n < MAX_SERVERS;
+	     tok = strtok_r(NULL, ",", &save))
 		urls[n++] = tok;
 	return n ? natsOptions_SetServers(opts, urls, n) : NATS_INVALID_ARG;
 }
@@ -274,7 +274,7 @@ static const char *header(natsMsg *m, const char *key)
 int coll_sub_fetch(struct coll_sub *s, int batch, int (*fn)(void *opaque, const struct coll_msg *m),
 		   int (*flush)(void *opaque), void *opaque)
 {
-	natsMsgList list = { 0 };
+	natsMsgList list = {0};
 	jsFetchRequest req;
 	natsStatus st;
 	int done = 0, *ok, r;
@@ -301,14 +301,14 @@ int coll_sub_fetch(struct coll_sub *s, int batch, int (*fn)(void *opaque, const 
 		natsMsg *m = list.Msgs[i];
 		jsMsgMetaData *md = NULL;
 		struct coll_msg cm = {
-			.subject = natsMsg_GetSubject(m),
-			.data = natsMsg_GetData(m),
-			.len = (size_t)natsMsg_GetDataLength(m),
-			.kind = header(m, FWD_H_KIND),
-			.index = header(m, FWD_H_INDEX),
-			.segment = header(m, FWD_H_SEGMENT),
-			.first = header(m, FWD_H_FIRST),
-			.last = header(m, FWD_H_LAST),
+		    .subject = natsMsg_GetSubject(m),
+		    .data = natsMsg_GetData(m),
+		    .len = (size_t)natsMsg_GetDataLength(m),
+		    .kind = header(m, FWD_H_KIND),
+		    .index = header(m, FWD_H_INDEX),
+		    .segment = header(m, FWD_H_SEGMENT),
+		    .first = header(m, FWD_H_FIRST),
+		    .last = header(m, FWD_H_LAST),
 		};
 
 		if (natsMsg_GetMetaData(&md, m) == NATS_OK) {

@@ -18,9 +18,9 @@ struct line_state {
 	char first[PREFIX], cur[PREFIX];
 	size_t first_len, cur_len;
 	int have_first;
-	int cur_is_seal;   /* the current line has the seal tag in its prefix... */
-	size_t cur_total;  /* bytes of the current line so far */
-	char tag[160];	   /* ...searched in its first bytes */
+	int cur_is_seal;  /* the current line has the seal tag in its prefix... */
+	size_t cur_total; /* bytes of the current line so far */
+	char tag[160];	  /* ...searched in its first bytes */
 	size_t tag_len;
 	int last_sealed;
 	uint64_t records;
@@ -97,8 +97,8 @@ int block_scan(const void *buf, size_t len, uint64_t max_out, struct block_info 
 		memset(bi, 0, sizeof(*bi));
 		bi->len = (size_t)zs.total_in;
 		bi->records = ls.records;
-		bi->first_seq = ls.have_first && !store_record_seq(ls.first, ls.first_len, &seq)
-					? seq : 0;
+		bi->first_seq =
+		    ls.have_first && !store_record_seq(ls.first, ls.first_len, &seq) ? seq : 0;
 		bi->last_seq = ls.last_seq;
 		bi->sealed = ls.last_sealed && !torn;
 		r = 1;

@@ -15,7 +15,7 @@ struct block_info {
 	uint64_t records;   /* lines */
 	uint64_t first_seq; /* seq of its first / last line (0 when unreadable) */
 	uint64_t last_seq;
-	int sealed;	    /* its last line is a log.seal record */
+	int sealed; /* its last line is a log.seal record */
 };
 
 /*

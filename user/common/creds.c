@@ -28,7 +28,8 @@ int creds_read(const char *path, char *user, size_t ulen, char *pass, size_t ple
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077)) {
 		close(fd);
-		snprintf(err, errlen, "%s: must be a regular file readable by its owner only", path);
+		snprintf(err, errlen, "%s: must be a regular file readable by its owner only",
+			 path);
 		return -EPERM;
 	}
 	n = read(fd, buf, CREDS_MAX);
@@ -51,4 +52,3 @@ int creds_read(const char *path, char *user, size_t ulen, char *pass, size_t ple
 	explicit_bzero(buf, sizeof(buf));
 	return 0;
 }
-

@@ -27,7 +27,7 @@
 #define FWD_HOST_MAX 64 /* host name bytes + NUL */
 #define FWD_SUBJECT_MAX (sizeof(FWD_SUBJECT_PREFIX) + FWD_HOST_MAX)
 #define FWD_MSGID_MAX 128
-#define FWD_BLOCK_MAX (8u << 20)      /* compressed bytes of a block sent */
+#define FWD_BLOCK_MAX (8u << 20)       /* compressed bytes of a block sent */
 #define FWD_BLOCK_MAX_OUT (256u << 20) /* its decompressed bytes */
 #define FWD_CERT_MAX 4096
 #define FWD_STATE_FILE "forward.state"

@@ -20,7 +20,7 @@ struct verify_stream {
 	struct verify_seg s; /* the open segment */
 	int open;
 	size_t capsegs;
-	int64_t last_epoch;  /* of the certificate lines */
+	int64_t last_epoch; /* of the certificate lines */
 	uint64_t ncertlines;
 };
 
@@ -37,8 +37,8 @@ int verify_stream_new(struct verify_stream **out, const uint8_t root[CRYPTO_PUB_
 	memcpy(vs->o.root, root, CRYPTO_PUB_LEN);
 	vs->o.dir = "";
 	vs->o.max_line = max_line ? max_line : VERIFY_DEFAULT_MAX_LINE;
-	vs->o.max_segment_bytes = max_segment_bytes ? max_segment_bytes
-						    : VERIFY_DEFAULT_MAX_SEGMENT;
+	vs->o.max_segment_bytes =
+	    max_segment_bytes ? max_segment_bytes : VERIFY_DEFAULT_MAX_SEGMENT;
 	vs->c.o = &vs->o;
 	vs->c.rep = &vs->rep;
 	vs->c.max_line = vs->o.max_line;

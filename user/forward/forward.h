@@ -20,14 +20,14 @@ struct fwd_opts {
 	char log_dir[PATH_MAX];
 	char state_dir[PATH_MAX];
 	char host[FWD_HOST_MAX];
-	const char *nats_url;  /* comma-separated server URLs */
-	const char *creds;     /* "user password" file, 0600 */
-	const char *tls_ca;    /* CA file: TLS to NATS */
-	const char *tls_cert;  /* client certificate and key (optional) */
+	const char *nats_url; /* comma-separated server URLs */
+	const char *creds;    /* "user password" file, 0600 */
+	const char *tls_ca;   /* CA file: TLS to NATS */
+	const char *tls_cert; /* client certificate and key (optional) */
 	const char *tls_key;
-	const char *syslog;    /* host:port: RFC 5424 over TCP instead of NATS */
+	const char *syslog; /* host:port: RFC 5424 over TCP instead of NATS */
 	unsigned poll_ms;
-	int once;              /* exit when everything present was sent */
+	int once; /* exit when everything present was sent */
 };
 
 /* One output: NATS JetStream or syslog. */

@@ -30,25 +30,26 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: caudit-forward [-c CONFIG] [--log-dir DIR] [--state-dir DIR] [--host NAME]\n"
-		"                      (--nats URL [--creds FILE] [--tls-ca FILE [--tls-cert FILE\n"
-		"                       --tls-key FILE]] | --syslog HOST:PORT) [--poll-ms N] [--once]\n"
-		"  -c CONFIG      the agent's config file (log_dir, host_name, forward_state)\n"
-		"  --log-dir DIR  the agent's log directory (default /var/log/caudit)\n"
-		"  --state-dir    where the checkpoint is kept (default /var/lib/caudit-forward;\n"
-		"                 the agent's forward_state must name the same directory)\n"
-		"  --host NAME    the host's name at the collector (default host_name, else the\n"
-		"                 machine's host name)\n"
-		"  --nats URL     NATS server(s), comma-separated (nats://, tls://)\n"
-		"  --creds FILE   one line 'user password', mode 0600\n"
-		"  --syslog H:P   send RFC 5424 records over TCP instead of NATS\n"
-		"  --once         exit when everything present has been sent\n");
+	fprintf(
+	    f,
+	    "usage: caudit-forward [-c CONFIG] [--log-dir DIR] [--state-dir DIR] [--host NAME]\n"
+	    "                      (--nats URL [--creds FILE] [--tls-ca FILE [--tls-cert FILE\n"
+	    "                       --tls-key FILE]] | --syslog HOST:PORT) [--poll-ms N] [--once]\n"
+	    "  -c CONFIG      the agent's config file (log_dir, host_name, forward_state)\n"
+	    "  --log-dir DIR  the agent's log directory (default /var/log/caudit)\n"
+	    "  --state-dir    where the checkpoint is kept (default /var/lib/caudit-forward;\n"
+	    "                 the agent's forward_state must name the same directory)\n"
+	    "  --host NAME    the host's name at the collector (default host_name, else the\n"
+	    "                 machine's host name)\n"
+	    "  --nats URL     NATS server(s), comma-separated (nats://, tls://)\n"
+	    "  --creds FILE   one line 'user password', mode 0600\n"
+	    "  --syslog H:P   send RFC 5424 records over TCP instead of NATS\n"
+	    "  --once         exit when everything present has been sent\n");
 }
 
 static void sleep_ms(unsigned ms)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 
 	while (!stop && nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -57,13 +58,19 @@ static void sleep_ms(unsigned ms)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "log-dir", required_argument, 0, 'l' },   { "state-dir", required_argument, 0, 's' },
-		{ "host", required_argument, 0, 'H' },	    { "nats", required_argument, 0, 'n' },
-		{ "creds", required_argument, 0, 'C' },	    { "tls-ca", required_argument, 0, 'A' },
-		{ "tls-cert", required_argument, 0, 'T' },  { "tls-key", required_argument, 0, 'K' },
-		{ "syslog", required_argument, 0, 'S' },    { "poll-ms", required_argument, 0, 'p' },
-		{ "once", no_argument, 0, 'o' },	    { "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
+	    {"log-dir", required_argument, 0, 'l'},
+	    {"state-dir", required_argument, 0, 's'},
+	    {"host", required_argument, 0, 'H'},
+	    {"nats", required_argument, 0, 'n'},
+	    {"creds", required_argument, 0, 'C'},
+	    {"tls-ca", required_argument, 0, 'A'},
+	    {"tls-cert", required_argument, 0, 'T'},
+	    {"tls-key", required_argument, 0, 'K'},
+	    {"syslog", required_argument, 0, 'S'},
+	    {"poll-ms", required_argument, 0, 'p'},
+	    {"once", no_argument, 0, 'o'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	static struct ca_config cfg;
 	static struct fwd_opts o;
@@ -78,20 +85,48 @@ int main(int argc, char **argv)
 	o.poll_ms = 200;
 	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'c': config = optarg; break;
-		case 'l': log_dir = optarg; break;
-		case 's': state_dir = optarg; break;
-		case 'H': host = optarg; break;
-		case 'n': o.nats_url = optarg; break;
-		case 'C': o.creds = optarg; break;
-		case 'A': o.tls_ca = optarg; break;
-		case 'T': o.tls_cert = optarg; break;
-		case 'K': o.tls_key = optarg; break;
-		case 'S': o.syslog = optarg; break;
-		case 'p': o.poll_ms = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'o': o.once = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'c':
+			config = optarg;
+			break;
+		case 'l':
+			log_dir = optarg;
+			break;
+		case 's':
+			state_dir = optarg;
+			break;
+		case 'H':
+			host = optarg;
+			break;
+		case 'n':
+			o.nats_url = optarg;
+			break;
+		case 'C':
+			o.creds = optarg;
+			break;
+		case 'A':
+			o.tls_ca = optarg;
+			break;
+		case 'T':
+			o.tls_cert = optarg;
+			break;
+		case 'K':
+			o.tls_key = optarg;
+			break;
+		case 'S':
+			o.syslog = optarg;
+			break;
+		case 'p':
+			o.poll_ms = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'o':
+			o.once = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc || !o.nats_url == !o.syslog || o.poll_ms < 1 || o.poll_ms > 60000 ||
@@ -106,8 +141,9 @@ int main(int argc, char **argv)
 	}
 	snprintf(o.log_dir, sizeof(o.log_dir), "%s", log_dir ? log_dir : cfg.log_dir);
 	snprintf(o.state_dir, sizeof(o.state_dir), "%s",
-		 state_dir ? state_dir : cfg.forward_state[0] ? cfg.forward_state
-							      : "/var/lib/caudit-forward");
+		 state_dir		? state_dir
+		 : cfg.forward_state[0] ? cfg.forward_state
+					: "/var/lib/caudit-forward");
 	if (host)
 		snprintf(o.host, sizeof(o.host), "%s", host);
 	else if (cfg.host_name[0])

@@ -105,8 +105,8 @@ static void nats_close(struct fwd_out *out)
 }
 
 static const struct fwd_out_ops nats_ops = {
-	.send = nats_send,
-	.close = nats_close,
+    .send = nats_send,
+    .close = nats_close,
 };
 
 #define MAX_SERVERS 16
@@ -121,7 +121,8 @@ static natsStatus set_servers(natsOptions *opts, const char *list)
 	if (strlen(list) >= sizeof(buf))
 		return NATS_INVALID_ARG;
 	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok && n < MAX_SERVERS; tok = strtok_r(NULL, ",", &save))
+	for (tok = strtok_r(buf, ",", &save); tok && n < MAX_SERVERS;
+	     tok = strtok_r(NULL, ",", &save))
 		urls[n++] = tok;
 	return n ? natsOptions_SetServers(opts, urls, n) : NATS_INVALID_ARG;
 }
@@ -181,7 +182,8 @@ int fwd_nats_open(struct fwd_out **out, const struct fwd_opts *o, char *err, siz
 	if (s != NATS_OK) {
 		const char *txt = nats_GetLastError(NULL);
 
-		snprintf(err, errlen, "NATS %s: %s", o->nats_url, txt ? txt : natsStatus_GetText(s));
+		snprintf(err, errlen, "NATS %s: %s", o->nats_url,
+			 txt ? txt : natsStatus_GetText(s));
 		r = -EIO;
 		goto fail;
 	}

@@ -33,7 +33,7 @@
 
 struct fwd_reader {
 	const struct fwd_opts *o;
-	int dfd, sfd;	/* log directory, state directory */
+	int dfd, sfd; /* log directory, state directory */
 	struct fwd_state st;
 	unsigned char *buf;
 	int warned_enc;
@@ -168,7 +168,7 @@ static int step_certs(struct fwd_reader *r, struct fwd_out *out, char *err, size
 	end = buf + sb.st_size;
 	for (p = buf; p < end; line++) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
-		struct fwd_msg m = { .kind = FWD_CERT, .index = line };
+		struct fwd_msg m = {.kind = FWD_CERT, .index = line};
 
 		if (!nl)
 			break; /* being written */
@@ -213,7 +213,8 @@ static int next_segment(struct fwd_reader *r, const char *after, char next[STORE
 	}
 	rewinddir(d);
 	while ((de = readdir(d))) {
-		if (store_segment_parse_any(de->d_name, &seq, &enc) || strcmp(de->d_name, after) <= 0)
+		if (store_segment_parse_any(de->d_name, &seq, &enc) ||
+		    strcmp(de->d_name, after) <= 0)
 			continue;
 		if (enc) {
 			if (!r->warned_enc++)
@@ -273,7 +274,7 @@ static int step_blocks(struct fwd_reader *r, struct fwd_out *out, char *err, siz
 		}
 		while (off < (size_t)n && sent < BATCH) {
 			struct block_info bi;
-			struct fwd_msg m = { .kind = FWD_BLOCK };
+			struct fwd_msg m = {.kind = FWD_BLOCK};
 			int b = block_scan(r->buf + off, (size_t)n - off, FWD_BLOCK_MAX_OUT, &bi);
 
 			if (b == 0)
@@ -282,7 +283,8 @@ static int step_blocks(struct fwd_reader *r, struct fwd_out *out, char *err, siz
 				/* not gzip: sent as it is, for the collector to report */
 				log_msg(LOG_ERR, "%s: bytes at offset %llu are not a sealed block",
 					st->segment, (unsigned long long)(st->offset + off));
-				bi.len = (size_t)n - off;
+				bi.len = (size_t)n - off < FWD_BLOCK_MAX ? (size_t)n - off
+									 : FWD_BLOCK_MAX;
 				bi.first_seq = bi.last_seq = st->last_seq + 1;
 			}
 			strcpy(m.segment, st->segment);
@@ -300,10 +302,12 @@ static int step_blocks(struct fwd_reader *r, struct fwd_out *out, char *err, siz
 	}
 	close(fd);
 	if (!sent && !e && final) {
-		/* a newer segment exists: this one will not grow (any torn tail was never sealed) */
+		/* a newer segment exists: this one will not grow (any torn tail was never sealed)
+		 */
 		if ((uint64_t)sb.st_size > st->offset)
 			log_msg(LOG_WARNING, "%s: %llu bytes after the last sealed block skipped",
-				st->segment, (unsigned long long)((uint64_t)sb.st_size - st->offset));
+				st->segment,
+				(unsigned long long)((uint64_t)sb.st_size - st->offset));
 		strcpy(st->segment, next);
 		st->offset = 0;
 		sent = 1;

@@ -41,7 +41,7 @@ struct fwd_syslog {
 
 static int connect_to(struct fwd_syslog *s)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai, *a;
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai, *a;
 	int fd = -1;
 
 	if (getaddrinfo(s->node, s->port, &hints, &ai))
@@ -132,8 +132,7 @@ static int add_record(struct fwd_syslog *s, const struct fwd_msg *m, const char 
 }
 
 /* Inflate the block into framed messages, one per line. */
-static int frame_block(struct fwd_syslog *s, const struct fwd_msg *m, const void *data,
-		       size_t len)
+static int frame_block(struct fwd_syslog *s, const struct fwd_msg *m, const void *data, size_t len)
 {
 	char *plain = NULL, *p, *end;
 	size_t cap = 0, got = 0;
@@ -226,8 +225,8 @@ static void syslog_close(struct fwd_out *out)
 }
 
 static const struct fwd_out_ops syslog_ops = {
-	.send = syslog_send,
-	.close = syslog_close,
+    .send = syslog_send,
+    .close = syslog_close,
 };
 
 int fwd_syslog_open(struct fwd_out **out, const struct fwd_opts *o, char *err, size_t errlen)
