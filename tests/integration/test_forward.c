@@ -150,7 +150,21 @@ static void three_hosts(void **state)
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(fhost_init(&h[i], dir, names[i], trusted), 0);
 		assert_true(fhost_write(&h[i], 4000, 2000, wr) > 0);
-		assert_true(fhost_forward(&h[i], url, ca_flag) > 0);
+		if (i == 0) {
+			/* web1 takes its NATS settings from the agent's config file */
+			char *conf = xasprintf("%s/cauditd.conf", h[i].dir), *text;
+			const char *c_flag[] = { "-c", conf, NULL };
+
+			text = xasprintf("host_name = %s\nforward_nats = %s\nforward_creds = %s\n"
+					 "forward_tls_ca = %s\n",
+					 names[i], url, h[i].creds, ca);
+			assert_int_equal(fleet_write_file(conf, text), 0);
+			free(text);
+			assert_true(fhost_forward(&h[i], NULL, c_flag) > 0);
+			free(conf);
+		} else {
+			assert_true(fhost_forward(&h[i], url, ca_flag) > 0);
+		}
 	}
 	for (int i = 0; i < 3; i++) {
 		uint64_t recs, last, arecs = 0, alast = 0;

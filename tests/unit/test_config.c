@@ -479,6 +479,21 @@ static void test_forwarding_keys(void **state)
 	bad("host_name = web*", "t.conf:1: host_name: 'web*' is not a valid host name "
 				"(1-63 of A-Z a-z 0-9 . _ -)");
 	bad("forward_state = state", "t.conf:1: forward_state: 'state' is not an absolute path");
+	ok("forward_nats = tls://10.0.0.1:4222,nats://n2:4222\nforward_creds = /etc/c\n"
+	   "forward_tls_ca = /etc/ca.pem\nforward_tls_cert = /etc/c.pem\n"
+	   "forward_tls_key = /etc/c.key\n");
+	assert_string_equal(cfg.forward_nats, "tls://10.0.0.1:4222,nats://n2:4222");
+	assert_string_equal(cfg.forward_creds, "/etc/c");
+	assert_string_equal(cfg.forward_tls_ca, "/etc/ca.pem");
+	assert_string_equal(cfg.forward_tls_cert, "/etc/c.pem");
+	assert_string_equal(cfg.forward_tls_key, "/etc/c.key");
+	bad("forward_nats = http://x:4222",
+	    "t.conf:1: forward_nats: 'http://x:4222' is not a list of nats:// or tls:// URLs");
+	bad("forward_nats = nats://a:1,,nats://b:2",
+	    "t.conf:1: forward_nats: 'nats://a:1,,nats://b:2' is not a list of nats:// or "
+	    "tls:// URLs");
+	bad("forward_nats = nats://",
+	    "t.conf:1: forward_nats: 'nats://' is not a list of nats:// or tls:// URLs");
 }
 
 static void test_err_hash_in_value(void **state)

@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || !o.nats_url == !o.syslog || o.poll_ms < 1 || o.poll_ms > 60000 ||
+	if (optind != argc || (o.nats_url && o.syslog) || o.poll_ms < 1 || o.poll_ms > 60000 ||
 	    (o.tls_cert && !o.tls_key) || (o.tls_key && !o.tls_cert)) {
 		usage(stderr);
 		return 2;
@@ -137,6 +137,21 @@ int main(int argc, char **argv)
 	config_defaults(&cfg);
 	if (config && config_load(&cfg, config, err, sizeof(err))) {
 		fprintf(stderr, "caudit-forward: %s\n", err);
+		return 2;
+	}
+	/* the agent's config file's forward_* keys, where no flag was given */
+	if (!o.nats_url && !o.syslog && cfg.forward_nats[0])
+		o.nats_url = cfg.forward_nats;
+	if (!o.creds && cfg.forward_creds[0])
+		o.creds = cfg.forward_creds;
+	if (!o.tls_ca && cfg.forward_tls_ca[0])
+		o.tls_ca = cfg.forward_tls_ca;
+	if (!o.tls_cert && cfg.forward_tls_cert[0] && cfg.forward_tls_key[0]) {
+		o.tls_cert = cfg.forward_tls_cert;
+		o.tls_key = cfg.forward_tls_key;
+	}
+	if (!o.nats_url == !o.syslog) {
+		fprintf(stderr, "caudit-forward: give --nats URL (or forward_nats) or --syslog\n");
 		return 2;
 	}
 	snprintf(o.log_dir, sizeof(o.log_dir), "%s", log_dir ? log_dir : cfg.log_dir);
