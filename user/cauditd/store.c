@@ -549,6 +549,9 @@ static void op_tick(struct sink *s)
 		store_retry(st);
 	if (now >= st->next_disk_check_ns) {
 		store_disk_check(st);
+		/* segments kept for caudit-forward go once it has sent them */
+		if (st->cfg.forward_state[0] && !st->failed)
+			store_retention(st);
 		st->next_disk_check_ns = now + 5 * NS;
 	}
 	if (!st->failed && now - st->last_seal_ns >= (int64_t)st->cfg.seal_interval * NS)

@@ -166,7 +166,7 @@ static void certs_fail(struct verify_ctx *c, enum verify_certs_status st, uint64
 }
 
 /* One certs.jsonl line; 0 or the status that stops the chain there. */
-static int cert_line(struct verify_ctx *c, const char *s, size_t n, int64_t *last_epoch)
+int verify_cert_line(struct verify_ctx *c, const char *s, size_t n, int64_t *last_epoch)
 {
 	struct store_cert k;
 	json_object *o;
@@ -227,7 +227,7 @@ int verify_load_certs(struct verify_ctx *c)
 			store_genesis(c->genesis, buf, n);
 			c->have_genesis = 1;
 		}
-		r = nl ? cert_line(c, buf + at, n, &last_epoch) : VERIFY_CERTS_MALFORMED;
+		r = nl ? verify_cert_line(c, buf + at, n, &last_epoch) : VERIFY_CERTS_MALFORMED;
 		if (r) {
 			certs_fail(c, (enum verify_certs_status)r, line);
 			break;
