@@ -14,6 +14,7 @@ struct cmd {
 static const struct cmd cmds[] = {
     {"keygen", cmd_keygen, "create a host's root key and first epoch key"},
     {"verify", cmd_verify, "verify a signed log from the root public key"},
+    {"rules", cmd_rules, "check audit rule files (rules check PATH...)"},
 };
 
 static void usage(FILE *f)
