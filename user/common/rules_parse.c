@@ -14,7 +14,7 @@
 
 /* -b -f -r -e --backlog_wait_time: kernel audit settings caudit records but does not apply. */
 static int parse_control(struct rules_policy *p, struct line *L, const struct rules_tok *opt,
-			 const char *arg, unsigned argcol)
+			 const char *arg, unsigned argcol, const struct rules_tok *extra)
 {
 	static const struct {
 		const char *name;
@@ -38,6 +38,11 @@ static int parse_control(struct rules_policy *p, struct line *L, const struct ru
 			continue;
 		if (!arg)
 			return line_err(p, L, opt->col, "%s needs a value", ctl[i].name);
+		if (extra) {
+			rules_quote(q, sizeof(q), extra->s, extra->len);
+			return line_err(p, L, extra->col, "unexpected '%s' after %s %s", q,
+					ctl[i].name, arg);
+		}
 		if (rules_parse_u32(arg, &v) || v > ctl[i].max) {
 			rules_quote(q, sizeof(q), arg, strlen(arg));
 			return line_err(p, L, argcol, "%s takes a number from 0 to %u, not '%s'",
@@ -63,9 +68,18 @@ static int parse_control(struct rules_policy *p, struct line *L, const struct ru
 }
 
 /* Flags without a value. */
-static int parse_flag(struct rules_policy *p, struct line *L, const struct rules_tok *opt)
+static int parse_flag(struct rules_policy *p, struct line *L, const struct rules_tok *opt,
+		      const struct rules_tok *extra)
 {
 #define IS(w) (opt->len == sizeof(w) - 1 && !memcmp(opt->s, w, sizeof(w) - 1))
+	char q[80];
+
+	if (extra && (IS("-i") || IS("-c") || IS("--loginuid-immutable") || IS("--reset-lost") ||
+		      IS("--reset_backlog_wait_time_actual"))) {
+		rules_quote(q, sizeof(q), extra->s, extra->len);
+		line_err(p, L, extra->col, "unexpected '%s' after %.*s", q, (int)opt->len, opt->s);
+		return 0;
+	}
 	if (IS("-i")) {
 		p->ctl.ignore_errors = 1;
 	} else if (IS("-c")) {
@@ -160,28 +174,17 @@ static void parse_line(struct rules_policy *p, char *line, size_t len)
 		parse_delete_all(p, L);
 		goto out;
 	}
-	if (!parse_flag(p, L, &toks[0])) {
-		if (n > 1) {
-			rules_quote(q, sizeof(q), toks[1].s, toks[1].len);
-			line_err(p, L, toks[1].col, "unexpected '%s' after %s", q, toks[0].s);
-		}
+	if (!parse_flag(p, L, &toks[0], n > 1 ? &toks[1] : NULL))
 		goto out;
-	}
 	if (toks[0].s[0] == '-' && (toks[0].len == 2 || toks[0].s[1] == '-')) {
 		unsigned col = 0;
 		const char *arg = n > 1 ? toks[1].s : NULL;
 		int r;
 
 		col = n > 1 ? toks[1].col : 0;
-		r = parse_control(p, L, &toks[0], arg, col);
-		if (r <= 0) {
-			if (r == 0 && n > 2) {
-				rules_quote(q, sizeof(q), toks[2].s, toks[2].len);
-				line_err(p, L, toks[2].col, "unexpected '%s' after %s %s", q,
-					 toks[0].s, arg);
-			}
+		r = parse_control(p, L, &toks[0], arg, col, n > 2 ? &toks[2] : NULL);
+		if (r <= 0)
 			goto out;
-		}
 	}
 	for (i = 0; i < n && !L->failed; i++) {
 		const struct rules_tok *t = &toks[i];

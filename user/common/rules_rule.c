@@ -78,8 +78,6 @@ static int parse_action(struct rules_policy *p, struct line *L, const char *arg,
 					q);
 		}
 	}
-	if (action < 0 || list < 0)
-		return line_err(p, L, col, "'%s' needs one action and one list", arg);
 	L->r.always = (uint8_t)action;
 	L->r.list = (uint8_t)list;
 	L->have_action = 1;
@@ -188,16 +186,17 @@ static int parse_compare(struct rules_policy *p, struct line *L, const char *arg
 	return 0;
 }
 
-static int parse_watch(struct rules_policy *p, struct line *L, char opt, const char *arg,
-		       unsigned col)
+static int parse_watch(struct rules_policy *p, struct line *L, char opt, unsigned optcol,
+		       const char *arg, unsigned col)
 {
 	if (L->mode)
-		return line_err(p, L, col - 2, "-%c cannot be combined with -%c", opt, L->mode);
+		return line_err(p, L, optcol, "-%c cannot be combined with -%c", opt, L->mode);
 	if (arg[0] != '/')
 		return line_err(p, L, col, "-%c needs an absolute path", opt);
 	if (strlen(arg) >= RULES_MAX_VALUE)
 		return line_err(p, L, col, "path longer than %d bytes", RULES_MAX_VALUE - 1);
 	L->mode = opt;
+	L->mode_col = optcol;
 	L->watch = arg;
 	L->watch_col = col;
 	L->anchor = 1;
@@ -224,7 +223,7 @@ void line_option(struct rules_policy *p, struct line *L, char opt, unsigned optc
 		return;
 	case 'w':
 	case 'W':
-		parse_watch(p, L, opt, arg, col);
+		parse_watch(p, L, opt, optcol, arg, col);
 		return;
 	case 'p':
 		if (L->mode != 'w' && L->mode != 'W') {

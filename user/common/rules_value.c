@@ -39,8 +39,6 @@ int rules_value_key(struct rules_policy *p, struct line *L, const char *key, uns
 		return line_err(p, L, col,
 				"a key needs -S, -w, path, dir, perm or exe before it on the exit "
 				"list (as auditctl)");
-	if (n == 0)
-		return line_err(p, L, col, "empty key");
 	if (!valid_text(key))
 		return line_err(p, L, col, "key contains a control character");
 	if (L->r.nkeys >= RULES_MAX_KEYS)
