@@ -89,6 +89,13 @@ static void cb_printf(struct cbuf *b, const char *fmt, ...)
 
 	if (b->failed)
 		return;
+	if (!b->s) {
+		b->s = malloc(b->cap = 4096);
+		if (!b->s) {
+			b->failed = 1;
+			return;
+		}
+	}
 	for (;;) {
 		va_start(ap, fmt);
 		n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);

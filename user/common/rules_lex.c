@@ -68,6 +68,18 @@ void rules_diag(struct rules_policy *p, int severity, unsigned col, const char *
 		p->nwarnings++;
 	if (p->ndiags >= RULES_MAX_DIAGS)
 		return;
+	if (p->ndiags == p->diag_cap) {
+		unsigned cap = p->diag_cap ? p->diag_cap * 4 : 16;
+		struct rules_diag *nd;
+
+		if (cap > RULES_MAX_DIAGS)
+			cap = RULES_MAX_DIAGS;
+		nd = realloc(p->diags, cap * sizeof(*nd));
+		if (!nd)
+			return; /* counted above, not kept */
+		p->diags = nd;
+		p->diag_cap = cap;
+	}
 	d = &p->diags[p->ndiags++];
 	d->severity = severity;
 	d->file = p->cur_file ? p->cur_file : "";
@@ -122,9 +134,8 @@ struct rules_policy *rules_new(const struct rules_env *env)
 		return NULL;
 	if (env)
 		p->env = *env;
-	p->diags = calloc(RULES_MAX_DIAGS, sizeof(*p->diags));
 	p->files = calloc(RULES_MAX_FILES, sizeof(*p->files));
-	if (!p->diags || !p->files) {
+	if (!p->files) {
 		rules_free(p);
 		return NULL;
 	}

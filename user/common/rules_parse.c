@@ -38,15 +38,15 @@ static int parse_control(struct rules_policy *p, struct line *L, const struct ru
 			continue;
 		if (!arg)
 			return line_err(p, L, opt->col, "%s needs a value", ctl[i].name);
-		if (extra) {
-			rules_quote(q, sizeof(q), extra->s, extra->len);
-			return line_err(p, L, extra->col, "unexpected '%s' after %s %s", q,
-					ctl[i].name, arg);
-		}
 		if (rules_parse_u32(arg, &v) || v > ctl[i].max) {
 			rules_quote(q, sizeof(q), arg, strlen(arg));
 			return line_err(p, L, argcol, "%s takes a number from 0 to %u, not '%s'",
 					ctl[i].name, ctl[i].max, q);
+		}
+		if (extra) {
+			rules_quote(q, sizeof(q), extra->s, extra->len);
+			return line_err(p, L, extra->col, "unexpected '%s' after %s %s", q,
+					ctl[i].name, arg);
 		}
 		switch (i) {
 		case 0: p->ctl.backlog = v; break;

@@ -18,7 +18,7 @@ struct rules_policy {
 	unsigned nfiles;
 	size_t text_total;
 	struct rules_diag *diags;
-	unsigned ndiags, nwarnings, nerrors;
+	unsigned ndiags, diag_cap, nwarnings, nerrors;
 	/* the line being parsed */
 	const char *cur_file;
 	unsigned cur_line;

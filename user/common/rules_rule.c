@@ -39,8 +39,8 @@ static int parse_action(struct rules_policy *p, struct line *L, const char *arg,
 	int action = -1, list = -1;
 	char q[80];
 
+	rules_quote(q, sizeof(q), arg, strlen(arg));
 	if (!comma || strchr(comma + 1, ',')) {
-		rules_quote(q, sizeof(q), arg, strlen(arg));
 		return line_err(p, L, col, "expected ACTION,LIST (e.g. always,exit), not '%s'", q);
 	}
 	for (int part = 0; part < 2; part++) {
@@ -52,7 +52,7 @@ static int parse_action(struct rules_policy *p, struct line *L, const char *arg,
 #define EQ(w) (n == sizeof(w) - 1 && !memcmp(s, w, n))
 		if (EQ("always") || EQ("never")) {
 			if (action >= 0)
-				return line_err(p, L, c, "two actions in '%s'", arg);
+				return line_err(p, L, c, "two actions in '%s'", q);
 			action = EQ("always");
 			found = 1;
 		} else if (EQ("entry")) {
@@ -66,16 +66,18 @@ static int parse_action(struct rules_policy *p, struct line *L, const char *arg,
 		for (int i = 0; i < RULES_LIST_COUNT && !found; i++)
 			if (n == strlen(lists[i]) && !memcmp(s, lists[i], n)) {
 				if (list >= 0)
-					return line_err(p, L, c, "two lists in '%s'", arg);
+					return line_err(p, L, c, "two lists in '%s'", q);
 				list = i;
 				found = 1;
 			}
 		if (!found) {
-			rules_quote(q, sizeof(q), s, n);
+			char q2[80];
+
+			rules_quote(q2, sizeof(q2), s, n);
 			return line_err(p, L, c,
 					"unknown action or list '%s' (always, never; exit, task, "
 					"exclude, user, filesystem)",
-					q);
+					q2);
 		}
 	}
 	L->r.always = (uint8_t)action;
@@ -102,16 +104,20 @@ static int syscall_add(struct rules_policy *p, struct line *L, const char *name,
 		return 0;
 	}
 	if (buf[0] >= '0' && buf[0] <= '9') {
-		if (rules_parse_u32(buf, &nr) || nr >= CA_SYSCALL_MAX)
-			return line_err(p, L, col, "syscall number '%s' is out of range (0-%d)", buf,
+		if (rules_parse_u32(buf, &nr) || nr >= CA_SYSCALL_MAX) {
+			rules_quote(q, sizeof(q), buf, n);
+			return line_err(p, L, col, "syscall number '%s' is out of range (0-%d)", q,
 					CA_SYSCALL_MAX - 1);
+		}
 		rules_sc_set(L->sc_tmp, nr);
 		return 0;
 	}
 	r = rules_syscall_nr(L->arch_abi, buf);
-	if (r < 0)
-		return line_err(p, L, col, "unknown syscall '%s' for arch %s", buf,
+	if (r < 0) {
+		rules_quote(q, sizeof(q), buf, n);
+		return line_err(p, L, col, "unknown syscall '%s' for arch %s", q,
 				L->arch_abi == RULES_ABI_32 ? "b32" : "b64");
+	}
 	if (!L->arch_given && !L->mismatch_warned && rules_syscall_nr(RULES_ABI_32, buf) != r) {
 		/* auditctl's "32/64 bit syscall mismatch": the kernel matches the number in both */
 		rules_diag(p, RULES_WARNING, col,
