@@ -175,6 +175,8 @@ install: binaries
 	install -m 0755 $(BUILD)/cauditd $(DESTDIR)$(PREFIX)/sbin/cauditd
 	$(if $(CLI_SRCS),install -m 0755 $(BUILD)/caudit $(DESTDIR)$(PREFIX)/bin/caudit)
 	install -m 0640 etc/cauditd.conf $(DESTDIR)/etc/caudit/cauditd.conf
+	install -d -m 0750 $(DESTDIR)/etc/caudit/rules.d
+	install -m 0640 etc/rules.d/*.rules $(DESTDIR)/etc/caudit/rules.d/
 
 format:
 	clang-format -i bpf/*.c bpf/*.h include/*.h user/*/*.c user/*/*.h tests/*/*.c
