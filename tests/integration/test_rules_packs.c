@@ -58,8 +58,8 @@ static int check(const char *args, char **out, char **err)
 	assert_int_equal(harness_tmpdir(tmp, sizeof(tmp)), 0);
 	po = xasprintf("%s/out", tmp);
 	pe = xasprintf("%s/err", tmp);
-	cmd = xasprintf("%s rules check %s >%s 2>%s", harness_bin("caudit", bin, sizeof(bin)),
-			args, po, pe);
+	cmd = xasprintf("%s rules check %s >%s 2>%s", harness_bin("caudit", bin, sizeof(bin)), args,
+			po, pe);
 	st = system(cmd);
 	*out = slurp(po);
 	*err = slurp(pe);
@@ -149,8 +149,8 @@ static void test_stig_compiles_cleanly(void **state)
 
 	if (!harness_can_run())
 		skip();
-	rc = check("--format json " EXAMPLES "/10-base-config.rules " EXAMPLES "/30-stig.rules "
-		   EXAMPLES "/99-finalize.rules",
+	rc = check("--format json " EXAMPLES "/10-base-config.rules " EXAMPLES
+		   "/30-stig.rules " EXAMPLES "/99-finalize.rules",
 		   &out, &err);
 	if (rc)
 		fail_msg("exit %d\n%s", rc, err);
@@ -200,8 +200,8 @@ static void test_bad_file_fails(void **state)
 	args = xasprintf("%s", path);
 	assert_int_equal(check(args, &out, &err), 1);
 	{
-		char *want = xasprintf("%s:2:31: error: unknown syscall 'nosuch' for arch b64\n",
-				       path);
+		char *want =
+		    xasprintf("%s:2:31: error: unknown syscall 'nosuch' for arch b64\n", path);
 
 		assert_string_equal(err, want);
 		free(want);
@@ -214,13 +214,48 @@ static void test_bad_file_fails(void **state)
 	free(args);
 }
 
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "we");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+/* A directory is its *.rules files in lexical order: -D in 20- clears 10-, not 30-. */
+static void test_directory_order(void **state)
+{
+	char tmp[256], *out, *err, *cmd;
+
+	if (!harness_can_run())
+		skip();
+	assert_int_equal(harness_tmpdir(tmp, sizeof(tmp)), 0);
+	write_file(tmp, "30-c.rules", "-w /etc/group -p wa -k c\n");
+	write_file(tmp, "10-a.rules", "-w /etc/passwd -p wa -k a\n");
+	write_file(tmp, "20-b.rules", "-D\n");
+	write_file(tmp, "README", "not rules at all\n");
+	write_file(tmp, "40-d.rules.disabled", "not rules either\n");
+	assert_int_equal(check(tmp, &out, &err), 0);
+	assert_string_equal(err, "");
+	assert_non_null(strstr(out, "files:           3\n"));
+	assert_non_null(strstr(out, "rules:           exit 1,"));
+	assert_non_null(strstr(out, "keys:            1\n"));
+	free(out);
+	free(err);
+	cmd = xasprintf("rm -rf %s", tmp);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_every_debian_pack),
-	    cmocka_unit_test(test_stig_compiles_cleanly),
-	    cmocka_unit_test(test_shipped_defaults),
-	    cmocka_unit_test(test_bad_file_fails),
+	    cmocka_unit_test(test_every_debian_pack), cmocka_unit_test(test_stig_compiles_cleanly),
+	    cmocka_unit_test(test_shipped_defaults),  cmocka_unit_test(test_bad_file_fails),
+	    cmocka_unit_test(test_directory_order),
 	};
 
 	return cmocka_run_group_tests(tests, fetch_packs, NULL);

@@ -111,16 +111,17 @@ static void test_action_list_and_order(void **state)
 
 static void test_arch_and_syscalls(void **state)
 {
-	struct rules_policy *p = compile_ok("-a always,exit -F arch=b32 -S stime,settimeofday -k t\n"
-					    "-a always,exit -F arch=b64 -S 2 -S read,write\n"
-					    "-a always,exit -F arch=x86_64 -S all\n"
-					    "-a always,exit -S open -k noarch\n"
-					    "-a always,exit -F arch!=b32 -S openat\n");
+	struct rules_policy *p =
+	    compile_ok("-a always,exit -F arch=b32 -S stime,settimeofday -k t\n"
+		       "-a always,exit -F arch=b64 -S 2 -S read,write\n"
+		       "-a always,exit -F arch=x86_64 -S all\n"
+		       "-a always,exit -S open -k noarch\n"
+		       "-a always,exit -F arch!=b32 -S openat\n");
 	const struct rules_rule *r = rules_at(p, 0);
 
 	assert_int_equal(r->abis, 1u << RULES_ABI_32);
-	assert_true(sc(r, RULES_ABI_32, 25));  /* i386 stime */
-	assert_true(sc(r, RULES_ABI_32, 79));  /* i386 settimeofday */
+	assert_true(sc(r, RULES_ABI_32, 25)); /* i386 stime */
+	assert_true(sc(r, RULES_ABI_32, 79)); /* i386 settimeofday */
 	assert_int_equal(sc_count(r, RULES_ABI_32), 2);
 	assert_int_equal(sc_count(r, RULES_ABI_64), 0);
 	r = rules_at(p, 1);
@@ -254,9 +255,9 @@ static void test_watches_and_perm_classes(void **state)
 	assert_true(sc(r, RULES_ABI_64, 90) && sc(r, RULES_ABI_64, 188)); /* chmod, setxattr */
 	assert_true(sc(r, RULES_ABI_64, 76) && sc(r, RULES_ABI_64, 285)); /* truncate, fallocate */
 	assert_false(sc(r, RULES_ABI_64, 59) || sc(r, RULES_ABI_64, 0));  /* execve, read */
-	assert_false(sc(r, RULES_ABI_64, 89));                            /* readlink */
-	assert_true(sc(r, RULES_ABI_32, 5) && sc(r, RULES_ABI_32, 10));   /* i386 open, unlink */
-	assert_true(sc(r, RULES_ABI_32, 212));                            /* i386 chown32 */
+	assert_false(sc(r, RULES_ABI_64, 89));				  /* readlink */
+	assert_true(sc(r, RULES_ABI_32, 5) && sc(r, RULES_ABI_32, 10));	  /* i386 open, unlink */
+	assert_true(sc(r, RULES_ABI_32, 212));				  /* i386 chown32 */
 	/* a directory by the is_dir lookup, or by a trailing slash: dir (recursive) */
 	assert_true(has_pred_str(p, rules_at(p, 1), RF_DIR, "/etc/sudoers.d"));
 	r = rules_at(p, 2);
@@ -299,12 +300,13 @@ static void test_deletions(void **state)
 
 static void test_controls_and_unhonoured(void **state)
 {
-	struct rules_policy *p = compile_ok("-D\n-b 8192\n-f 1\n-r 0\n--backlog_wait_time 60000\n"
-					    "-i\n-c\n-e 1\n"
-					    "-a always,exit -F arch=b64 -S adjtimex -F subj_type=t\n"
-					    "-a never,exit -F arch=b64 -S adjtimex -F subj_type=t\n"
-					    "-a never,exit -F arch=b64 -S adjtimex -F uid=nobody_here\n"
-					    "-a always,user -F uid=0\n");
+	struct rules_policy *p =
+	    compile_ok("-D\n-b 8192\n-f 1\n-r 0\n--backlog_wait_time 60000\n"
+		       "-i\n-c\n-e 1\n"
+		       "-a always,exit -F arch=b64 -S adjtimex -F subj_type=t\n"
+		       "-a never,exit -F arch=b64 -S adjtimex -F subj_type=t\n"
+		       "-a never,exit -F arch=b64 -S adjtimex -F uid=nobody_here\n"
+		       "-a always,user -F uid=0\n");
 	const struct rules_control *c = rules_control(p);
 
 	assert_int_equal(c->backlog, 8192);

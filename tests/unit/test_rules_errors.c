@@ -66,29 +66,30 @@ static const struct golden errors[] = {
     {"--frobnicate", E("1:1: error: unknown option '--frobnicate'")},
     {"-z", E("1:1: error: unknown option '-z'")},
     {"always,exit", E("1:1: error: expected an option, not 'always,exit'")},
-    {"-a always,exit -F arch=b64 -S open -D", E("1:36: error: -D cannot be combined with other options")},
+    {"-a always,exit -F arch=b64 -S open -D",
+     E("1:36: error: -D cannot be combined with other options")},
     {"-a", E("1:1: error: -a needs a value")},
     /* action and list */
     {"-a always", E("1:4: error: expected ACTION,LIST (e.g. always,exit), not 'always'")},
     {"-a always,exit,x", E("1:4: error: expected ACTION,LIST (e.g. always,exit), not "
-			  "'always,exit,x'")},
+			   "'always,exit,x'")},
     {"-a always,never", E("1:11: error: two actions in 'always,never'")},
     {"-a exit,task", E("1:9: error: two lists in 'exit,task'")},
     {"-a entry,always", E("1:4: error: the entry list was removed from Linux (2.6.31): use "
-			 "exit")},
+			  "exit")},
     {"-a possible,exit", E("1:4: error: the possible action was removed from Linux: use "
-			  "always")},
+			   "always")},
     {"-a sometimes,exit", E("1:4: error: unknown action or list 'sometimes' (always, never; "
-			   "exit, task, exclude, user, filesystem)")},
+			    "exit, task, exclude, user, filesystem)")},
     {"-A always,exit -a always,exit", E("1:16: error: -a cannot be combined with -A")},
     /* syscalls */
     {"-a always,exit -F arch=b64 -S open,,close", E("1:36: error: '' is not a syscall")},
     {"-a always,exit -F arch=b64 -S 512", E("1:31: error: syscall number '512' is out of "
-					   "range (0-511)")},
+					    "range (0-511)")},
     {"-a always,exit -F arch=b64 -S stime", E("1:31: error: unknown syscall 'stime' for arch "
-					     "b64")},
+					      "b64")},
     {"-a always,exit -F arch=b32 -S nosuchcall", E("1:31: error: unknown syscall "
-						  "'nosuchcall' for arch b32")},
+						   "'nosuchcall' for arch b32")},
     {"-w /etc -S open", E("1:12: error: -S cannot be combined with -w")},
     {"-a never,task -S open", E("1:18: error: -S can only be used on the exit list, not task")},
     {"-S open", E("1:1: error: -S needs -a, -A or -d (the list) before it")},
@@ -98,12 +99,12 @@ static const struct golden errors[] = {
     {"-a always,exit -C uid", E("1:19: error: -C needs FIELD=FIELD or FIELD!=FIELD")},
     {"-a always,exit -C uid<euid", E("1:22: error: -C takes = or !=, not <")},
     {"-a always,exit -C pid=euid", E("1:19: error: -C cannot compare 'pid' (uid, euid, suid, "
-				    "fsuid, auid, obj_uid, gid, egid, sgid, fsgid, obj_gid)")},
+				     "fsuid, auid, obj_uid, gid, egid, sgid, fsgid, obj_gid)")},
     {"-a always,exit -C uid=exit", E("1:23: error: -C cannot compare 'exit' (uid, euid, "
-				    "suid, fsuid, auid, obj_uid, gid, egid, sgid, fsgid, "
-				    "obj_gid)")},
+				     "suid, fsuid, auid, obj_uid, gid, egid, sgid, fsgid, "
+				     "obj_gid)")},
     {"-a always,exit -C uid=gid", E("1:19: error: -C cannot compare a uid field with a gid "
-				   "field")},
+				    "field")},
     {"-a always,exit -C auid=loginuid", E("1:19: error: -C compares 'auid' with itself")},
     /* watches */
     {"-w etc/passwd", E("1:4: error: -w needs an absolute path")},
@@ -113,12 +114,12 @@ static const struct golden errors[] = {
     {"-w /etc/passwd -p wa -p r", E("1:22: error: -p given twice")},
     {"-w /etc/passwd -p rwxz", E("1:19: error: -p takes letters from rwxa")},
     {"-w /etc/passwd -F uid=0", E("1:16: error: -F cannot be combined with -w (use -a with "
-				 "path=)")},
+				  "path=)")},
     {"-W /etc/passwd -p wa", E("1:1: error: -W: no such watch to delete")},
     {"-d always,exit -F arch=b64 -S open", E("1:1: error: -d: no such rule to delete")},
     /* keys */
     {"-a always,exit -F uid=0 -k k", E("1:28: error: a key needs -S, -w, path, dir, perm or "
-				      "exe before it on the exit list (as auditctl)")},
+				       "exe before it on the exit list (as auditctl)")},
     {"-w /x -k a\001b", E("1:10: error: key contains a control character")},
     {"-w /x -k 1 -k 2 -k 3 -k 4 -k 5 -k 6 -k 7 -k 8 -k 9 -k 10 -k 11 -k 12 -k 13 -k 14 "
      "-k 15 -k 16 -k 17",
@@ -126,7 +127,7 @@ static const struct golden errors[] = {
     /* -F syntax and table */
     {"-a always,exit -F =1", E("1:19: error: -F needs a field name before the operator")},
     {"-a always,exit -F uid", E("1:19: error: -F needs FIELD OP VALUE (ops: = != < > <= >= & "
-			       "&=), not 'uid'")},
+				"&=), not 'uid'")},
     {"-a always,exit -F colour=red", E("1:19: error: unknown field 'colour'")},
     {"-a always,exit -F path>/etc", E("1:23: error: path takes =, not >")},
     {"-a always,exit -F arch<b64", E("1:23: error: arch takes = !=, not <")},
@@ -134,47 +135,47 @@ static const struct golden errors[] = {
     {"-a always,exit -F uid=", E("1:23: error: uid has no value after =")},
     {"-a never,task -F path=/x", E("1:18: error: path cannot be used on the task list")},
     {"-a always,exit -F dir=/x -F msgtype=1", E("1:29: error: msgtype cannot be used on the "
-					       "exit list")},
+						"exit list")},
     {"-a always,exit -S 2 -F arch=b64", E("1:24: error: arch must be given before -S (as "
-					    "auditctl requires)")},
+					  "auditctl requires)")},
     {"-a always,exit -F arch=b64 -F arch=b32", E("1:36: error: arch given twice")},
     {"-a always,exit -F perm=r -F perm=w", E("1:34: error: perm given twice")},
     /* values */
     {"-a always,exit -F uid=-2", E("1:23: error: uid: '-2' is not a number from 0 to "
-				  "4294967295, -1 or unset")},
+				   "4294967295, -1 or unset")},
     {"-a always,exit -F auid=4294967296", E("1:24: error: auid: '4294967296' is not a number "
-					   "from 0 to 4294967295, -1 or unset")},
+					    "from 0 to 4294967295, -1 or unset")},
     {"-a always,exit -F sessionid=alice", E("1:29: error: sessionid: 'alice' is not a number "
-					   "from 0 to 4294967295, -1 or unset")},
+					    "from 0 to 4294967295, -1 or unset")},
     {"-a always,exit -F uid=eio", E("1:23: error: cannot look up user 'eio' (EIO)")},
     {"-a always,exit -F pid=x", E("1:23: error: pid: 'x' is not a number from 0 to "
-				 "4294967295")},
+				  "4294967295")},
     {"-a always,exit -F a0=-2147483649", E("1:22: error: a0: '-2147483649' is not a 32-bit "
-					  "number")},
+					   "number")},
     {"-a always,exit -F exit=-EFOO", E("1:24: error: exit: '-EFOO' is not a number or an "
-				      "errno name (-EPERM)")},
+				       "errno name (-EPERM)")},
     {"-a always,exit -F success=2", E("1:27: error: success takes 0 or 1, not '2'")},
     {"-a always,exit -F arch=aarch64", E("1:24: error: arch: 'aarch64' is not this host's "
-					"machine (x86_64): use b64 or b32")},
+					 "machine (x86_64): use b64 or b32")},
     {"-a always,exit -F arch=b16", E("1:24: error: arch: 'b16' is not an arch (b64, b32, "
-				    "x86_64, i386)")},
+				     "x86_64, i386)")},
     {"-a always,exit -F perm=rq", E("1:24: error: perm takes letters from rwxa, not 'rq'")},
     {"-a always,exit -F filetype=pipe", E("1:28: error: filetype: 'pipe' is not file, dir, "
-					 "socket, link, character, block or fifo")},
+					  "socket, link, character, block or fifo")},
     {"-a never,filesystem -F fstype=ext9", E("1:31: error: fstype: 'ext9' is not debugfs, "
-					    "tracefs or a magic number")},
+					     "tracefs or a magic number")},
     {"-a always,exit -F saddr_fam=999", E("1:29: error: saddr_fam: '999' is not an address "
-					 "family")},
+					  "family")},
     {"-a always,exit -F rport=65536", E("1:25: error: rport: '65536' is not a port from 0 to "
-				       "65535")},
+					"65535")},
     {"-a always,exit -F raddr=10.0.0.1/8", E("1:25: error: raddr: '10.0.0.1/8' is not an "
-					    "IPv4 or IPv6 address or CIDR with zero host "
-					    "bits")},
+					     "IPv4 or IPv6 address or CIDR with zero host "
+					     "bits")},
     {"-a always,exit -F laddr=::1/129", E("1:25: error: laddr: '::1/129' is not an IPv4 or "
-					 "IPv6 address or CIDR with zero host bits")},
+					  "IPv6 address or CIDR with zero host bits")},
     {"-a always,exit -F exe=bin/sh", E("1:23: error: exe needs an absolute path")},
     {"-a always,exit -F path=/a\001", E("1:24: error: path: value contains a control "
-				       "character")},
+					"character")},
     {"-a always,exit -F path=/a -F dir=/b", E("1:34: error: only one path or dir per rule")},
 };
 
@@ -202,8 +203,8 @@ static void test_every_error(void **state)
 		const char *want = errors[i].diag;
 
 		if (strcmp(got, want) || nerr < 1) {
-			print_error("input '%s'\n  want: %s\n  got:  %s (%d errors)\n", errors[i].in,
-				    want, got, nerr);
+			print_error("input '%s'\n  want: %s\n  got:  %s (%d errors)\n",
+				    errors[i].in, want, got, nerr);
 			bad++;
 		}
 		free(got);

@@ -208,7 +208,8 @@ static void print_summary(const struct rules_policy *p, unsigned nfiles, int jso
 	}
 	printf("files:           %u\nrules:          ", nfiles);
 	for (unsigned l = 0; l < RULES_LIST_COUNT; l++)
-		printf(" %s %u%s", rules_list_name(l), s.rules[l], l + 1 < RULES_LIST_COUNT ? "," : "");
+		printf(" %s %u%s", rules_list_name(l), s.rules[l],
+		       l + 1 < RULES_LIST_COUNT ? "," : "");
 	printf("\nsyscalls hooked: b64 %u, b32 %u\nwatches:         %u\nkeys:            %u\n"
 	       "warnings:        %u\nerrors:          %u\npolicy hash:     %s\n",
 	       s.syscalls[RULES_ABI_64], s.syscalls[RULES_ABI_32], s.watches, s.keys, s.warnings,
@@ -234,7 +235,8 @@ static int rules_check(int argc, char **argv)
 			if (!strcmp(optarg, "json"))
 				json = 1;
 			else if (strcmp(optarg, "text")) {
-				fprintf(stderr, "caudit rules check: --format takes text or json\n");
+				fprintf(stderr,
+					"caudit rules check: --format takes text or json\n");
 				return CMD_USAGE;
 			}
 			break;
@@ -275,7 +277,8 @@ static int rules_check(int argc, char **argv)
 		fprintf(stderr, "%s\n", line);
 	}
 	if (rules_diag_count(p) >= RULES_MAX_DIAGS)
-		fprintf(stderr, "caudit rules: more diagnostics than %d; the rest are counted only\n",
+		fprintf(stderr,
+			"caudit rules: more diagnostics than %d; the rest are counted only\n",
 			RULES_MAX_DIAGS);
 	for (unsigned f = 0; rules_file_name(p, f)[0]; f++)
 		nfiles++;

@@ -23,20 +23,21 @@
 #include "caudit_event.h" /* CA_SYSCALL_MAX */
 
 /* Limits on what a rule file can make us allocate. */
-#define RULES_MAX_LINE 8192      /* bytes per line */
-#define RULES_MAX_TOKENS 512     /* words per line */
-#define RULES_MAX_RULES 16384    /* rules in a policy */
-#define RULES_MAX_FIELDS 64      /* predicates per rule (the kernel's AUDIT_MAX_FIELDS) */
-#define RULES_MAX_KEYS 16        /* keys per rule */
-#define RULES_MAX_KEY_LEN 256    /* all keys of a rule, joined (AUDIT_MAX_KEY_LEN) */
-#define RULES_MAX_VALUE 4096     /* a string value (PATH_MAX) */
-#define RULES_MAX_DIAGS 1000     /* diagnostics kept; more are counted */
-#define RULES_MAX_FILES 1024     /* files in one policy */
+#define RULES_MAX_LINE 8192	   /* bytes per line */
+#define RULES_MAX_TOKENS 512	   /* words per line */
+#define RULES_MAX_RULES 16384	   /* rules in a policy */
+#define RULES_MAX_FIELDS 64	   /* predicates per rule (the kernel's AUDIT_MAX_FIELDS) */
+#define RULES_MAX_KEYS 16	   /* keys per rule */
+#define RULES_MAX_KEY_LEN 256	   /* all keys of a rule, joined (AUDIT_MAX_KEY_LEN) */
+#define RULES_MAX_VALUE 4096	   /* a string value (PATH_MAX) */
+#define RULES_MAX_DIAGS 1000	   /* diagnostics kept; more are counted */
+#define RULES_MAX_FILES 1024	   /* files in one policy */
 #define RULES_MAX_TEXT (16u << 20) /* bytes of rule text per policy */
 
 #define RULES_SC_WORDS (CA_SYSCALL_MAX / 64)
 
-enum rules_list { /* numbers are part of the canonical form: never reuse */
+/* List numbers are part of the canonical form: never reuse one. */
+enum rules_list {
 	RULES_LIST_EXIT = 0,
 	RULES_LIST_TASK = 1,
 	RULES_LIST_EXCLUDE = 2,
@@ -54,20 +55,64 @@ enum rules_op {
 	RULES_OP_GT = 4,
 	RULES_OP_LE = 5,
 	RULES_OP_GE = 6,
-	RULES_OP_MASK = 7,  /* &  : (v & value) != 0 */
-	RULES_OP_TEST = 8,  /* &= : (v & value) == value */
+	RULES_OP_MASK = 7, /* &  : (v & value) != 0 */
+	RULES_OP_TEST = 8, /* &= : (v & value) == value */
 };
 
 /* Field identifiers: stable numbers, part of the canonical form. */
 enum rules_field {
-	RF_ARCH = 1, RF_PID, RF_PPID, RF_UID, RF_EUID, RF_SUID, RF_FSUID, RF_GID, RF_EGID,
-	RF_SGID, RF_FSGID, RF_AUID, RF_SESSIONID, RF_SUCCESS, RF_EXIT, RF_A0, RF_A1, RF_A2,
-	RF_A3, RF_KEY, RF_PATH, RF_DIR, RF_PERM, RF_EXE, RF_FILETYPE, RF_OBJ_UID, RF_OBJ_GID,
-	RF_INODE, RF_DEVMAJOR, RF_DEVMINOR, RF_SADDR_FAM, RF_MSGTYPE, RF_FSTYPE,
-	RF_LADDR, RF_RADDR, RF_LPORT, RF_RPORT, RF_ORIGIN,
-	RF_SUBJ_USER, RF_SUBJ_ROLE, RF_SUBJ_TYPE, RF_SUBJ_SEN, RF_SUBJ_CLR, RF_OBJ_USER,
-	RF_OBJ_ROLE, RF_OBJ_TYPE, RF_OBJ_LEV_LOW, RF_OBJ_LEV_HIGH, RF_PERS, RF_LOGINUID_SET,
-	RF_EXE_CHILDREN, RF_FIELD_COUNT
+	RF_ARCH = 1,
+	RF_PID,
+	RF_PPID,
+	RF_UID,
+	RF_EUID,
+	RF_SUID,
+	RF_FSUID,
+	RF_GID,
+	RF_EGID,
+	RF_SGID,
+	RF_FSGID,
+	RF_AUID,
+	RF_SESSIONID,
+	RF_SUCCESS,
+	RF_EXIT,
+	RF_A0,
+	RF_A1,
+	RF_A2,
+	RF_A3,
+	RF_KEY,
+	RF_PATH,
+	RF_DIR,
+	RF_PERM,
+	RF_EXE,
+	RF_FILETYPE,
+	RF_OBJ_UID,
+	RF_OBJ_GID,
+	RF_INODE,
+	RF_DEVMAJOR,
+	RF_DEVMINOR,
+	RF_SADDR_FAM,
+	RF_MSGTYPE,
+	RF_FSTYPE,
+	RF_LADDR,
+	RF_RADDR,
+	RF_LPORT,
+	RF_RPORT,
+	RF_ORIGIN,
+	RF_SUBJ_USER,
+	RF_SUBJ_ROLE,
+	RF_SUBJ_TYPE,
+	RF_SUBJ_SEN,
+	RF_SUBJ_CLR,
+	RF_OBJ_USER,
+	RF_OBJ_ROLE,
+	RF_OBJ_TYPE,
+	RF_OBJ_LEV_LOW,
+	RF_OBJ_LEV_HIGH,
+	RF_PERS,
+	RF_LOGINUID_SET,
+	RF_EXE_CHILDREN,
+	RF_FIELD_COUNT
 };
 
 enum rules_vkind {
@@ -83,34 +128,34 @@ enum rules_vkind {
 
 /* One -F/-C predicate: fixed size, so a BPF array can hold it. */
 struct rules_pred {
-	uint16_t field;  /* enum rules_field */
-	uint8_t op;      /* enum rules_op */
-	uint8_t kind;    /* enum rules_vkind */
-	uint8_t flags;   /* RULES_PRED_* */
-	uint8_t family;  /* CIDR: 4 or 6 */
-	uint8_t prefix;  /* CIDR: prefix length */
+	uint16_t field; /* enum rules_field */
+	uint8_t op;	/* enum rules_op */
+	uint8_t kind;	/* enum rules_vkind */
+	uint8_t flags;	/* RULES_PRED_* */
+	uint8_t family; /* CIDR: 4 or 6 */
+	uint8_t prefix; /* CIDR: prefix length */
 	uint8_t pad;
-	uint32_t num;    /* number, or the compared field for RULES_V_FIELD */
-	uint32_t str;    /* string pool offset (RULES_V_STR), NUL-terminated */
+	uint32_t num; /* number, or the compared field for RULES_V_FIELD */
+	uint32_t str; /* string pool offset (RULES_V_STR), NUL-terminated */
 	uint8_t addr[16];
 };
 
 /* Rule flags. */
-#define RULES_RULE_WATCH 1   /* written as -w */
-#define RULES_RULE_INERT 2   /* never matches (a never rule with an unhonoured field) */
-#define RULES_RULE_ALLSC 4   /* -S all, or no -S on the exit list */
+#define RULES_RULE_WATCH 1 /* written as -w */
+#define RULES_RULE_INERT 2 /* never matches (a never rule with an unhonoured field) */
+#define RULES_RULE_ALLSC 4 /* -S all, or no -S on the exit list */
 
 struct rules_rule {
-	uint8_t list;    /* enum rules_list */
-	uint8_t always;  /* 1 always, 0 never */
-	uint8_t flags;   /* RULES_RULE_* */
-	uint8_t abis;    /* bit (1 << enum rules_abi): ABIs the rule applies to */
+	uint8_t list;	/* enum rules_list */
+	uint8_t always; /* 1 always, 0 never */
+	uint8_t flags;	/* RULES_RULE_* */
+	uint8_t abis;	/* bit (1 << enum rules_abi): ABIs the rule applies to */
 	uint16_t npred;
 	uint16_t nkeys;
-	uint32_t file;   /* index into the file names */
+	uint32_t file; /* index into the file names */
 	uint32_t line;
 	uint64_t sc[RULES_ABI_COUNT][RULES_SC_WORDS]; /* syscall bitmap per ABI */
-	uint32_t keys[RULES_MAX_KEYS];                /* string pool offsets */
+	uint32_t keys[RULES_MAX_KEYS];		      /* string pool offsets */
 	struct rules_pred pred[RULES_MAX_FIELDS];
 };
 
@@ -121,7 +166,7 @@ struct rules_control {
 	int64_t rate;
 	int64_t enabled;
 	int64_t backlog_wait_time;
-	int delete_all;        /* -D seen */
+	int delete_all;	       /* -D seen */
 	int ignore_errors;     /* -i seen */
 	int continue_on_error; /* -c seen */
 };
@@ -145,9 +190,9 @@ struct rules_env {
 };
 
 struct rules_summary {
-	unsigned rules[RULES_LIST_COUNT]; /* per list, after -D/-d/-W */
-	unsigned watches;                 /* rules with path or dir */
-	unsigned keys;                    /* distinct keys */
+	unsigned rules[RULES_LIST_COUNT];   /* per list, after -D/-d/-W */
+	unsigned watches;		    /* rules with path or dir */
+	unsigned keys;			    /* distinct keys */
 	unsigned syscalls[RULES_ABI_COUNT]; /* syscalls some always exit rule hooks */
 	unsigned warnings, errors;
 };
@@ -178,8 +223,8 @@ const char *rules_canonical(const struct rules_policy *p, size_t *len);
 const char *rules_hash_hex(const struct rules_policy *p); /* BLAKE2b-256, 64 hex */
 void rules_get_summary(const struct rules_policy *p, struct rules_summary *s);
 /* Rules (by index) of list that hook syscall nr of abi, as a bitmap over rule indexes. */
-const uint64_t *rules_index(const struct rules_policy *p, enum rules_list list,
-			    enum rules_abi abi, unsigned nr, unsigned *words);
+const uint64_t *rules_index(const struct rules_policy *p, enum rules_list list, enum rules_abi abi,
+			    unsigned nr, unsigned *words);
 
 /* Names for printing. */
 const char *rules_list_name(unsigned list);

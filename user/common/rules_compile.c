@@ -33,20 +33,22 @@ int rules_syscall_nr(unsigned abi, const char *name)
  * syscalls of the classes its letters name. The open family is in r and w
  * because the kernel decides those by the open's access mode at run time.
  */
-static const char *const class_read[] = {
-    "readlink", "quotactl", "listxattr", "llistxattr", "flistxattr", "getxattr",
-    "lgetxattr", "fgetxattr", "readlinkat", NULL};
+static const char *const class_read[] = {"readlink",   "quotactl", "listxattr", "llistxattr",
+					 "flistxattr", "getxattr", "lgetxattr", "fgetxattr",
+					 "readlinkat", NULL};
 static const char *const class_write[] = {
     /* audit_dir_write.h */
-    "rename", "mkdir", "rmdir", "creat", "link", "unlink", "symlink", "mknod", "mkdirat",
-    "mknodat", "unlinkat", "renameat", "linkat", "symlinkat", "renameat2",
+    "rename", "mkdir", "rmdir", "creat", "link", "unlink", "symlink", "mknod", "mkdirat", "mknodat",
+    "unlinkat", "renameat", "linkat", "symlinkat", "renameat2",
     /* audit_write.h */
     "acct", "swapon", "quotactl", "truncate", "truncate64", "ftruncate", "ftruncate64", "bind",
     "fallocate", NULL};
 static const char *const class_attr[] = {
-    "chmod", "fchmod", "chown", "lchown", "fchown", "setxattr", "lsetxattr", "fsetxattr",
-    "removexattr", "lremovexattr", "fremovexattr", "fchownat", "fchmodat", "chown32",
-    "fchown32", "lchown32", "link", "linkat", "fchmodat2", "setxattrat", "removexattrat", NULL};
+    "chmod",	     "fchmod",	  "chown",     "lchown",      "fchown",
+    "setxattr",	     "lsetxattr", "fsetxattr", "removexattr", "lremovexattr",
+    "fremovexattr",  "fchownat",  "fchmodat",  "chown32",     "fchown32",
+    "lchown32",	     "link",	  "linkat",    "fchmodat2",   "setxattrat",
+    "removexattrat", NULL};
 static const char *const class_exec[] = {"execve", "execveat", NULL};
 static const char *const class_open[] = {"open", "openat", "openat2", NULL};
 
@@ -122,9 +124,9 @@ static void cb_printf(struct cbuf *b, const char *fmt, ...)
 
 static void canon_rule(struct cbuf *b, const struct rules_policy *p, const struct rules_rule *r)
 {
-	cb_printf(b, "rule list=%s action=%s abis=%u inert=%u allsc=%u\n",
-		  rules_list_name(r->list), r->always ? "always" : "never", r->abis,
-		  !!(r->flags & RULES_RULE_INERT), !!(r->flags & RULES_RULE_ALLSC));
+	cb_printf(b, "rule list=%s action=%s abis=%u inert=%u allsc=%u\n", rules_list_name(r->list),
+		  r->always ? "always" : "never", r->abis, !!(r->flags & RULES_RULE_INERT),
+		  !!(r->flags & RULES_RULE_ALLSC));
 	for (unsigned a = 0; a < RULES_ABI_COUNT; a++) {
 		if (!(r->abis & (1u << a)) || r->list != RULES_LIST_EXIT)
 			continue;
@@ -208,8 +210,9 @@ int rules_compile(struct rules_policy *p)
 		return (int)p->nerrors;
 	}
 	cb_printf(&b, "caudit-policy 1\n");
-	cb_printf(&b, "control backlog=%lld failure=%lld rate=%lld enabled=%lld "
-		      "backlog_wait_time=%lld\n",
+	cb_printf(&b,
+		  "control backlog=%lld failure=%lld rate=%lld enabled=%lld "
+		  "backlog_wait_time=%lld\n",
 		  (long long)c->backlog, (long long)c->failure, (long long)c->rate,
 		  (long long)c->enabled, (long long)c->backlog_wait_time);
 	for (unsigned i = 0; i < p->nrules; i++)
@@ -241,8 +244,8 @@ const char *rules_hash_hex(const struct rules_policy *p)
 	return p->compiled ? p->hash : NULL;
 }
 
-const uint64_t *rules_index(const struct rules_policy *p, enum rules_list list,
-			    enum rules_abi abi, unsigned nr, unsigned *words)
+const uint64_t *rules_index(const struct rules_policy *p, enum rules_list list, enum rules_abi abi,
+			    unsigned nr, unsigned *words)
 {
 	if (!p->compiled || list != RULES_LIST_EXIT || abi >= RULES_ABI_COUNT ||
 	    nr >= CA_SYSCALL_MAX)

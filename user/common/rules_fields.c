@@ -106,7 +106,7 @@ const char *rules_field_name(unsigned id)
 }
 
 static const char *const op_names[] = {
-    [RULES_OP_EQ] = "=", [RULES_OP_NE] = "!=", [RULES_OP_LT] = "<", [RULES_OP_GT] = ">",
+    [RULES_OP_EQ] = "=",  [RULES_OP_NE] = "!=", [RULES_OP_LT] = "<",   [RULES_OP_GT] = ">",
     [RULES_OP_LE] = "<=", [RULES_OP_GE] = ">=", [RULES_OP_MASK] = "&", [RULES_OP_TEST] = "&=",
 };
 
@@ -190,9 +190,9 @@ int rules_arch_parse(const char *s, unsigned *abi, char *msg, size_t n)
 {
 	static const char *const b64[] = {"b64", "x86_64", "0xc000003e", "0xC000003E"};
 	static const char *const b32[] = {"b32", "i386", "i486", "i586", "i686", "0x40000003"};
-	static const char *const other[] = {"aarch64", "arm", "armeb", "armv5tejl", "armv5tel",
-					    "armv6l", "armv7l", "ppc", "ppc64", "ppc64le",
-					    "s390", "s390x", "ia64", "riscv64", "loongarch64"};
+	static const char *const other[] = {
+	    "aarch64", "arm",	  "armeb", "armv5tejl", "armv5tel", "armv6l",  "armv7l",     "ppc",
+	    "ppc64",   "ppc64le", "s390",  "s390x",	"ia64",	    "riscv64", "loongarch64"};
 
 	for (size_t i = 0; i < sizeof(b64) / sizeof(b64[0]); i++)
 		if (!strcmp(s, b64[i])) {
@@ -221,11 +221,20 @@ int rules_perm_parse(const char *s, uint32_t *perm)
 		return -EINVAL;
 	for (; *s; s++) {
 		switch (*s) {
-		case 'r': p |= RULES_PERM_R; break;
-		case 'w': p |= RULES_PERM_W; break;
-		case 'x': p |= RULES_PERM_X; break;
-		case 'a': p |= RULES_PERM_A; break;
-		default: return -EINVAL;
+		case 'r':
+			p |= RULES_PERM_R;
+			break;
+		case 'w':
+			p |= RULES_PERM_W;
+			break;
+		case 'x':
+			p |= RULES_PERM_X;
+			break;
+		case 'a':
+			p |= RULES_PERM_A;
+			break;
+		default:
+			return -EINVAL;
 		}
 	}
 	*perm = p;
@@ -235,9 +244,12 @@ int rules_perm_parse(const char *s, uint32_t *perm)
 /* File types as S_IF* values, the numbers the kernel compares. */
 int rules_filetype_parse(const char *s, uint32_t *v)
 {
-	static const struct { const char *n; uint32_t v; } t[] = {
-	    {"file", 0100000}, {"dir", 0040000}, {"socket", 0140000}, {"link", 0120000},
-	    {"symlink", 0120000}, {"character", 0020000}, {"block", 0060000}, {"fifo", 0010000},
+	static const struct {
+		const char *n;
+		uint32_t v;
+	} t[] = {
+	    {"file", 0100000},	  {"dir", 0040000},	  {"socket", 0140000}, {"link", 0120000},
+	    {"symlink", 0120000}, {"character", 0020000}, {"block", 0060000},  {"fifo", 0010000},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)

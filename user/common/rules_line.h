@@ -9,34 +9,34 @@ struct line {
 	const struct rules_tok *t;
 	unsigned n;
 	int failed;
-	char mode;          /* 'a' 'A' 'd' (rules), 'w' 'W' (watches), 0 none yet */
+	char mode; /* 'a' 'A' 'd' (rules), 'w' 'W' (watches), 0 none yet */
 	unsigned mode_col;
 	struct rules_rule r;
 	int have_action;
-	int sc_given;       /* some -S seen */
+	int sc_given; /* some -S seen */
 	int sc_all;
 	uint64_t sc_tmp[RULES_SC_WORDS];
 	int arch_given;
-	unsigned arch_abi;  /* the ABI whose numbers -S names resolve to */
+	unsigned arch_abi; /* the ABI whose numbers -S names resolve to */
 	int arch_ne;
 	int mismatch_warned;
-	int anchor;         /* -S, path, dir, perm or exe seen: a key may follow */
+	int anchor; /* -S, path, dir, perm or exe seen: a key may follow */
 	int has_path;
 	int perm_given;
 	uint32_t perm;
 	size_t keylen;
-	const char *watch;  /* -w/-W path */
+	const char *watch; /* -w/-W path */
 	unsigned watch_col;
 	int p_given;
-	int unsupported;    /* some field cannot be honoured */
+	int unsupported; /* some field cannot be honoured */
 };
 
 /* An error on this line: recorded (a warning under -i), the line fails; returns -1. */
 int line_err(struct rules_policy *p, struct line *L, unsigned col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* One option of a rule line (a, A, d, w, W, S, F, C, k, p) with its value. */
-void line_option(struct rules_policy *p, struct line *L, char opt, unsigned optcol,
-		 const char *arg, unsigned col);
+void line_option(struct rules_policy *p, struct line *L, char opt, unsigned optcol, const char *arg,
+		 unsigned col);
 /* The line's rule is complete: add, prepend or delete it. */
 void line_finish(struct rules_policy *p, struct line *L);
 

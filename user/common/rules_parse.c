@@ -21,14 +21,17 @@ static int parse_control(struct rules_policy *p, struct line *L, const struct ru
 		uint32_t max;
 		const char *what;
 	} ctl[] = {
-	    {"-b", UINT32_MAX, "sets the kernel audit backlog; caudit's buffer is set in "
-			       "cauditd.conf"},
+	    {"-b", UINT32_MAX,
+	     "sets the kernel audit backlog; caudit's buffer is set in "
+	     "cauditd.conf"},
 	    {"-f", 2, "sets the kernel's failure mode; caudit reports its own losses"},
-	    {"-r", UINT32_MAX, "sets the kernel's message rate limit; caudit does not drop by "
-			       "rate"},
+	    {"-r", UINT32_MAX,
+	     "sets the kernel's message rate limit; caudit does not drop by "
+	     "rate"},
 	    {"-e", 2, NULL},
-	    {"--backlog_wait_time", 600000, "sets the kernel's backlog wait; caudit never "
-					    "blocks the audited task"},
+	    {"--backlog_wait_time", 600000,
+	     "sets the kernel's backlog wait; caudit never "
+	     "blocks the audited task"},
 	};
 	char q[80];
 	uint32_t v;
@@ -49,11 +52,21 @@ static int parse_control(struct rules_policy *p, struct line *L, const struct ru
 					ctl[i].name, arg);
 		}
 		switch (i) {
-		case 0: p->ctl.backlog = v; break;
-		case 1: p->ctl.failure = v; break;
-		case 2: p->ctl.rate = v; break;
-		case 3: p->ctl.enabled = v; break;
-		default: p->ctl.backlog_wait_time = v; break;
+		case 0:
+			p->ctl.backlog = v;
+			break;
+		case 1:
+			p->ctl.failure = v;
+			break;
+		case 2:
+			p->ctl.rate = v;
+			break;
+		case 3:
+			p->ctl.enabled = v;
+			break;
+		default:
+			p->ctl.backlog_wait_time = v;
+			break;
 		}
 		if (ctl[i].what)
 			rules_diag(p, RULES_WARNING, opt->col, "%s %s: recorded, no effect",

@@ -46,28 +46,45 @@ void rules_quote(char *dst, size_t n, const char *s, size_t len);
 
 /* Diagnostics at the current file:line. */
 void rules_diag(struct rules_policy *p, int severity, unsigned col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 uint32_t rules_pool_add(struct rules_policy *p, const char *s, size_t len);
 
 /* rules_fields.c: the field table. */
 #define RULES_LB(l) (1u << (l))
 enum rules_vtype {
-	VT_UID = 1, VT_GID, VT_U32, VT_ARG, VT_EXIT, VT_BOOL, VT_ARCH, VT_PERM, VT_FILETYPE,
-	VT_STR, VT_PATH, VT_KEY, VT_MSGTYPE, VT_FSTYPE, VT_CIDR, VT_PORT, VT_FAMILY, VT_LABEL,
+	VT_UID = 1,
+	VT_GID,
+	VT_U32,
+	VT_ARG,
+	VT_EXIT,
+	VT_BOOL,
+	VT_ARCH,
+	VT_PERM,
+	VT_FILETYPE,
+	VT_STR,
+	VT_PATH,
+	VT_KEY,
+	VT_MSGTYPE,
+	VT_FSTYPE,
+	VT_CIDR,
+	VT_PORT,
+	VT_FAMILY,
+	VT_LABEL,
 };
 #define OPS_EQ (1u << RULES_OP_EQ)
 #define OPS_EQNE (OPS_EQ | (1u << RULES_OP_NE))
-#define OPS_ORD (OPS_EQNE | (1u << RULES_OP_LT) | (1u << RULES_OP_GT) | (1u << RULES_OP_LE) | \
-		 (1u << RULES_OP_GE))
+#define OPS_ORD                                                                                    \
+	(OPS_EQNE | (1u << RULES_OP_LT) | (1u << RULES_OP_GT) | (1u << RULES_OP_LE) |              \
+	 (1u << RULES_OP_GE))
 #define OPS_ALL (OPS_ORD | (1u << RULES_OP_MASK) | (1u << RULES_OP_TEST))
 
 struct rules_field_info {
 	const char *name;
-	uint16_t id;      /* enum rules_field */
-	uint8_t vtype;    /* enum rules_vtype */
-	uint16_t ops;     /* allowed ops, bit per enum rules_op */
-	uint8_t lists;    /* RULES_LB() of lists it applies to */
-	uint8_t cmp;      /* -C group: 1 uid-like, 2 gid-like, 0 not comparable */
+	uint16_t id;		 /* enum rules_field */
+	uint8_t vtype;		 /* enum rules_vtype */
+	uint16_t ops;		 /* allowed ops, bit per enum rules_op */
+	uint8_t lists;		 /* RULES_LB() of lists it applies to */
+	uint8_t cmp;		 /* -C group: 1 uid-like, 2 gid-like, 0 not comparable */
 	const char *unsupported; /* NULL, or why caudit cannot honour it */
 };
 

@@ -56,11 +56,13 @@ static int parse_action(struct rules_policy *p, struct line *L, const char *arg,
 			action = EQ("always");
 			found = 1;
 		} else if (EQ("entry")) {
-			return line_err(p, L, c, "the entry list was removed from Linux (2.6.31): "
-						 "use exit");
+			return line_err(p, L, c,
+					"the entry list was removed from Linux (2.6.31): "
+					"use exit");
 		} else if (EQ("possible")) {
-			return line_err(p, L, c, "the possible action was removed from Linux: use "
-						 "always");
+			return line_err(p, L, c,
+					"the possible action was removed from Linux: use "
+					"always");
 		}
 #undef EQ
 		for (int i = 0; i < RULES_LIST_COUNT && !found; i++)
@@ -176,10 +178,11 @@ static int parse_compare(struct rules_policy *p, struct line *L, const char *arg
 		const char *bad = (!a || !a->cmp) ? arg : arg + i + oplen;
 
 		rules_quote(q, sizeof(q), bad, (!a || !a->cmp) ? i : strlen(bad));
-		return line_err(p, L, col + (unsigned)(bad - arg),
-				"-C cannot compare '%s' (uid, euid, suid, fsuid, auid, obj_uid, gid, "
-				"egid, sgid, fsgid, obj_gid)",
-				q);
+		return line_err(
+		    p, L, col + (unsigned)(bad - arg),
+		    "-C cannot compare '%s' (uid, euid, suid, fsuid, auid, obj_uid, gid, "
+		    "egid, sgid, fsgid, obj_gid)",
+		    q);
 	}
 	if (a->cmp != b->cmp)
 		return line_err(p, L, col, "-C cannot compare a uid field with a gid field");
@@ -212,8 +215,8 @@ static int parse_watch(struct rules_policy *p, struct line *L, char opt, unsigne
 	return 0;
 }
 
-void line_option(struct rules_policy *p, struct line *L, char opt, unsigned optcol,
-		 const char *arg, unsigned col)
+void line_option(struct rules_policy *p, struct line *L, char opt, unsigned optcol, const char *arg,
+		 unsigned col)
 {
 	switch (opt) {
 	case 'a':
@@ -295,8 +298,8 @@ static int rule_equal(const struct rules_policy *p, const struct rules_rule *a,
 static int watch_preds(struct rules_policy *p, struct line *L)
 {
 	size_t n = strlen(L->watch);
-	int dir = L->watch[n - 1] == '/' ||
-		  (p->env.is_dir && p->env.is_dir(L->watch, p->env.ctx) == 1);
+	int dir =
+	    L->watch[n - 1] == '/' || (p->env.is_dir && p->env.is_dir(L->watch, p->env.ctx) == 1);
 	struct rules_pred pr = {.op = RULES_OP_EQ, .kind = RULES_V_STR};
 
 	if (L->r.npred + 2 > RULES_MAX_FIELDS)
@@ -309,7 +312,8 @@ static int watch_preds(struct rules_policy *p, struct line *L)
 		n--;
 	pr.str = rules_pool_add(p, L->watch, n);
 	L->r.pred[0] = pr;
-	L->r.pred[1] = (struct rules_pred){.field = RF_PERM, .op = RULES_OP_EQ,
+	L->r.pred[1] = (struct rules_pred){.field = RF_PERM,
+					   .op = RULES_OP_EQ,
 					   .kind = RULES_V_NUM,
 					   .num = L->p_given ? L->perm : 0xf};
 	L->r.npred += 2;
@@ -367,13 +371,13 @@ void line_finish(struct rules_policy *p, struct line *L)
 		for (unsigned i = 0; i < p->nrules; i++) {
 			if (!rule_equal(p, &p->rules[i], r))
 				continue;
-			memmove(&p->rules[i], &p->rules[i + 1],
-				(p->nrules - i - 1) * sizeof(*r));
+			memmove(&p->rules[i], &p->rules[i + 1], (p->nrules - i - 1) * sizeof(*r));
 			p->nrules--;
 			return;
 		}
-		line_err(p, L, L->mode_col, L->mode == 'd' ? "-d: no such rule to delete"
-							   : "-W: no such watch to delete");
+		line_err(p, L, L->mode_col,
+			 L->mode == 'd' ? "-d: no such rule to delete"
+					: "-W: no such watch to delete");
 		return;
 	}
 	if (p->nrules >= RULES_MAX_RULES) {

@@ -69,13 +69,15 @@ static int id_value(struct rules_policy *p, struct line *L, const struct rules_f
 	if (r == 0)
 		return 0;
 	rules_quote(q, sizeof(q), v, strlen(v));
-	if (r == -ERANGE || (v[0] >= '0' && v[0] <= '9') || v[0] == '-' ||
-	    f->id == RF_SESSIONID)
-		return line_err(p, L, col, "%s: '%s' is not a number from 0 to 4294967295, -1 or "
-					   "unset", f->name, q);
+	if (r == -ERANGE || (v[0] >= '0' && v[0] <= '9') || v[0] == '-' || f->id == RF_SESSIONID)
+		return line_err(p, L, col,
+				"%s: '%s' is not a number from 0 to 4294967295, -1 or "
+				"unset",
+				f->name, q);
 	r = lookup ? lookup(v, out, p->env.ctx) : -ENOENT;
 	if (r == -ENOENT) {
-		/* auditctl refuses the rule; a pack naming a user this host lacks must still load */
+		/* auditctl refuses the rule; a pack naming a user this host lacks must still load
+		 */
 		rules_diag(p, RULES_WARNING, col,
 			   "unknown %s '%s': the rule can never match and is kept inert", what, q);
 		L->r.flags |= RULES_RULE_INERT;
@@ -114,8 +116,10 @@ static int value_num(struct rules_policy *p, struct line *L, const struct rules_
 		if (!rules_parse_s32(v, &n))
 			break;
 		if (rules_errno_by_name(v[0] == '-' ? v + 1 : v, &e))
-			return line_err(p, L, col, "exit: '%s' is not a number or an errno name "
-						   "(-EPERM)", q);
+			return line_err(p, L, col,
+					"exit: '%s' is not a number or an errno name "
+					"(-EPERM)",
+					q);
 		n = (uint32_t)(v[0] == '-' ? -e : e);
 		break;
 	case VT_BOOL:
@@ -132,13 +136,17 @@ static int value_num(struct rules_policy *p, struct line *L, const struct rules_
 		break;
 	case VT_FILETYPE:
 		if (rules_filetype_parse(v, &n))
-			return line_err(p, L, col, "filetype: '%s' is not file, dir, socket, link, "
-						   "character, block or fifo", q);
+			return line_err(p, L, col,
+					"filetype: '%s' is not file, dir, socket, link, "
+					"character, block or fifo",
+					q);
 		break;
 	case VT_FSTYPE:
 		if (rules_fstype_parse(v, &n))
-			return line_err(p, L, col, "fstype: '%s' is not debugfs, tracefs or a "
-						   "magic number", q);
+			return line_err(p, L, col,
+					"fstype: '%s' is not debugfs, tracefs or a "
+					"magic number",
+					q);
 		break;
 	case VT_FAMILY:
 		if (rules_family_parse(v, &n))
@@ -194,8 +202,10 @@ int rules_value_field(struct rules_policy *p, struct line *L, const char *arg, u
 	if (i == 0)
 		return line_err(p, L, col, "-F needs a field name before the operator");
 	if (!arg[i] || rules_op_parse(arg + i, strlen(arg + i), &op, &oplen))
-		return line_err(p, L, col, "-F needs FIELD OP VALUE (ops: = != < > <= >= & &=), "
-					   "not '%s'", q);
+		return line_err(p, L, col,
+				"-F needs FIELD OP VALUE (ops: = != < > <= >= & &=), "
+				"not '%s'",
+				q);
 	v = arg + i + oplen;
 	f = rules_field_by_name(arg, i);
 	if (!f)
@@ -238,8 +248,10 @@ int rules_value_field(struct rules_policy *p, struct line *L, const char *arg, u
 	case VT_CIDR:
 		if (rules_cidr_parse(v, &pr)) {
 			rules_quote(q, sizeof(q), v, strlen(v));
-			return line_err(p, L, col, "%s: '%s' is not an IPv4 or IPv6 address or "
-						   "CIDR with zero host bits", f->name, q);
+			return line_err(p, L, col,
+					"%s: '%s' is not an IPv4 or IPv6 address or "
+					"CIDR with zero host bits",
+					f->name, q);
 		}
 		pr.kind = RULES_V_CIDR;
 		break;
@@ -274,11 +286,13 @@ int rules_value_field(struct rules_policy *p, struct line *L, const char *arg, u
 		if (L->r.always) {
 			rules_diag(p, RULES_WARNING, col - (unsigned)(i + oplen),
 				   "%s is not honoured (%s): the condition is dropped, so the rule "
-				   "matches more", f->name, f->unsupported);
+				   "matches more",
+				   f->name, f->unsupported);
 		} else {
 			rules_diag(p, RULES_WARNING, col - (unsigned)(i + oplen),
 				   "%s is not honoured (%s): this never rule is disabled, so it "
-				   "suppresses nothing", f->name, f->unsupported);
+				   "suppresses nothing",
+				   f->name, f->unsupported);
 			L->r.flags |= RULES_RULE_INERT;
 		}
 	}
