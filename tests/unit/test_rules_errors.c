@@ -374,12 +374,30 @@ static void test_limits(void **state)
 	free(big);
 }
 
+/* After -e 2 nothing may change the policy, as in auditd; comments are fine. */
+static void test_immutable(void **state)
+{
+	struct rules_policy *p = rules_new(&env);
+	char line[600];
+
+	assert_non_null(p);
+	rules_parse(p, "t.rules", "-e 2\n# done\n\n  -w /etc/passwd\n", 30);
+	assert_int_equal(rules_compile(p), 1);
+	assert_int_equal(rules_diag_count(p), 2);
+	rules_diag_format(rules_diag_at(p, 1), line, sizeof(line));
+	assert_string_equal(line, "t.rules:4:3: error: the policy is immutable after -e 2: nothing "
+				  "may follow it");
+	assert_int_equal(rules_count(p), 0);
+	rules_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_error),
 	    cmocka_unit_test(test_every_warning),
 	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_immutable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

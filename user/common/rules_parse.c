@@ -172,6 +172,12 @@ static void parse_line(struct rules_policy *p, char *line, size_t len)
 	}
 	if (n == 0 || toks[0].s[0] == '#')
 		return;
+	if (p->ctl.enabled == 2) {
+		/* auditd refuses every change once the configuration is locked */
+		rules_diag(p, RULES_ERROR, toks[0].col,
+			   "the policy is immutable after -e 2: nothing may follow it");
+		return;
+	}
 	/* words become C strings: the line is our copy */
 	for (i = 0; i < n; i++)
 		line[toks[i].col - 1 + toks[i].len] = '\0';
