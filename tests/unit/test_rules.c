@@ -301,7 +301,7 @@ static void test_deletions(void **state)
 static void test_controls_and_unhonoured(void **state)
 {
 	struct rules_policy *p =
-	    compile_ok("-D\n-b 8192\n-f 1\n-r 0\n--backlog_wait_time 60000\n"
+	    compile_ok("-D\n-b8192\n-f 1\n-r 0\n--backlog_wait_time 60000\n"
 		       "-i\n-c\n-e 1\n"
 		       "-a always,exit -F arch=b64 -S adjtimex -F subj_type=t\n"
 		       "-a never,exit -F arch=b64 -S adjtimex -F subj_type=t\n"

@@ -60,6 +60,8 @@ static const struct golden errors[] = {
     {"-r -1", E("1:4: error: -r takes a number from 0 to 4294967295, not '-1'")},
     {"--backlog_wait_time 600001",
      E("1:21: error: --backlog_wait_time takes a number from 0 to 600000, not '600001'")},
+    {"-e3", E("1:3: error: -e takes a number from 0 to 2, not '3'")},
+    {"-e1 x", E("1:5: error: unexpected 'x' after -e 1")},
     {"-D x", E("1:4: error: -D takes no argument other than -k KEY")},
     {"-i now", E("1:4: error: unexpected 'now' after -i")},
     {"-b 1 2", E("1:6: error: unexpected '2' after -b 1")},

@@ -196,13 +196,19 @@ static void parse_line(struct rules_policy *p, char *line, size_t len)
 	if (!parse_flag(p, L, &toks[0], n > 1 ? &toks[1] : NULL))
 		goto out;
 	if (toks[0].s[0] == '-' && (toks[0].len == 2 || toks[0].s[1] == '-')) {
-		unsigned col = 0;
 		const char *arg = n > 1 ? toks[1].s : NULL;
+		unsigned col = n > 1 ? toks[1].col : 0;
 		int r;
 
-		col = n > 1 ? toks[1].col : 0;
 		r = parse_control(p, L, &toks[0], arg, col, n > 2 ? &toks[2] : NULL);
 		if (r <= 0)
+			goto out;
+	} else if (toks[0].len > 2 && toks[0].s[0] == '-' && strchr("bfre", toks[0].s[1])) {
+		/* getopt's attached form, -b8192 */
+		struct rules_tok opt = {toks[0].s, 2, toks[0].col};
+
+		if (parse_control(p, L, &opt, toks[0].s + 2, toks[0].col + 2,
+				  n > 1 ? &toks[1] : NULL) <= 0)
 			goto out;
 	}
 	for (i = 0; i < n && !L->failed; i++) {
