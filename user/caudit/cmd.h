@@ -18,5 +18,6 @@ int cmd_status(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_tail(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct cmd cmds[] = {
     {"search", cmd_search, "find records in signed logs (filters, table/json/csv)"},
     {"tail", cmd_tail, "the last records, and with -f the live log"},
     {"report", cmd_report, "summaries of a period (text, json, html with charts)"},
+    {"rules", cmd_rules, "check audit rule files (rules check PATH...)"},
 };
 
 static void usage(FILE *f)

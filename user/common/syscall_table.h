@@ -34,5 +34,7 @@ const struct ca_syscall_info *syscall_table_ia32_at(unsigned i, unsigned *nr32);
 
 /* x86_64 syscall name of nr for any syscall, or NULL when unknown. */
 const char *syscall_name(unsigned nr);
+/* i386 (ia32) syscall name of nr, or NULL when unknown. */
+const char *syscall_name32(unsigned nr);
 
 #endif
