@@ -1,0 +1,1451 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Privilege and system operations from real syscalls: credential changes
+ * (old and new sets, groups and capabilities, as /proc/self/status shows
+ * them around the call), ptrace, process_vm_writev, signals across users,
+ * memfd_create, mounts, chroot, pivot_root, namespaces, host and domain
+ * names, bpf(), perf_event_open, clock changes, reboot, and the hooks this
+ * kernel lacks (modules, kexec) reported at start.
+ *
+ * Anything that changes credentials or namespaces runs in a forked child
+ * issuing raw syscall(2) (glibc's set*id broadcast plays no part); results
+ * come back through a shared page. Nothing here changes the machine: mounts
+ * live in private mount namespaces, names in new UTS namespaces, clocks are
+ * set to the value just read, and reboot and kexec get arguments the kernel
+ * refuses before acting.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <linux/bpf.h>
+#include <linux/capability.h>
+#include <linux/perf_event.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/timex.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness.h"
+#include "rec_check.h"
+
+#define UNUSED __attribute__((unused))
+#define NOBODY 65534
+#define MAX_GROUPS 32
+
+static struct agent ag;
+static char dir[256]; /* mount points, roots, sync markers */
+
+/* ---- credentials as the kernel shows them -------------------------------- */
+
+struct creds {
+	long uid[4]; /* real, effective, saved, fs */
+	long gid[4];
+	int ngroups;
+	long groups[MAX_GROUPS];
+	unsigned long long cap_inh, cap_prm, cap_eff;
+};
+
+static int parse_ids(const char *s, long *out, int max)
+{
+	int n = 0;
+	char *end;
+
+	while (n < max) {
+		long v = strtol(s, &end, 10);
+
+		if (end == s)
+			break;
+		out[n++] = v;
+		s = end;
+	}
+	return n;
+}
+
+/* /proc/self/status of the caller (a read-only open: no record). */
+static int read_creds(struct creds *c)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/status", "re");
+	int got = 0;
+
+	if (!f)
+		return -1;
+	memset(c, 0, sizeof(*c));
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Uid:", 4))
+			got += parse_ids(line + 4, c->uid, 4) == 4;
+		else if (!strncmp(line, "Gid:", 4))
+			got += parse_ids(line + 4, c->gid, 4) == 4;
+		else if (!strncmp(line, "Groups:", 7))
+			c->ngroups = parse_ids(line + 7, c->groups, MAX_GROUPS);
+		else if (sscanf(line, "CapInh: %llx", &c->cap_inh) == 1 ||
+			 sscanf(line, "CapPrm: %llx", &c->cap_prm) == 1 ||
+			 sscanf(line, "CapEff: %llx", &c->cap_eff) == 1)
+			got++;
+	}
+	fclose(f);
+	return got == 5 ? 0 : -1;
+}
+
+/* One set of the record (cred.old or cred.new) equals c. */
+#define CREDS_ARE(ev, side, c) creds_are((ev), (side), (c), __FILE__, __LINE__)
+
+static void creds_are(json_object *ev, const char *side, const struct creds *c, const char *file,
+		      int line)
+{
+	static const char *const u[4] = { "uid", "euid", "suid", "fsuid" };
+	static const char *const g[4] = { "gid", "egid", "sgid", "fsgid" };
+	const struct {
+		const char *name;
+		unsigned long long v;
+	} caps[3] = { { "effective", c->cap_eff },
+		      { "permitted", c->cap_prm },
+		      { "inheritable", c->cap_inh } };
+	char key[64], hex[24];
+	json_object *arr;
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(key, sizeof(key), "cred.%s.%s", side, u[i]);
+		rc_int(ev, key, c->uid[i], file, line);
+		snprintf(key, sizeof(key), "cred.%s.%s", side, g[i]);
+		rc_int(ev, key, c->gid[i], file, line);
+	}
+	for (int i = 0; i < 3; i++) {
+		snprintf(key, sizeof(key), "cred.%s.caps.%s", side, caps[i].name);
+		snprintf(hex, sizeof(hex), "0x%016llx", caps[i].v);
+		rc_str(ev, key, hex, file, line);
+	}
+	snprintf(key, sizeof(key), "cred.%s.groups", side);
+	arr = jget(ev, key);
+	if (!arr || !json_object_is_type(arr, json_type_array) ||
+	    json_object_array_length(arr) != (size_t)c->ngroups) {
+		print_error("%s: expected %d groups\n", key, c->ngroups);
+		rc_show(ev);
+		_fail(file, line);
+	}
+	for (int i = 0; i < c->ngroups; i++) {
+		snprintf(key, sizeof(key), "cred.%s.groups.%d", side, i);
+		rc_int(ev, key, c->groups[i], file, line);
+	}
+}
+
+/* ---- children ------------------------------------------------------------ */
+
+/* What a child reports back, in a page shared with the parent. */
+struct child_out {
+	struct creds before, after;
+	long ret;
+	int err;
+	int step; /* how far it got, for messages */
+	long val[4];
+};
+
+static struct child_out *out;
+
+typedef int (*child_fn)(void *arg);
+
+/* Run fn in a forked child; its exit status must be 0. Returns the child's pid. */
+static pid_t run_child(child_fn fn, void *arg)
+{
+	pid_t pid;
+	int st;
+
+	memset(out, 0, sizeof(*out));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(fn(arg));
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("child failed: status 0x%x, step %d, ret %ld, errno %s", st, out->step,
+			 out->ret, strerrorname_np(out->err));
+	return pid;
+}
+
+/* A cred syscall between two snapshots of the child's credentials. */
+struct cred_call {
+	long nr;
+	long a[3];
+	int pre_nobody; /* become uid/gid 65534 first (setresuid/setresgid) */
+};
+
+static int cred_child(void *arg)
+{
+	const struct cred_call *c = arg;
+
+	if (c->pre_nobody && (syscall(SYS_setresgid, NOBODY, NOBODY, NOBODY) ||
+			      syscall(SYS_setresuid, NOBODY, NOBODY, NOBODY)))
+		return 2;
+	out->step = 1;
+	if (read_creds(&out->before))
+		return 3;
+	out->ret = syscall(c->nr, c->a[0], c->a[1], c->a[2]);
+	out->err = errno;
+	out->step = 2;
+	if (read_creds(&out->after))
+		return 4;
+	return 0;
+}
+
+static json_object *cred_record(const char *event, const char *outcome, pid_t pid,
+				const char *file, int line)
+{
+	struct want w = { .event = event,
+			  .skey = { "outcome" },
+			  .sval = { outcome },
+			  .ikey = { "proc.pid" },
+			  .ival = { pid } };
+
+	return rc_one(&ag, &w, file, line);
+}
+
+/*
+ * The record of one credential call: exact old and new sets (as the child saw
+ * them around the call), outcome and return value.
+ */
+#define CRED_CASE(sc, ...) cred_case(#sc, SYS_##sc, 0, (long[]){ __VA_ARGS__, 0, 0 }, __FILE__, __LINE__)
+
+static json_object *cred_case(const char *sc, long nr, int pre_nobody, const long *a,
+			      const char *file, int line)
+{
+	struct cred_call c = { nr, { a[0], a[1], a[2] }, pre_nobody };
+	char event[64];
+	json_object *ev;
+	pid_t pid;
+
+	snprintf(event, sizeof(event), "privilege.%s", sc);
+	pid = run_child(cred_child, &c);
+	ev = cred_record(event, out->ret < 0 ? "failure" : "success", pid, file, line);
+	rc_op(ev, event, "privilege", sc, out->ret < 0 ? -out->err : out->ret,
+	      out->ret < 0 ? strerrorname_np(out->err) : NULL, pid, file, line);
+	creds_are(ev, "old", &out->before, file, line);
+	creds_are(ev, "new", &out->after, file, line);
+	return ev;
+}
+
+static void test_setuid(void **state UNUSED)
+{
+	if (!harness_can_run())
+		skip();
+	CRED_CASE(setuid, NOBODY);
+	/* root giving up every uid loses its permitted and effective capabilities */
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(out->after.uid[i], NOBODY);
+	assert_true(out->before.cap_eff != 0);
+	assert_true(out->after.cap_eff == 0 && out->after.cap_prm == 0);
+}
+
+static void test_setgid(void **state UNUSED)
+{
+	if (!harness_can_run())
+		skip();
+	CRED_CASE(setgid, NOBODY);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(out->after.gid[i], NOBODY);
+	assert_int_equal(out->after.uid[0], 0);
+}
+
+static void test_setreuid(void **state UNUSED)
+{
+	if (!harness_can_run())
+		skip();
+	CRED_CASE(setreuid, 1000, 1001);
+	assert_int_equal(out->after.uid[0], 1000);
+	assert_int_equal(out->after.uid[1], 1001);
+	assert_int_equal(out->after.uid[2], 1001);
+	assert_int_equal(out->after.uid[3], 1001);
+}
+
+static void test_setregid(void **state UNUSED)
+{
+	if (!harness_can_run())
+		skip();
+	CRED_CASE(setregid, 1000, 1001);
+	assert_int_equal(out->after.gid[0], 1000);
+	assert_int_equal(out->after.gid[1], 1001);
+	assert_int_equal(out->after.gid[2], 1001);
+}
+
+static void test_setresuid(void **state UNUSED)
+{
+	if (!harness_can_run())
+		skip();
+	CRED_CASE(setresuid, 1000, 1001, 1002);
+	assert_int_equal(out->after.uid[0], 1000);
+	assert_int_equal(out->after.uid[1], 1001);
+	assert_int_equal(out->after.uid[2], 1002);
+	assert_int_equal(out->after.uid[3], 1001);
+}
+
+static void test_setresgid(void **state UNUSED)
+{
+	if (!harness_can_run())
+		skip();
+	CRED_CASE(setresgid, 2000, 2001, 2002);
+	assert_int_equal(out->after.gid[0], 2000);
+	assert_int_equal(out->after.gid[1], 2001);
+	assert_int_equal(out->after.gid[2], 2002);
+	assert_int_equal(out->after.gid[3], 2001);
+}
+
+static void test_setfsuid_setfsgid(void **state UNUSED)
+{
+	if (!harness_can_run())
+		skip();
+	/* both return the previous fs id */
+	CRED_CASE(setfsuid, 1234);
+	assert_int_equal(out->ret, 0);
+	assert_int_equal(out->after.uid[3], 1234);
+	assert_int_equal(out->after.uid[1], 0);
+	/* the file-system capabilities leave the effective set with fsuid 0 */
+	assert_true(out->after.cap_eff != out->before.cap_eff);
+
+	CRED_CASE(setfsgid, 1235);
+	assert_int_equal(out->ret, 0);
+	assert_int_equal(out->after.gid[3], 1235);
+}
+
+static void test_setgroups(void **state UNUSED)
+{
+	static const gid_t groups[3] = { 300, 100, 200 };
+
+	if (!harness_can_run())
+		skip();
+	CRED_CASE(setgroups, 3, (long)groups);
+	/* the kernel keeps them sorted */
+	assert_int_equal(out->after.ngroups, 3);
+	assert_int_equal(out->after.groups[0], 100);
+	assert_int_equal(out->after.groups[1], 200);
+	assert_int_equal(out->after.groups[2], 300);
+
+	CRED_CASE(setgroups, 0, 0);
+	assert_int_equal(out->after.ngroups, 0);
+}
+
+/* capset: drop CAP_NET_RAW from the effective and permitted sets. */
+static int capset_child(void *arg UNUSED)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return 2;
+	d[0].effective &= ~(1u << CAP_NET_RAW);
+	d[0].permitted &= ~(1u << CAP_NET_RAW);
+	out->step = 1;
+	if (read_creds(&out->before))
+		return 3;
+	out->ret = syscall(SYS_capset, &h, d);
+	out->err = errno;
+	if (read_creds(&out->after))
+		return 4;
+	/* raising a capability not in the permitted set: EPERM */
+	d[0].effective |= 1u << CAP_NET_RAW;
+	out->val[0] = syscall(SYS_capset, &h, d);
+	out->val[1] = errno;
+	return out->ret == 0 ? 0 : 5;
+}
+
+static void test_capset(void **state UNUSED)
+{
+	struct creds after;
+	json_object *ev;
+	pid_t pid;
+
+	if (!harness_can_run())
+		skip();
+	pid = run_child(capset_child, NULL);
+	ev = cred_record("privilege.capset", "success", pid, __FILE__, __LINE__);
+	REC_OP(ev, "privilege.capset", "privilege", "capset", 0, NULL, pid);
+	CREDS_ARE(ev, "old", &out->before);
+	CREDS_ARE(ev, "new", &out->after);
+	assert_true(out->before.cap_eff & (1ull << CAP_NET_RAW));
+	assert_int_equal(out->after.cap_eff, out->before.cap_eff & ~(1ull << CAP_NET_RAW));
+	assert_int_equal(out->after.cap_prm, out->before.cap_prm & ~(1ull << CAP_NET_RAW));
+
+	assert_int_equal(out->val[0], -1);
+	assert_int_equal(out->val[1], EPERM);
+	ev = cred_record("privilege.capset", "failure", pid, __FILE__, __LINE__);
+	REC_OP(ev, "privilege.capset", "privilege", "capset", -EPERM, "EPERM", pid);
+	/* nothing changed: both sets are the ones after the first capset */
+	after = out->after;
+	CREDS_ARE(ev, "old", &after);
+	CREDS_ARE(ev, "new", &after);
+}
+
+/* uid 65534 asking for root back: EPERM, both sets the same. */
+static void test_setresuid_denied(void **state UNUSED)
+{
+	json_object *ev;
+	long a[3] = { 0, 0, 0 };
+
+	if (!harness_can_run())
+		skip();
+	ev = cred_case("setresuid", SYS_setresuid, 1, a, __FILE__, __LINE__);
+	assert_int_equal(out->ret, -1);
+	assert_int_equal(out->err, EPERM);
+	REC_INT(ev, "cred.old.uid", NOBODY);
+	REC_INT(ev, "cred.new.euid", NOBODY);
+	REC_STR(ev, "cred.new.caps.effective", "0x0000000000000000");
+}
+
+/* ---- ptrace and process_vm_writev ---------------------------------------- */
+
+static volatile long poke_word = 0x1111;
+static volatile char vm_buf[32];
+
+/* A child that waits on a pipe, then reports what it holds: exit 0 when written as expected. */
+static pid_t waiting_child(int *wfd)
+{
+	int p[2];
+	pid_t pid;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char c;
+
+		close(p[1]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(poke_word == 0x2222 || strcmp((const char *)vm_buf, "from-parent") == 0 ? 0
+											      : 1);
+	}
+	close(p[0]);
+	*wfd = p[1];
+	return pid;
+}
+
+static void release_child(pid_t pid, int wfd)
+{
+	int st;
+
+	close(wfd);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+static json_object *ptrace_record(pid_t target, const char *req, const char *file, int line)
+{
+	struct want w = { .event = "process.ptrace",
+			  .skey = { "ptrace.request" },
+			  .sval = { req },
+			  .ikey = { "proc.pid", "ptrace.target.pid" },
+			  .ival = { getpid(), target } };
+
+	return rc_one(&ag, &w, file, line);
+}
+
+static void test_ptrace(void **state UNUSED)
+{
+	struct want any;
+	json_object *ev;
+	long word = 0;
+	int wfd, st;
+	pid_t pid;
+
+	if (!harness_can_run())
+		skip();
+	pid = waiting_child(&wfd);
+	assert_int_equal(syscall(SYS_ptrace, PTRACE_ATTACH, pid, 0, 0), 0);
+	assert_int_equal(waitpid(pid, &st, __WALL), pid);
+	assert_true(WIFSTOPPED(st));
+	/* the raw PEEKDATA stores the word at the data address */
+	assert_int_equal(syscall(SYS_ptrace, PTRACE_PEEKDATA, pid, &poke_word, &word), 0);
+	assert_int_equal(word, 0x1111);
+	assert_int_equal(syscall(SYS_ptrace, PTRACE_POKEDATA, pid, &poke_word, 0x2222), 0);
+	assert_int_equal(syscall(SYS_ptrace, PTRACE_PEEKDATA, pid, &poke_word, &word), 0);
+	assert_int_equal(word, 0x2222);
+	assert_int_equal(syscall(SYS_ptrace, PTRACE_DETACH, pid, 0, 0), 0);
+	release_child(pid, wfd);
+
+	ev = ptrace_record(pid, "PTRACE_ATTACH", __FILE__, __LINE__);
+	REC_OP(ev, "process.ptrace", "process", "ptrace", 0, NULL, getpid());
+	REC_INT(ev, "ptrace.request_nr", PTRACE_ATTACH);
+	REC_INT(ev, "ptrace.target.pid", pid);
+
+	ev = ptrace_record(pid, "PTRACE_POKEDATA", __FILE__, __LINE__);
+	REC_OP(ev, "process.ptrace", "process", "ptrace", 0, NULL, getpid());
+	REC_INT(ev, "ptrace.request_nr", PTRACE_POKEDATA);
+
+	/* reads and the detach are not recorded: the two above are all */
+	rc_sync(&ag, dir);
+	any = (struct want){ .event = "process.ptrace",
+			     .ikey = { "ptrace.target.pid" },
+			     .ival = { pid } };
+	assert_int_equal(agent_count(&ag, match_want, &any), 2);
+}
+
+/* PTRACE_TRACEME from a child: recorded, the child is the process, no target. */
+static void test_ptrace_traceme(void **state UNUSED)
+{
+	struct want w;
+	json_object *ev;
+	pid_t pid;
+	int st;
+
+	if (!harness_can_run())
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0) == 0 ? 0 : 1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+
+	w = (struct want){ .event = "process.ptrace",
+			   .skey = { "ptrace.request" },
+			   .sval = { "PTRACE_TRACEME" },
+			   .ikey = { "proc.pid" },
+			   .ival = { pid } };
+	ev = REC_ONE(&ag, &w);
+	REC_OP(ev, "process.ptrace", "process", "ptrace", 0, NULL, pid);
+	REC_INT(ev, "ptrace.request_nr", PTRACE_TRACEME);
+}
+
+static void test_process_vm_writev(void **state UNUSED)
+{
+	static const char msg[] = "from-parent";
+	struct iovec local = { (void *)msg, sizeof(msg) };
+	struct iovec remote = { (void *)vm_buf, sizeof(msg) };
+	struct want w;
+	json_object *ev;
+	int wfd;
+	pid_t pid;
+
+	if (!harness_can_run())
+		skip();
+	pid = waiting_child(&wfd);
+	assert_int_equal(syscall(SYS_process_vm_writev, pid, &local, 1, &remote, 1, 0),
+			 (long)sizeof(msg));
+	release_child(pid, wfd);
+
+	w = (struct want){ .event = "process.vm_write",
+			   .ikey = { "proc.pid", "target.pid" },
+			   .ival = { getpid(), pid } };
+	ev = REC_ONE(&ag, &w);
+	REC_OP(ev, "process.vm_write", "process", "process_vm_writev", (long)sizeof(msg), NULL,
+	       getpid());
+	REC_INT(ev, "target.pid", pid);
+
+	/* a pid that does not exist: ESRCH, still a record */
+	assert_int_equal(syscall(SYS_process_vm_writev, pid, &local, 1, &remote, 1, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	w.skey[0] = "outcome";
+	w.sval[0] = "failure";
+	ev = REC_ONE(&ag, &w);
+	REC_OP(ev, "process.vm_write", "process", "process_vm_writev", -ESRCH, "ESRCH", getpid());
+}
+
+/* ---- signals ------------------------------------------------------------- */
+
+/* A child named comm that (as_nobody) becomes uid 65534, then waits to be killed. */
+static pid_t sleeper(const char *comm, int as_nobody)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_NAME, comm);
+		if (as_nobody && (syscall(SYS_setresgid, NOBODY, NOBODY, NOBODY) ||
+				  syscall(SYS_setresuid, NOBODY, NOBODY, NOBODY)))
+			_exit(2);
+		if (write(p[1], "r", 1) != 1)
+			_exit(3);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	close(p[0]);
+	return pid;
+}
+
+static void reap_signalled(pid_t pid, int sig)
+{
+	int st;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), sig);
+}
+
+static json_object *signal_record(const char *sc, const char *outcome, pid_t sender,
+				  pid_t target, const char *file, int line)
+{
+	struct want w = { .event = "process.signal",
+			  .skey = { "syscall", "outcome" },
+			  .sval = { sc, outcome },
+			  .ikey = { "proc.pid", "signal.target.pid" },
+			  .ival = { sender, target } };
+
+	return rc_one(&ag, &w, file, line);
+}
+
+static void test_kill_other_user(void **state UNUSED)
+{
+	json_object *ev;
+	pid_t v1, v2;
+
+	if (!harness_can_run())
+		skip();
+	v1 = sleeper("ca-victim-kill", 1);
+	assert_int_equal(syscall(SYS_kill, v1, SIGTERM), 0);
+	reap_signalled(v1, SIGTERM);
+	ev = signal_record("kill", "success", getpid(), v1, __FILE__, __LINE__);
+	REC_OP(ev, "process.signal", "process", "kill", 0, NULL, getpid());
+	REC_STR(ev, "signal.name", "SIGTERM");
+	REC_INT(ev, "signal.nr", SIGTERM);
+	REC_INT(ev, "signal.target.pid", v1);
+	REC_INT(ev, "signal.target.uid", NOBODY);
+	REC_STR(ev, "signal.target.comm", "ca-victim-kill");
+	REC_BOOL(ev, "signal.target.agent", 0);
+	REC_INT(ev, "user.uid", 0);
+
+	v2 = sleeper("ca-victim-tgkill", 1);
+	assert_int_equal(syscall(SYS_tgkill, v2, v2, SIGUSR2), 0);
+	reap_signalled(v2, SIGUSR2);
+	ev = signal_record("tgkill", "success", getpid(), v2, __FILE__, __LINE__);
+	REC_OP(ev, "process.signal", "process", "tgkill", 0, NULL, getpid());
+	REC_STR(ev, "signal.name", "SIGUSR2");
+	REC_INT(ev, "signal.nr", SIGUSR2);
+	REC_INT(ev, "signal.target.uid", NOBODY);
+	REC_STR(ev, "signal.target.comm", "ca-victim-tgkill");
+	REC_BOOL(ev, "signal.target.agent", 0);
+}
+
+/* A uid-65534 child tries kill and tgkill on a root process: two EPERM records. */
+static int denied_child(void *arg)
+{
+	pid_t target = *(pid_t *)arg;
+
+	if (syscall(SYS_setresgid, NOBODY, NOBODY, NOBODY) ||
+	    syscall(SYS_setresuid, NOBODY, NOBODY, NOBODY))
+		return 2;
+	out->step = 1;
+	out->val[0] = syscall(SYS_kill, target, SIGUSR1);
+	out->val[1] = errno;
+	out->val[2] = syscall(SYS_tgkill, target, target, SIGUSR1);
+	out->val[3] = errno;
+	return 0;
+}
+
+static void test_kill_denied(void **state UNUSED)
+{
+	json_object *ev;
+	pid_t target, sender;
+
+	if (!harness_can_run())
+		skip();
+	target = sleeper("ca-root-target", 0);
+	sender = run_child(denied_child, &target);
+	assert_int_equal(out->val[0], -1);
+	assert_int_equal(out->val[1], EPERM);
+	assert_int_equal(out->val[2], -1);
+	assert_int_equal(out->val[3], EPERM);
+
+	ev = signal_record("kill", "failure", sender, target, __FILE__, __LINE__);
+	REC_OP(ev, "process.signal", "process", "kill", -EPERM, "EPERM", sender);
+	REC_STR(ev, "signal.name", "SIGUSR1");
+	REC_INT(ev, "signal.nr", SIGUSR1);
+	REC_INT(ev, "user.uid", NOBODY);
+	REC_INT(ev, "user.euid", NOBODY);
+
+	ev = signal_record("tgkill", "failure", sender, target, __FILE__, __LINE__);
+	REC_OP(ev, "process.signal", "process", "tgkill", -EPERM, "EPERM", sender);
+	REC_STR(ev, "signal.name", "SIGUSR1");
+	REC_INT(ev, "signal.nr", SIGUSR1);
+
+	/* the target never got it, and is ours to kill without a record */
+	assert_int_equal(syscall(SYS_kill, target, SIGKILL), 0);
+	reap_signalled(target, SIGKILL);
+	rc_sync(&ag, dir);
+	{
+		struct want w = { .event = "process.signal",
+				  .skey = { "outcome" },
+				  .sval = { "success" },
+				  .ikey = { "signal.target.pid" },
+				  .ival = { target } };
+
+		REC_NONE(&ag, &w);
+	}
+}
+
+/* A root process killing its own root child: nothing to record. */
+static void test_kill_own_child_not_recorded(void **state UNUSED)
+{
+	struct want w;
+	pid_t child;
+
+	if (!harness_can_run())
+		skip();
+	child = sleeper("ca-own-child", 0);
+	assert_int_equal(syscall(SYS_kill, child, SIGTERM), 0);
+	reap_signalled(child, SIGTERM);
+	rc_sync(&ag, dir);
+	w = (struct want){ .event = "process.signal", .ikey = { "signal.target.pid" }, .ival = { child } };
+	REC_NONE(&ag, &w);
+}
+
+/* A signal aimed at the agent is recorded whoever sends it (SIGCONT does nothing to it). */
+static void test_signal_to_agent(void **state UNUSED)
+{
+	json_object *ev;
+
+	if (!harness_can_run())
+		skip();
+	assert_int_equal(syscall(SYS_kill, ag.pid, SIGCONT), 0);
+	ev = signal_record("kill", "success", getpid(), ag.pid, __FILE__, __LINE__);
+	REC_OP(ev, "process.signal", "process", "kill", 0, NULL, getpid());
+	REC_STR(ev, "signal.name", "SIGCONT");
+	REC_INT(ev, "signal.nr", SIGCONT);
+	REC_INT(ev, "signal.target.uid", 0);
+	REC_STR(ev, "signal.target.comm", "cauditd");
+	REC_BOOL(ev, "signal.target.agent", 1);
+}
+
+/* ---- memfd ----------------------------------------------------------------- */
+
+static void test_memfd_create(void **state UNUSED)
+{
+	struct want w;
+	json_object *ev;
+	char *name;
+	int fd;
+
+	if (!harness_can_run())
+		skip();
+	name = xasprintf("ca-memfd-%d", (int)getpid());
+	fd = (int)syscall(SYS_memfd_create, name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	assert_true(fd >= 0);
+	w = (struct want){ .event = "process.memfd_create",
+			   .skey = { "memfd.name" },
+			   .sval = { name },
+			   .ikey = { "proc.pid" },
+			   .ival = { getpid() } };
+	ev = REC_ONE(&ag, &w);
+	REC_OP(ev, "process.memfd_create", "process", "memfd_create", fd, NULL, getpid());
+	REC_INT(ev, "memfd.flags", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	close(fd);
+	free(name);
+}
+
+/* ---- mounts and roots ---------------------------------------------------- */
+
+static json_object *sys_record(const char *event, const char *sc, const char *outcome, pid_t pid,
+			       const char *file, int line)
+{
+	struct want w = { .event = event,
+			  .skey = { "syscall", "outcome" },
+			  .sval = { sc, outcome },
+			  .ikey = { "proc.pid" },
+			  .ival = { pid } };
+
+	return rc_one(&ag, &w, file, line);
+}
+
+#define SYS_REC(event, sc, outcome, pid) sys_record((event), (sc), (outcome), (pid), __FILE__, __LINE__)
+
+/* A private mount namespace: nothing mounted below propagates to the host. */
+static int private_mounts(void)
+{
+	if (syscall(SYS_unshare, CLONE_NEWNS))
+		return -1;
+	return (int)syscall(SYS_mount, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+}
+
+struct mount_args {
+	const char *source, *target, *fstype;
+};
+
+static int mount_child(void *arg)
+{
+	const struct mount_args *m = arg;
+
+	if (private_mounts())
+		return 2;
+	out->step = 1;
+	out->val[0] = syscall(SYS_mount, m->source, m->target, m->fstype, MS_NOSUID | MS_NODEV,
+			      "size=1m,mode=0700");
+	if (out->val[0])
+		return 3;
+	out->step = 2;
+	out->val[1] = syscall(SYS_umount2, m->target, 0);
+	if (out->val[1])
+		return 4;
+	out->step = 3;
+	out->val[2] = syscall(SYS_mount, "none", m->target, "ca-no-such-fs", 0, NULL);
+	out->val[3] = errno;
+	return 0;
+}
+
+static void test_mount_umount(void **state UNUSED)
+{
+	struct mount_args m;
+	json_object *ev;
+	pid_t pid;
+	char *src;
+
+	if (!harness_can_run())
+		skip();
+	src = xasprintf("ca-tmpfs-%d", (int)getpid());
+	m.source = src;
+	m.target = xasprintf("%s/mnt", dir);
+	m.fstype = "tmpfs";
+	assert_int_equal(mkdir(m.target, 0700), 0);
+	pid = run_child(mount_child, &m);
+	assert_int_equal(out->val[2], -1);
+	assert_int_equal(out->val[3], ENODEV);
+
+	/* making / private: no source, no type */
+	ev = SYS_REC("system.unshare", "unshare", "success", pid);
+	REC_OP(ev, "system.unshare", "system", "unshare", 0, NULL, pid);
+	REC_INT(ev, "system.flags", CLONE_NEWNS);
+
+	{
+		struct want w = { .event = "system.mount",
+				  .skey = { "system.target" },
+				  .sval = { "/" },
+				  .ikey = { "proc.pid" },
+				  .ival = { pid } };
+
+		ev = REC_ONE(&ag, &w);
+		REC_OP(ev, "system.mount", "system", "mount", 0, NULL, pid);
+		REC_INT(ev, "system.flags", MS_REC | MS_PRIVATE);
+		REC_NULL(ev, "system.source");
+		REC_NULL(ev, "system.fstype");
+	}
+	{
+		struct want w = { .event = "system.mount",
+				  .skey = { "system.source", "outcome" },
+				  .sval = { src, "success" },
+				  .ikey = { "proc.pid" },
+				  .ival = { pid } };
+
+		ev = REC_ONE(&ag, &w);
+		REC_OP(ev, "system.mount", "system", "mount", 0, NULL, pid);
+		REC_STR(ev, "system.target", m.target);
+		REC_STR(ev, "system.fstype", "tmpfs");
+		REC_INT(ev, "system.flags", MS_NOSUID | MS_NODEV);
+	}
+	ev = SYS_REC("system.umount", "umount2", "success", pid);
+	REC_OP(ev, "system.umount", "system", "umount2", 0, NULL, pid);
+	REC_STR(ev, "system.target", m.target);
+	REC_INT(ev, "system.flags", 0);
+
+	ev = SYS_REC("system.mount", "mount", "failure", pid);
+	REC_OP(ev, "system.mount", "system", "mount", -ENODEV, "ENODEV", pid);
+	REC_STR(ev, "system.source", "none");
+	REC_STR(ev, "system.target", m.target);
+	REC_STR(ev, "system.fstype", "ca-no-such-fs");
+	REC_INT(ev, "system.flags", 0);
+	free(src);
+	free((char *)m.target);
+}
+
+static int chroot_child(void *arg)
+{
+	const char *const *paths = arg;
+
+	out->val[0] = syscall(SYS_chroot, paths[1]);
+	out->val[1] = errno;
+	out->val[2] = syscall(SYS_chroot, paths[0]);
+	out->val[3] = errno;
+	return out->val[2] == 0 ? 0 : 2;
+}
+
+static void test_chroot(void **state UNUSED)
+{
+	const char *paths[2];
+	json_object *ev;
+	pid_t pid;
+
+	if (!harness_can_run())
+		skip();
+	paths[0] = xasprintf("%s/root", dir);
+	paths[1] = xasprintf("%s/no-such-root", dir);
+	assert_int_equal(mkdir(paths[0], 0755), 0);
+	pid = run_child(chroot_child, paths);
+	assert_int_equal(out->val[0], -1);
+	assert_int_equal(out->val[1], ENOENT);
+
+	ev = SYS_REC("system.chroot", "chroot", "success", pid);
+	REC_OP(ev, "system.chroot", "system", "chroot", 0, NULL, pid);
+	REC_STR(ev, "system.path", paths[0]);
+
+	ev = SYS_REC("system.chroot", "chroot", "failure", pid);
+	REC_OP(ev, "system.chroot", "system", "chroot", -ENOENT, "ENOENT", pid);
+	REC_STR(ev, "system.path", paths[1]);
+	free((char *)paths[0]);
+	free((char *)paths[1]);
+}
+
+static int pivot_child(void *arg)
+{
+	const char *const *paths = arg;
+
+	if (private_mounts())
+		return 2;
+	if (syscall(SYS_mount, "ca-newroot", paths[0], "tmpfs", 0, "size=1m"))
+		return 3;
+	if (syscall(SYS_mkdir, paths[1], 0700))
+		return 4;
+	out->step = 1;
+	out->ret = syscall(SYS_pivot_root, paths[0], paths[1]);
+	out->err = errno;
+	return 0;
+}
+
+static void test_pivot_root(void **state UNUSED)
+{
+	const char *paths[2];
+	json_object *ev;
+	pid_t pid;
+
+	if (!harness_can_run())
+		skip();
+	paths[0] = xasprintf("%s/newroot", dir);
+	paths[1] = xasprintf("%s/newroot/old", dir);
+	assert_int_equal(mkdir(paths[0], 0755), 0);
+	pid = run_child(pivot_child, paths);
+	if (out->ret)
+		print_message("pivot_root failed here (%s): checking the failure record\n",
+			      strerrorname_np(out->err));
+
+	ev = SYS_REC("system.pivot_root", "pivot_root", out->ret ? "failure" : "success", pid);
+	REC_OP(ev, "system.pivot_root", "system", "pivot_root", out->ret ? -out->err : 0,
+	       out->ret ? strerrorname_np(out->err) : NULL, pid);
+	REC_STR(ev, "system.new_root", paths[0]);
+	REC_STR(ev, "system.put_old", paths[1]);
+	free((char *)paths[0]);
+	free((char *)paths[1]);
+}
+
+/* ---- namespaces and names ------------------------------------------------ */
+
+struct ns_args {
+	const char *host, *domain;
+};
+
+static int ns_child(void *arg)
+{
+	const struct ns_args *n = arg;
+	int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 2;
+	out->val[0] = fd;
+	if (syscall(SYS_unshare, CLONE_NEWUTS | CLONE_NEWNET))
+		return 3;
+	out->step = 1;
+	if (syscall(SYS_sethostname, n->host, strlen(n->host)))
+		return 4;
+	if (syscall(SYS_setdomainname, n->domain, strlen(n->domain)))
+		return 5;
+	out->step = 2;
+	if (syscall(SYS_setns, fd, CLONE_NEWNET))
+		return 6;
+	/* the wrong type for that fd: EINVAL */
+	out->val[1] = syscall(SYS_setns, fd, CLONE_NEWUTS);
+	out->val[2] = errno;
+	return 0;
+}
+
+static void test_namespaces_and_names(void **state UNUSED)
+{
+	struct ns_args n;
+	json_object *ev;
+	const char *want_names[] = { "CLONE_NEWUTS", "CLONE_NEWNET" };
+	json_object *names;
+	pid_t pid;
+
+	if (!harness_can_run())
+		skip();
+	n.host = xasprintf("ca-host-%d", (int)getpid());
+	n.domain = xasprintf("ca-domain-%d", (int)getpid());
+	pid = run_child(ns_child, &n);
+	assert_int_equal(out->val[1], -1);
+	assert_int_equal(out->val[2], EINVAL);
+
+	ev = SYS_REC("system.unshare", "unshare", "success", pid);
+	REC_OP(ev, "system.unshare", "system", "unshare", 0, NULL, pid);
+	REC_INT(ev, "system.flags", CLONE_NEWUTS | CLONE_NEWNET);
+	names = jget(ev, "system.flag_names");
+	assert_non_null(names);
+	assert_true(json_object_is_type(names, json_type_array));
+	assert_int_equal(json_object_array_length(names), 2);
+	for (int i = 0; i < 2; i++) {
+		int found = 0;
+
+		for (size_t j = 0; j < 2; j++)
+			found |= strcmp(json_object_get_string(json_object_array_get_idx(names, j)),
+					want_names[i]) == 0;
+		if (!found) {
+			rc_show(ev);
+			fail_msg("system.flag_names lacks %s", want_names[i]);
+		}
+	}
+
+	ev = SYS_REC("system.sethostname", "sethostname", "success", pid);
+	REC_OP(ev, "system.sethostname", "system", "sethostname", 0, NULL, pid);
+	REC_STR(ev, "system.name", n.host);
+
+	ev = SYS_REC("system.setdomainname", "setdomainname", "success", pid);
+	REC_OP(ev, "system.setdomainname", "system", "setdomainname", 0, NULL, pid);
+	REC_STR(ev, "system.name", n.domain);
+
+	ev = SYS_REC("system.setns", "setns", "success", pid);
+	REC_OP(ev, "system.setns", "system", "setns", 0, NULL, pid);
+	REC_INT(ev, "system.fd", out->val[0]);
+	REC_INT(ev, "system.nstype", CLONE_NEWNET);
+	REC_STR(ev, "system.ns", "net");
+
+	ev = SYS_REC("system.setns", "setns", "failure", pid);
+	REC_OP(ev, "system.setns", "system", "setns", -EINVAL, "EINVAL", pid);
+	REC_INT(ev, "system.fd", out->val[0]);
+	REC_INT(ev, "system.nstype", CLONE_NEWUTS);
+	free((char *)n.host);
+	free((char *)n.domain);
+}
+
+/* ---- bpf and perf -------------------------------------------------------- */
+
+static long sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+}
+
+static void test_bpf(void **state UNUSED)
+{
+	/* r0 = 0; exit */
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr;
+	struct want w;
+	json_object *ev;
+	uint32_t key = 0;
+	uint64_t val = 0;
+	int pfd, mfd;
+
+	if (!harness_can_run())
+		skip();
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	attr.insns = (uintptr_t)insns;
+	attr.insn_cnt = 2;
+	attr.license = (uintptr_t)"GPL";
+	strcpy(attr.prog_name, "ca_test_prog");
+	pfd = (int)sys_bpf(BPF_PROG_LOAD, &attr);
+	assert_true(pfd >= 0);
+
+	w = (struct want){ .event = "system.bpf",
+			   .skey = { "system.name" },
+			   .sval = { "ca_test_prog" },
+			   .ikey = { "proc.pid" },
+			   .ival = { getpid() } };
+	ev = REC_ONE(&ag, &w);
+	REC_OP(ev, "system.bpf", "system", "bpf", pfd, NULL, getpid());
+	REC_STR(ev, "system.cmd", "BPF_PROG_LOAD");
+	REC_INT(ev, "system.cmd_nr", BPF_PROG_LOAD);
+	REC_STR(ev, "system.prog_type", "BPF_PROG_TYPE_SOCKET_FILTER");
+	REC_ABSENT(ev, "system.map_type");
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_ARRAY;
+	attr.key_size = 4;
+	attr.value_size = 8;
+	attr.max_entries = 1;
+	strcpy(attr.map_name, "ca_test_map");
+	mfd = (int)sys_bpf(BPF_MAP_CREATE, &attr);
+	assert_true(mfd >= 0);
+	w.sval[0] = "ca_test_map";
+	ev = REC_ONE(&ag, &w);
+	REC_OP(ev, "system.bpf", "system", "bpf", mfd, NULL, getpid());
+	REC_STR(ev, "system.cmd", "BPF_MAP_CREATE");
+	REC_INT(ev, "system.cmd_nr", BPF_MAP_CREATE);
+	REC_STR(ev, "system.map_type", "BPF_MAP_TYPE_ARRAY");
+	REC_ABSENT(ev, "system.prog_type");
+
+	/* reading a map changes nothing: no record */
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (uint32_t)mfd;
+	attr.key = (uintptr_t)&key;
+	attr.value = (uintptr_t)&val;
+	assert_int_equal(sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr), 0);
+	rc_sync(&ag, dir);
+	w = (struct want){ .event = "system.bpf",
+			   .skey = { "system.cmd" },
+			   .sval = { "BPF_MAP_LOOKUP_ELEM" },
+			   .ikey = { "proc.pid" },
+			   .ival = { getpid() } };
+	REC_NONE(&ag, &w);
+	close(mfd);
+	close(pfd);
+}
+
+static void test_perf_event_open(void **state UNUSED)
+{
+	struct perf_event_attr pa;
+	json_object *ev;
+	int fd;
+
+	if (!harness_can_run())
+		skip();
+	memset(&pa, 0, sizeof(pa));
+	pa.type = PERF_TYPE_SOFTWARE;
+	pa.size = sizeof(pa);
+	pa.config = PERF_COUNT_SW_DUMMY;
+	pa.disabled = 1;
+	fd = (int)syscall(SYS_perf_event_open, &pa, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	assert_true(fd >= 0);
+
+	ev = SYS_REC("system.perf_event_open", "perf_event_open", "success", getpid());
+	REC_OP(ev, "system.perf_event_open", "system", "perf_event_open", fd, NULL, getpid());
+	REC_INT(ev, "system.type", PERF_TYPE_SOFTWARE);
+	REC_INT(ev, "system.config", PERF_COUNT_SW_DUMMY);
+	REC_INT(ev, "system.pid", 0);
+	REC_INT(ev, "system.cpu", -1);
+	REC_INT(ev, "system.flags", PERF_FLAG_FD_CLOEXEC);
+	close(fd);
+}
+
+/* ---- clocks -------------------------------------------------------------- */
+
+static json_object *time_record(const char *sc, const char *outcome, const char *file, int line)
+{
+	return sys_record("system.time_change", sc, outcome, getpid(), file, line);
+}
+
+#define TIME_REC(sc, outcome) time_record((sc), (outcome), __FILE__, __LINE__)
+
+/*
+ * The wall clock set to the value just read plus CLOCK_STEP_NS: it jumps
+ * forward by a few milliseconds at most and never back (other tests running
+ * on the machine compare timestamps).
+ */
+#define CLOCK_STEP_NS 5000000L
+
+static void test_clock_settime_settimeofday(void **state UNUSED)
+{
+	struct timespec ts, mono = { 1, 0 };
+	struct timeval tv;
+	json_object *ev;
+
+	if (!harness_can_run())
+		skip();
+	assert_int_equal(clock_gettime(CLOCK_REALTIME, &ts), 0);
+	ts.tv_nsec += CLOCK_STEP_NS;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	assert_int_equal(syscall(SYS_clock_settime, CLOCK_REALTIME, &ts), 0);
+	ev = TIME_REC("clock_settime", "success");
+	REC_OP(ev, "system.time_change", "system", "clock_settime", 0, NULL, getpid());
+	REC_STR(ev, "system.clock", "CLOCK_REALTIME");
+	REC_INT(ev, "system.sec", ts.tv_sec);
+	REC_INT(ev, "system.nsec", ts.tv_nsec);
+
+	/* the monotonic clock cannot be set: EINVAL */
+	assert_int_equal(syscall(SYS_clock_settime, CLOCK_MONOTONIC, &mono), -1);
+	assert_int_equal(errno, EINVAL);
+	ev = TIME_REC("clock_settime", "failure");
+	REC_OP(ev, "system.time_change", "system", "clock_settime", -EINVAL, "EINVAL", getpid());
+	REC_STR(ev, "system.clock", "CLOCK_MONOTONIC");
+	REC_INT(ev, "system.sec", 1);
+	REC_INT(ev, "system.nsec", 0);
+
+	assert_int_equal(gettimeofday(&tv, NULL), 0);
+	tv.tv_usec += CLOCK_STEP_NS / 1000;
+	if (tv.tv_usec >= 1000000) {
+		tv.tv_sec++;
+		tv.tv_usec -= 1000000;
+	}
+	assert_int_equal(syscall(SYS_settimeofday, &tv, NULL), 0);
+	ev = TIME_REC("settimeofday", "success");
+	REC_OP(ev, "system.time_change", "system", "settimeofday", 0, NULL, getpid());
+	REC_NULL(ev, "system.clock");
+	REC_INT(ev, "system.sec", tv.tv_sec);
+	REC_INT(ev, "system.nsec", (int64_t)tv.tv_usec * 1000);
+}
+
+static void test_adjtimex(void **state UNUSED)
+{
+	struct timex tx;
+	struct want w;
+	json_object *ev;
+	long tick, r;
+
+	if (!harness_can_run())
+		skip();
+	/* modes 0 only reads: no record */
+	memset(&tx, 0, sizeof(tx));
+	r = syscall(SYS_adjtimex, &tx);
+	assert_true(r >= 0);
+	tick = tx.tick;
+	memset(&tx, 0, sizeof(tx));
+	assert_true(syscall(SYS_clock_adjtime, CLOCK_REALTIME, &tx) >= 0);
+	rc_sync(&ag, dir);
+	w = (struct want){ .event = "system.time_change", .ikey = { "proc.pid" }, .ival = { getpid() } };
+	w.skey[0] = "syscall";
+	w.sval[0] = "adjtimex";
+	REC_NONE(&ag, &w);
+	w.sval[0] = "clock_adjtime";
+	REC_NONE(&ag, &w);
+
+	/* the tick set to its current value */
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_TICK;
+	tx.tick = tick;
+	r = syscall(SYS_adjtimex, &tx);
+	assert_true(r >= 0);
+	ev = TIME_REC("adjtimex", "success");
+	REC_OP(ev, "system.time_change", "system", "adjtimex", r, NULL, getpid());
+	REC_INT(ev, "system.modes", ADJ_TICK);
+
+	/* a tick out of range: EINVAL, nothing changed */
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_TICK;
+	tx.tick = 1;
+	assert_int_equal(syscall(SYS_adjtimex, &tx), -1);
+	assert_int_equal(errno, EINVAL);
+	ev = TIME_REC("adjtimex", "failure");
+	REC_OP(ev, "system.time_change", "system", "adjtimex", -EINVAL, "EINVAL", getpid());
+	REC_INT(ev, "system.modes", ADJ_TICK);
+
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_TICK;
+	tx.tick = tick;
+	r = syscall(SYS_clock_adjtime, CLOCK_REALTIME, &tx);
+	assert_true(r >= 0);
+	ev = TIME_REC("clock_adjtime", "success");
+	REC_OP(ev, "system.time_change", "system", "clock_adjtime", r, NULL, getpid());
+	REC_INT(ev, "system.modes", ADJ_TICK);
+	REC_STR(ev, "system.clock", "CLOCK_REALTIME");
+}
+
+/* ---- reboot, kexec, modules ---------------------------------------------- */
+
+/* Wrong magic numbers: refused with EINVAL before the command is looked at. */
+static void test_reboot_refused(void **state UNUSED)
+{
+	const long bad_cmd = 0x12345678; /* no such command either */
+	json_object *ev;
+
+	if (!harness_can_run())
+		skip();
+	assert_int_equal(syscall(SYS_reboot, 0xdeadbeefL, 0x0badc0deL, bad_cmd, NULL), -1);
+	assert_int_equal(errno, EINVAL);
+	ev = SYS_REC("system.reboot", "reboot", "failure", getpid());
+	REC_OP(ev, "system.reboot", "system", "reboot", -EINVAL, "EINVAL", getpid());
+	REC_INT(ev, "system.cmd", bad_cmd);
+}
+
+static int tracepoint_exists(const char *sc)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/syscalls/sys_enter_%s", sc);
+	return access(path, F_OK) == 0;
+}
+
+static json_object *agent_start_record(void)
+{
+	struct want w = { .event = "agent.start", .ikey = { "agent.pid" }, .ival = { ag.pid } };
+
+	return REC_ONE(&ag, &w);
+}
+
+/* name is in agent.start's hooks.missing with a reason, and not in hooks.active. */
+static void hook_missing(json_object *start, const char *name)
+{
+	json_object *missing = jget(start, "agent.hooks.missing");
+	json_object *active = jget(start, "agent.hooks.active");
+	int found = 0;
+
+	assert_non_null(missing);
+	assert_non_null(active);
+	for (size_t i = 0; i < json_object_array_length(missing); i++) {
+		json_object *m = json_object_array_get_idx(missing, i);
+		const char *n = jstr(m, "name"), *r = jstr(m, "reason");
+
+		if (n && strcmp(n, name) == 0) {
+			found = 1;
+			assert_non_null(r);
+			assert_string_equal(r, "no tracepoint in this kernel");
+		}
+	}
+	for (size_t i = 0; i < json_object_array_length(active); i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(active, i)), name) == 0)
+			found = 0;
+	if (!found) {
+		rc_show(start);
+		fail_msg("%s is not reported as a missing hook", name);
+	}
+}
+
+/*
+ * CONFIG_MODULES and CONFIG_KEXEC are off on this kernel: the syscalls give
+ * ENOSYS, there is nothing to hook, and agent.start says so. On a kernel that
+ * has them, a refused call must be a failure record instead.
+ */
+static void check_absent_or_recorded(json_object *start, const char *sc, long nr, long a0,
+				     long a1, long a2, long a3, long a4, const char *event)
+{
+	char hook[64];
+	long r = syscall(nr, a0, a1, a2, a3, a4);
+	int err = errno;
+	json_object *ev;
+
+	assert_int_equal(r, -1);
+	snprintf(hook, sizeof(hook), "syscall:%s", sc);
+	if (!tracepoint_exists(sc)) {
+		assert_int_equal(err, ENOSYS);
+		hook_missing(start, hook);
+		return;
+	}
+	print_message("%s exists on this kernel: checking its failure record\n", sc);
+	ev = sys_record(event, sc, "failure", getpid(), __FILE__, __LINE__);
+	REC_OP(ev, event, "system", sc, -err, strerrorname_np(err), getpid());
+}
+
+static void test_unavailable_hooks(void **state UNUSED)
+{
+	json_object *start;
+
+	if (!harness_can_run())
+		skip();
+	start = agent_start_record();
+	/* invalid module image (NULL, 0 bytes), fd -1, a name that is no module */
+	check_absent_or_recorded(start, "init_module", SYS_init_module, 0, 0, (long)"", 0, 0,
+				 "system.module_load");
+	check_absent_or_recorded(start, "finit_module", SYS_finit_module, -1, (long)"", 0, 0, 0,
+				 "system.module_load");
+	check_absent_or_recorded(start, "delete_module", SYS_delete_module,
+				 (long)"ca_no_such_module", O_NONBLOCK, 0, 0, 0,
+				 "system.module_unload");
+	/*
+	 * kexec: flag bit 30 is no valid flag, so the kernel refuses (EINVAL, or
+	 * EPERM under lockdown) before anything; KEXEC_ON_CRASH unset with zero
+	 * segments would otherwise mean "unload".
+	 */
+	check_absent_or_recorded(start, "kexec_load", SYS_kexec_load, 0, 0, 0, 1L << 30, 0,
+				 "system.kexec_load");
+	check_absent_or_recorded(start, "kexec_file_load", SYS_kexec_file_load, -1, -1, 0, 0,
+				 1L << 30, "system.kexec_load");
+}
+
+/* ---- the log as a whole -------------------------------------------------- */
+
+static void test_log_clean_and_stop(void **state UNUSED)
+{
+	json_object *stop;
+
+	if (!harness_can_run())
+		skip();
+	agent_poll(&ag);
+	assert_int_equal(ag.bad_lines, 0);
+	assert_int_equal(agent_stop(&ag), 0);
+	stop = agent_wait_field(&ag, "agent.stop", "agent.reason", "SIGTERM", 1000);
+	assert_non_null(stop);
+	REC_INT(stop, "agent.totals.ringbuf_full", 0);
+	REC_INT(stop, "agent.totals.map_full", 0);
+	assert_int_equal(ag.bad_lines, 0);
+}
+
+/* ---- setup --------------------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *sb UNUSED, int flag UNUSED,
+		    struct FTW *ftw UNUSED)
+{
+	return remove(path);
+}
+
+static int setup(void **state UNUSED)
+{
+	if (!harness_can_run())
+		return 0;
+	out = mmap(NULL, sizeof(*out), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (out == MAP_FAILED || harness_tmpdir(dir, sizeof(dir)))
+		return -1;
+	/*
+	 * Only this program's processes: the agent sees the whole machine, and
+	 * other tests running beside this one must not fill our memory.
+	 */
+	return agent_start(&ag, "include_comms = test_priv");
+}
+
+static int teardown(void **state UNUSED)
+{
+	agent_cleanup(&ag);
+	if (dir[0] && !getenv("CAUDIT_KEEP_TEST_DIRS"))
+		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_setuid),
+		cmocka_unit_test(test_setgid),
+		cmocka_unit_test(test_setreuid),
+		cmocka_unit_test(test_setregid),
+		cmocka_unit_test(test_setresuid),
+		cmocka_unit_test(test_setresgid),
+		cmocka_unit_test(test_setfsuid_setfsgid),
+		cmocka_unit_test(test_setgroups),
+		cmocka_unit_test(test_capset),
+		cmocka_unit_test(test_setresuid_denied),
+		cmocka_unit_test(test_ptrace),
+		cmocka_unit_test(test_ptrace_traceme),
+		cmocka_unit_test(test_process_vm_writev),
+		cmocka_unit_test(test_kill_other_user),
+		cmocka_unit_test(test_kill_denied),
+		cmocka_unit_test(test_kill_own_child_not_recorded),
+		cmocka_unit_test(test_signal_to_agent),
+		cmocka_unit_test(test_memfd_create),
+		cmocka_unit_test(test_mount_umount),
+		cmocka_unit_test(test_chroot),
+		cmocka_unit_test(test_pivot_root),
+		cmocka_unit_test(test_namespaces_and_names),
+		cmocka_unit_test(test_bpf),
+		cmocka_unit_test(test_perf_event_open),
+		cmocka_unit_test(test_clock_settime_settimeofday),
+		cmocka_unit_test(test_adjtimex),
+		cmocka_unit_test(test_reboot_refused),
+		cmocka_unit_test(test_unavailable_hooks),
+		cmocka_unit_test(test_log_clean_and_stop),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
