@@ -305,6 +305,8 @@ static void test_connect_refused(void **state UNUSED)
 	REC_OP(ev, "net.connect", "network", "connect", -ECONNREFUSED, "ECONNREFUSED", getpid());
 	INET_IS(ev, "tcp", "inet", cfd);
 	EP_IS(ev, "dst", &closed);
+	/* the kernel gave the local port back when the connection failed */
+	REC_NULL(ev, "net.src");
 	close(cfd);
 	close(bfd);
 }
@@ -396,6 +398,8 @@ static void unix_is(json_object *ev, const char *type, int fd, const char *file,
 	rc_str(ev, "net.family", "unix", file, line);
 	rc_str(ev, "net.type", type, file, line);
 	rc_int(ev, "net.fd", fd, file, line);
+	rc_null(ev, "net.src", file, line);
+	rc_null(ev, "net.dst", file, line);
 }
 
 static void test_connect_unix_path(void **state UNUSED)
@@ -404,7 +408,7 @@ static void test_connect_unix_path(void **state UNUSED)
 	char *spath, *dpath;
 	socklen_t len;
 	json_object *ev;
-	int lfd, cfd, dfd, dcfd;
+	int lfd, cfd, dfd, dcfd, afd;
 
 	if (!harness_can_run())
 		skip();
@@ -422,6 +426,17 @@ static void test_connect_unix_path(void **state UNUSED)
 	REC_OP(ev, "net.connect", "network", "connect", 0, NULL, getpid());
 	UNIX_IS(ev, "stream", cfd);
 	REC_ABSENT(ev, "net.unix_abstract");
+
+	/* listen and accept name the socket's bound path */
+	ev = ONE_UNIX("net.listen", "listen", spath);
+	REC_OP(ev, "net.listen", "network", "listen", 0, NULL, getpid());
+	UNIX_IS(ev, "stream", lfd);
+	afd = (int)syscall(SYS_accept4, lfd, NULL, NULL, SOCK_CLOEXEC);
+	assert_true(afd >= 0);
+	ev = ONE_UNIX("net.accept", "accept4", spath);
+	REC_OP(ev, "net.accept", "network", "accept4", afd, NULL, getpid());
+	UNIX_IS(ev, "stream", afd);
+	close(afd);
 
 	len = unix_sa(&sa, dpath, 0);
 	dfd = sock(AF_UNIX, SOCK_DGRAM);
@@ -621,8 +636,9 @@ static void test_bind_inet(void **state UNUSED)
 			   .ival = { getpid(), fd2 } };
 	ev = REC_ONE(&ag, &w);
 	REC_OP(ev, "net.bind", "network", "bind", -EADDRINUSE, "EADDRINUSE", getpid());
-	REC_STR(ev, "net.proto", "tcp");
-	REC_STR(ev, "net.family", "inet");
+	INET_IS(ev, "tcp", "inet", fd2);
+	/* the socket has no address: src is the one asked for */
+	EP_IS(ev, "src", &got);
 	close(fd2);
 	close(fd);
 }
@@ -666,6 +682,7 @@ static void test_listen(void **state UNUSED)
 	REC_OP(ev, "net.listen", "network", "listen", 0, NULL, getpid());
 	INET_IS(ev, "tcp", "inet", fd);
 	EP_IS(ev, "src", &got);
+	REC_NULL(ev, "net.dst");
 	close(fd);
 }
 
