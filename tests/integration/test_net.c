@@ -376,6 +376,82 @@ static void test_connect_udp(void **state UNUSED)
 	close(pfd);
 }
 
+/*
+ * The remote address the kernel holds for raw socket fd, from /proc/net/raw
+ * (getpeername says ENOTCONN for raw sockets: they have no peer port).
+ */
+static void raw_peer(int fd, struct ep *e)
+{
+	char line[512];
+	struct stat st;
+	FILE *f;
+	int found = 0;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	f = fopen("/proc/net/raw", "re");
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned rem, rport;
+		unsigned long inode;
+		struct in_addr a;
+
+		/* sl local rem st tx:rx tr:tm retrnsmt uid timeout inode */
+		if (sscanf(line, " %*d: %*x:%*x %x:%x %*x %*x:%*x %*x:%*x %*x %*u %*u %lu", &rem,
+			   &rport, &inode) != 3 || inode != st.st_ino)
+			continue;
+		a.s_addr = rem; /* /proc prints the network-order word as a host number */
+		inet_ntop(AF_INET, &a, e->ip, sizeof(e->ip));
+		e->port = (int)rport;
+		found = 1;
+	}
+	fclose(f);
+	assert_true(found);
+}
+
+/*
+ * A raw IP socket: proto "raw". The kernel's ports: the local one is the
+ * protocol number (getsockname says 17 for IPPROTO_UDP), the peer's 0; the
+ * peer address is set by connect.
+ */
+static void test_connect_raw(void **state UNUSED)
+{
+	struct ep at, src, local, peer;
+	struct want w;
+	json_object *ev;
+	int fd;
+
+	if (!harness_can_run())
+		skip();
+	new_ip4(&at);
+	new_ip4(&src);
+	fd = (int)syscall(SYS_socket, AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP);
+	assert_true(fd >= 0);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = to_sa(&src, &ss);
+
+		assert_int_equal(syscall(SYS_bind, fd, &ss, len), 0);
+	}
+	assert_int_equal(do_connect(fd, &at), 0);
+	local_ep(fd, &local);
+	raw_peer(fd, &peer);
+	assert_string_equal(peer.ip, at.ip);
+	assert_int_equal(peer.port, 0);
+
+	/* this program's only raw socket */
+	w = (struct want){ .event = "net.connect",
+			   .skey = { "net.proto" },
+			   .sval = { "raw" },
+			   .ikey = { "proc.pid" },
+			   .ival = { getpid() } };
+	ev = REC_ONE(&ag, &w);
+	REC_OP(ev, "net.connect", "network", "connect", 0, NULL, getpid());
+	INET_IS(ev, "raw", "inet", fd);
+	EP_IS(ev, "dst", &peer);
+	EP_IS(ev, "src", &local);
+	close(fd);
+}
+
 static json_object *one_unix(const char *event, const char *sc, const char *path,
 			     const char *file, int line)
 {
@@ -918,6 +994,7 @@ int main(void)
 		cmocka_unit_test(test_connect_refused),
 		cmocka_unit_test(test_connect_einprogress),
 		cmocka_unit_test(test_connect_udp),
+		cmocka_unit_test(test_connect_raw),
 		cmocka_unit_test(test_connect_unix_path),
 		cmocka_unit_test(test_connect_unix_abstract),
 		cmocka_unit_test(test_accept),

@@ -48,6 +48,11 @@
 
 #define UNUSED __attribute__((unused))
 #define NOBODY 65534
+
+/* <linux/mount.h> values (that header clashes with <sys/mount.h> in glibc 2.36) */
+#define CA_FSCONFIG_CMD_CREATE 6
+#define CA_FSMOUNT_CLOEXEC 1
+#define CA_MOVE_MOUNT_F_EMPTY_PATH 4
 #define MAX_GROUPS 32
 
 static struct agent ag;
@@ -624,7 +629,8 @@ static json_object *signal_record(const char *sc, const char *outcome, pid_t sen
 static void test_kill_other_user(void **state UNUSED)
 {
 	json_object *ev;
-	pid_t v1, v2;
+	pid_t v1, v2, v3, v4;
+	int pidfd;
 
 	if (!harness_can_run())
 		skip();
@@ -655,6 +661,30 @@ static void test_kill_other_user(void **state UNUSED)
 	REC_STR(ev, "signal.target.comm", "ca-victim-tgk");
 	REC_BOOL(ev, "signal.target.agent", 0);
 	REC_STR(ev, "signal.result", "delivered");
+
+	v3 = sleeper("ca-victim-tk", 1);
+	assert_int_equal(syscall(SYS_tkill, v3, SIGHUP), 0);
+	reap_signalled(v3, SIGHUP);
+	ev = signal_record("tkill", "success", getpid(), v3, __FILE__, __LINE__);
+	REC_OP(ev, "process.signal", "process", "tkill", 0, NULL, getpid());
+	REC_STR(ev, "signal.name", "SIGHUP");
+	REC_INT(ev, "signal.nr", SIGHUP);
+	REC_INT(ev, "signal.target.uid", NOBODY);
+	REC_STR(ev, "signal.target.comm", "ca-victim-tk");
+
+	/* a pidfd reaches the same hook */
+	v4 = sleeper("ca-victim-pidfd", 1);
+	pidfd = (int)syscall(SYS_pidfd_open, v4, 0);
+	assert_true(pidfd >= 0);
+	assert_int_equal(syscall(SYS_pidfd_send_signal, pidfd, SIGINT, NULL, 0), 0);
+	close(pidfd);
+	reap_signalled(v4, SIGINT);
+	ev = signal_record("pidfd_send_signal", "success", getpid(), v4, __FILE__, __LINE__);
+	REC_OP(ev, "process.signal", "process", "pidfd_send_signal", 0, NULL, getpid());
+	REC_STR(ev, "signal.name", "SIGINT");
+	REC_INT(ev, "signal.nr", SIGINT);
+	REC_INT(ev, "signal.target.uid", NOBODY);
+	REC_STR(ev, "signal.target.comm", "ca-victim-pidfd");
 }
 
 /* A uid-65534 child tries kill and tgkill on a root process: two EPERM records. */
@@ -889,6 +919,55 @@ static void test_mount_umount(void **state UNUSED)
 	REC_INT(ev, "system.flags", 0);
 	free(src);
 	free((char *)m.target);
+}
+
+/* fsopen/fsconfig/fsmount, then move_mount of the new mount onto a directory. */
+static int fsmount_child(void *arg)
+{
+	const char *target = arg;
+	int fsfd, mfd;
+
+	if (private_mounts())
+		return 2;
+	fsfd = (int)syscall(SYS_fsopen, "tmpfs", 1 /* FSOPEN_CLOEXEC */);
+	if (fsfd < 0)
+		return 3;
+	if (syscall(SYS_fsconfig, fsfd, CA_FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		return 4;
+	out->step = 1;
+	mfd = (int)syscall(SYS_fsmount, fsfd, CA_FSMOUNT_CLOEXEC, 0);
+	if (mfd < 0)
+		return 5;
+	out->val[0] = fsfd;
+	out->val[1] = mfd;
+	out->step = 2;
+	if (syscall(SYS_move_mount, mfd, "", AT_FDCWD, target, CA_MOVE_MOUNT_F_EMPTY_PATH))
+		return 6;
+	return 0;
+}
+
+static void test_fsmount_move_mount(void **state UNUSED)
+{
+	json_object *ev;
+	char *target;
+	pid_t pid;
+
+	if (!harness_can_run())
+		skip();
+	target = xasprintf("%s/fsmnt", dir);
+	assert_int_equal(mkdir(target, 0700), 0);
+	pid = run_child(fsmount_child, target);
+
+	ev = SYS_REC("system.fsmount", "fsmount", "success", pid);
+	REC_OP(ev, "system.fsmount", "system", "fsmount", out->val[1], NULL, pid);
+	REC_INT(ev, "system.fd", out->val[0]);
+	REC_INT(ev, "system.flags", CA_FSMOUNT_CLOEXEC);
+
+	ev = SYS_REC("system.move_mount", "move_mount", "success", pid);
+	REC_OP(ev, "system.move_mount", "system", "move_mount", 0, NULL, pid);
+	REC_STR(ev, "system.to", target);
+	REC_INT(ev, "system.flags", CA_MOVE_MOUNT_F_EMPTY_PATH);
+	free(target);
 }
 
 static int chroot_child(void *arg)
@@ -1484,6 +1563,7 @@ int main(void)
 		cmocka_unit_test(test_signal_to_agent),
 		cmocka_unit_test(test_memfd_create),
 		cmocka_unit_test(test_mount_umount),
+		cmocka_unit_test(test_fsmount_move_mount),
 		cmocka_unit_test(test_chroot),
 		cmocka_unit_test(test_pivot_root),
 		cmocka_unit_test(test_namespaces_and_names),
