@@ -37,6 +37,7 @@
 #define UNUSED __attribute__((unused))
 #define UDP_SENDS_PER_SEC 20 /* the shipped default of udp_sends_per_sec */
 #define BURST_PORTS 200
+#define NEW_SOCKETS 30
 
 static struct agent ag;
 static char dir[256]; /* sockets and sync markers */
@@ -877,6 +878,58 @@ static void test_udp_sendmsg_sendmmsg(void **state UNUSED)
 	close(r2);
 }
 
+/*
+ * Short-lived sockets (a resolver opening one per query): each new socket's
+ * first send to a destination is new, even when an earlier socket, now
+ * closed, sent there and the kernel reuses its memory for the next one.
+ */
+static void test_udp_new_socket_same_destination(void **state UNUSED)
+{
+	struct ep s_at, r_at, rcv, snd[NEW_SOCKETS];
+	json_object *ev;
+	int rfd, recorded = 0;
+
+	if (!harness_can_run())
+		skip();
+	new_ip4(&s_at);
+	new_ip4(&r_at);
+	rfd = bound(&r_at, SOCK_DGRAM, &rcv);
+	for (int i = 0; i < NEW_SOCKETS; i++) {
+		int fd = bound(&s_at, SOCK_DGRAM, &snd[i]);
+
+		assert_int_equal(send_to(fd, &rcv, "query"), 5);
+		close(fd);
+		/* UDP sockets are freed after an RCU grace period: let the next reuse the memory */
+		sleep_ms(20);
+	}
+	rc_sync(&ag, dir);
+	for (int i = 0; i < NEW_SOCKETS; i++) {
+		struct want w = { .event = "net.send",
+				  .skey = { "net.dst.ip", "net.src.ip" },
+				  .sval = { rcv.ip, snd[i].ip },
+				  .ikey = { "proc.pid", "net.src.port", "net.dst.port" },
+				  .ival = { getpid(), snd[i].port, rcv.port } };
+
+		if (agent_count(&ag, match_want, &w) == 1)
+			recorded++;
+	}
+	fprintf(stderr, "%d of %d new sockets' sends to one destination recorded\n", recorded,
+		NEW_SOCKETS);
+	assert_int_equal(recorded, NEW_SOCKETS);
+	for (int i = 0; i < NEW_SOCKETS; i++) {
+		struct want w = { .event = "net.send",
+				  .skey = { "net.dst.ip", "net.src.ip" },
+				  .sval = { rcv.ip, snd[i].ip },
+				  .ikey = { "proc.pid", "net.src.port", "net.dst.port" },
+				  .ival = { getpid(), snd[i].port, rcv.port } };
+
+		ev = REC_ONE(&ag, &w);
+		REC_OP(ev, "net.send", "network", "sendto", 5, NULL, getpid());
+		EP_IS(ev, "dst", &rcv);
+	}
+	close(rfd);
+}
+
 static int64_t mono_sec(void)
 {
 	struct timespec ts;
@@ -965,6 +1018,23 @@ static void test_udp_rate_limit(void **state UNUSED)
 		}
 	}
 	assert_true(limited >= BURST_PORTS - (int64_t)n);
+
+	/*
+	 * A destination dropped by the limit is not remembered: once the second
+	 * is over, the next send to it is recorded (once); one recorded before
+	 * stays recorded.
+	 */
+	sleep_ms(1100);
+	dst.port = base + BURST_PORTS - 1;
+	assert_int_equal(count_dst(&dst), 0);
+	assert_int_equal(send_to(sfd, &dst, "q"), 1);
+	assert_int_equal(send_to(sfd, &dst, "q"), 1);
+	dst.port = base;
+	assert_int_equal(send_to(sfd, &dst, "q"), 1);
+	rc_sync(&ag, dir);
+	assert_int_equal(count_dst(&dst), 1);
+	dst.port = base + BURST_PORTS - 1;
+	assert_int_equal(count_dst(&dst), 1);
 	close(sfd);
 }
 
@@ -1005,6 +1075,7 @@ int main(void)
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_udp_sendto),
 		cmocka_unit_test(test_udp_sendmsg_sendmmsg),
+		cmocka_unit_test(test_udp_new_socket_same_destination),
 		cmocka_unit_test(test_udp_rate_limit),
 		cmocka_unit_test(test_log_clean_and_stop),
 	};

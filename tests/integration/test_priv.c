@@ -38,6 +38,7 @@
 #include <sys/time.h>
 #include <sys/timex.h>
 #include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -513,6 +514,44 @@ static void test_ptrace(void **state UNUSED)
 	assert_int_equal(agent_count(&ag, match_want, &any), 2);
 }
 
+/* PTRACE_SEIZE and a register write are recorded; INTERRUPT, GETREGS, CONT are not. */
+static void test_ptrace_seize_setregs(void **state UNUSED)
+{
+	struct user_regs_struct regs;
+	struct want any;
+	json_object *ev;
+	int wfd, st;
+	pid_t pid;
+
+	if (!harness_can_run())
+		skip();
+	pid = waiting_child(&wfd);
+	assert_int_equal(syscall(SYS_ptrace, PTRACE_SEIZE, pid, 0, 0), 0);
+	assert_int_equal(syscall(SYS_ptrace, PTRACE_INTERRUPT, pid, 0, 0), 0);
+	assert_int_equal(waitpid(pid, &st, __WALL), pid);
+	assert_true(WIFSTOPPED(st));
+	assert_int_equal(syscall(SYS_ptrace, PTRACE_GETREGS, pid, 0, &regs), 0);
+	/* the same registers back: a write that changes nothing, still a write */
+	assert_int_equal(syscall(SYS_ptrace, PTRACE_SETREGS, pid, 0, &regs), 0);
+	assert_int_equal(syscall(SYS_ptrace, PTRACE_POKEDATA, pid, &poke_word, 0x2222), 0);
+	assert_int_equal(syscall(SYS_ptrace, PTRACE_DETACH, pid, 0, 0), 0);
+	release_child(pid, wfd);
+
+	ev = ptrace_record(pid, "PTRACE_SEIZE", __FILE__, __LINE__);
+	REC_OP(ev, "process.ptrace", "process", "ptrace", 0, NULL, getpid());
+	REC_INT(ev, "ptrace.request_nr", PTRACE_SEIZE);
+	ev = ptrace_record(pid, "PTRACE_SETREGS", __FILE__, __LINE__);
+	REC_OP(ev, "process.ptrace", "process", "ptrace", 0, NULL, getpid());
+	REC_INT(ev, "ptrace.request_nr", PTRACE_SETREGS);
+	ev = ptrace_record(pid, "PTRACE_POKEDATA", __FILE__, __LINE__);
+	REC_OP(ev, "process.ptrace", "process", "ptrace", 0, NULL, getpid());
+	rc_sync(&ag, dir);
+	any = (struct want){ .event = "process.ptrace",
+			     .ikey = { "ptrace.target.pid" },
+			     .ival = { pid } };
+	assert_int_equal(agent_count(&ag, match_want, &any), 3);
+}
+
 /* PTRACE_TRACEME from a child: recorded, the child is the process, no target. */
 static void test_ptrace_traceme(void **state UNUSED)
 {
@@ -565,6 +604,28 @@ static void test_process_vm_writev(void **state UNUSED)
 	REC_OP(ev, "process.vm_write", "process", "process_vm_writev", (long)sizeof(msg), NULL,
 	       getpid());
 	REC_INT(ev, "target.pid", pid);
+
+	/* reading another process's memory is not recorded */
+	{
+		char back[sizeof(msg)];
+		struct iovec lr = { back, sizeof(back) };
+		struct iovec rr = { (void *)vm_buf, sizeof(back) };
+		pid_t reader_target;
+		int wfd2;
+		struct want none = { .event = "process.vm_write",
+				     .ikey = { "proc.pid", "target.pid" } };
+
+		strcpy((char *)vm_buf, "from-parent"); /* the child's copy: it exits 0 */
+		reader_target = waiting_child(&wfd2);
+		assert_int_equal(syscall(SYS_process_vm_readv, reader_target, &lr, 1, &rr, 1, 0),
+				 (long)sizeof(back));
+		release_child(reader_target, wfd2);
+		memset((void *)vm_buf, 0, sizeof(vm_buf));
+		rc_sync(&ag, dir);
+		none.ival[0] = getpid();
+		none.ival[1] = reader_target;
+		REC_NONE(&ag, &none);
+	}
 
 	/* a pid that does not exist: ESRCH, still a record */
 	assert_int_equal(syscall(SYS_process_vm_writev, pid, &local, 1, &remote, 1, 0), -1);
@@ -701,6 +762,49 @@ static int denied_child(void *arg)
 	out->val[2] = syscall(SYS_tgkill, target, target, SIGUSR1);
 	out->val[3] = errno;
 	return 0;
+}
+
+/* uid 65534 against the (root) agent: SIGTERM refused; SIGCONT allowed within a session. */
+static int agent_kill_child(void *arg)
+{
+	pid_t agent = *(pid_t *)arg;
+
+	if (syscall(SYS_setresgid, NOBODY, NOBODY, NOBODY) ||
+	    syscall(SYS_setresuid, NOBODY, NOBODY, NOBODY))
+		return 2;
+	out->step = 1;
+	out->val[0] = syscall(SYS_kill, agent, SIGTERM);
+	out->val[1] = errno;
+	out->val[2] = syscall(SYS_kill, agent, SIGCONT);
+	out->val[3] = errno;
+	return 0;
+}
+
+static void test_agent_signalled_by_other_user(void **state UNUSED)
+{
+	json_object *ev;
+	pid_t agent = ag.pid, sender;
+
+	if (!harness_can_run())
+		skip();
+	sender = run_child(agent_kill_child, &agent);
+	assert_int_equal(out->val[0], -1);
+	assert_int_equal(out->val[1], EPERM);
+	/* the kernel lets a process of the same session continue another (SIGCONT) */
+	assert_int_equal(out->val[2], 0);
+	assert_int_equal(kill(agent, 0), 0);
+
+	ev = signal_record("kill", "failure", sender, agent, __FILE__, __LINE__);
+	REC_OP(ev, "process.signal", "process", "kill", -EPERM, "EPERM", sender);
+	REC_STR(ev, "signal.name", "SIGTERM");
+	REC_INT(ev, "user.uid", NOBODY);
+
+	ev = signal_record("kill", "success", sender, agent, __FILE__, __LINE__);
+	REC_OP(ev, "process.signal", "process", "kill", 0, NULL, sender);
+	REC_STR(ev, "signal.name", "SIGCONT");
+	REC_INT(ev, "signal.target.uid", 0);
+	REC_BOOL(ev, "signal.target.agent", 1);
+	REC_INT(ev, "user.uid", NOBODY);
 }
 
 static void test_kill_denied(void **state UNUSED)
@@ -1555,12 +1659,14 @@ int main(void)
 		cmocka_unit_test(test_capset),
 		cmocka_unit_test(test_setresuid_denied),
 		cmocka_unit_test(test_ptrace),
+		cmocka_unit_test(test_ptrace_seize_setregs),
 		cmocka_unit_test(test_ptrace_traceme),
 		cmocka_unit_test(test_process_vm_writev),
 		cmocka_unit_test(test_kill_other_user),
 		cmocka_unit_test(test_kill_denied),
 		cmocka_unit_test(test_kill_own_child_not_recorded),
 		cmocka_unit_test(test_signal_to_agent),
+		cmocka_unit_test(test_agent_signalled_by_other_user),
 		cmocka_unit_test(test_memfd_create),
 		cmocka_unit_test(test_mount_umount),
 		cmocka_unit_test(test_fsmount_move_mount),
