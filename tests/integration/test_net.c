@@ -575,6 +575,73 @@ static void test_connect_unix_abstract(void **state UNUSED)
 	free(name);
 }
 
+struct bytes_match {
+	const char *event, *key;
+	const char *bytes;
+	size_t len;
+};
+
+/* A record of this process whose string at key is exactly len bytes (NULs included). */
+static int match_bytes(json_object *rec, void *arg)
+{
+	const struct bytes_match *m = arg;
+	json_object *v = jget(rec, m->key);
+	const char *e = jstr(rec, "event");
+
+	return e && !strcmp(e, m->event) && jint(rec, "proc.pid") == getpid() && v &&
+	       json_object_is_type(v, json_type_string) &&
+	       (size_t)json_object_get_string_len(v) == m->len &&
+	       !memcmp(json_object_get_string(v), m->bytes, m->len);
+}
+
+/*
+ * An abstract name is any bytes: quotes, a newline, control bytes and NULs
+ * come back exactly, as one JSON string, and cannot break the record.
+ */
+static void test_unix_abstract_hostile_name(void **state UNUSED)
+{
+	char name[64];
+	struct sockaddr_un sa;
+	struct bytes_match m;
+	json_object *ev;
+	socklen_t len;
+	size_t n;
+	int fd;
+
+	if (!harness_can_run())
+		skip();
+	n = (size_t)snprintf(name, sizeof(name), "ca\"},\n\x01-%d-", (int)getpid());
+	memcpy(name + n, "\0tail", 5); /* an embedded NUL, then more name */
+	n += 5;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path + 1, name, n);
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+	fd = sock(AF_UNIX, SOCK_DGRAM);
+	assert_int_equal(syscall(SYS_bind, fd, &sa, len), 0);
+
+	m = (struct bytes_match){ "net.bind", "net.unix_path", name, n };
+	ev = agent_wait(&ag, 0, match_bytes, &m, RC_WAIT_MS, NULL);
+	if (!ev) {
+		struct want w = { .event = "net.bind",
+				  .skey = { "net.family" },
+				  .sval = { "unix" },
+				  .ikey = { "proc.pid", "net.fd" },
+				  .ival = { getpid(), fd } };
+
+		for (size_t i = 0; i < ag.nrecs; i++)
+			if (match_want(ag.recs[i], &w))
+				rc_show(ag.recs[i]);
+		fail_msg("no net.bind record with the %zu bytes of the hostile name", n);
+	}
+	assert_int_equal(agent_count(&ag, match_bytes, &m), 1);
+	REC_OP(ev, "net.bind", "network", "bind", 0, NULL, getpid());
+	UNIX_IS(ev, "dgram", fd);
+	REC_BOOL(ev, "net.unix_abstract", 1);
+	assert_int_equal(ag.bad_lines, 0);
+	close(fd);
+}
+
 /* ---- accept -------------------------------------------------------------- */
 
 static void test_accept(void **state UNUSED)
@@ -1067,6 +1134,7 @@ int main(void)
 		cmocka_unit_test(test_connect_raw),
 		cmocka_unit_test(test_connect_unix_path),
 		cmocka_unit_test(test_connect_unix_abstract),
+		cmocka_unit_test(test_unix_abstract_hostile_name),
 		cmocka_unit_test(test_accept),
 		cmocka_unit_test(test_accept4),
 		cmocka_unit_test(test_accept_eagain),

@@ -1266,6 +1266,46 @@ static void test_namespaces_and_names(void **state UNUSED)
 	free((char *)n.domain);
 }
 
+/* uid 65534 may not rename the host: EPERM, the name as the caller gave it. */
+static int hostname_denied_child(void *arg)
+{
+	const char *name = arg;
+
+	if (syscall(SYS_setresgid, NOBODY, NOBODY, NOBODY) ||
+	    syscall(SYS_setresuid, NOBODY, NOBODY, NOBODY))
+		return 2;
+	out->val[0] = syscall(SYS_sethostname, name, strlen(name));
+	out->val[1] = errno;
+	out->val[2] = syscall(SYS_setdomainname, name, strlen(name));
+	out->val[3] = errno;
+	return 0;
+}
+
+static void test_sethostname_denied(void **state UNUSED)
+{
+	json_object *ev;
+	char *name;
+	pid_t pid;
+
+	if (!harness_can_run())
+		skip();
+	name = xasprintf("ca-denied-%d", (int)getpid());
+	pid = run_child(hostname_denied_child, name);
+	assert_int_equal(out->val[0], -1);
+	assert_int_equal(out->val[1], EPERM);
+	assert_int_equal(out->val[2], -1);
+	assert_int_equal(out->val[3], EPERM);
+
+	ev = SYS_REC("system.sethostname", "sethostname", "failure", pid);
+	REC_OP(ev, "system.sethostname", "system", "sethostname", -EPERM, "EPERM", pid);
+	REC_STR(ev, "system.name", name);
+	REC_INT(ev, "user.uid", NOBODY);
+	ev = SYS_REC("system.setdomainname", "setdomainname", "failure", pid);
+	REC_OP(ev, "system.setdomainname", "system", "setdomainname", -EPERM, "EPERM", pid);
+	REC_STR(ev, "system.name", name);
+	free(name);
+}
+
 /* ---- bpf and perf -------------------------------------------------------- */
 
 static long sys_bpf(int cmd, union bpf_attr *attr)
@@ -1673,6 +1713,7 @@ int main(void)
 		cmocka_unit_test(test_chroot),
 		cmocka_unit_test(test_pivot_root),
 		cmocka_unit_test(test_namespaces_and_names),
+		cmocka_unit_test(test_sethostname_denied),
 		cmocka_unit_test(test_bpf),
 		cmocka_unit_test(test_perf_event_open),
 		cmocka_unit_test(test_clock_settime_settimeofday),
