@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -38,6 +39,7 @@
 #define UDP_SENDS_PER_SEC 20 /* the shipped default of udp_sends_per_sec */
 #define BURST_PORTS 200
 #define NEW_SOCKETS 30
+#define RATE_SOCKETS 10
 
 static struct agent ag;
 static char dir[256]; /* sockets and sync markers */
@@ -946,15 +948,18 @@ static void test_udp_sendmsg_sendmmsg(void **state UNUSED)
 }
 
 /*
- * Short-lived sockets (a resolver opening one per query): each new socket's
- * first send to a destination is new, even when an earlier socket, now
- * closed, sent there and the kernel reuses its memory for the next one.
+ * Short-lived sockets (a resolver opening one per query): UDP destinations
+ * are remembered per process, so thirty sockets sending to one name server
+ * give one record, the first socket's; another process sending there gets
+ * its own.
  */
 static void test_udp_new_socket_same_destination(void **state UNUSED)
 {
 	struct ep s_at, r_at, rcv, snd[NEW_SOCKETS];
+	struct want w;
 	json_object *ev;
-	int rfd, recorded = 0;
+	int rfd, st;
+	pid_t child;
 
 	if (!harness_can_run())
 		skip();
@@ -967,33 +972,54 @@ static void test_udp_new_socket_same_destination(void **state UNUSED)
 		assert_int_equal(send_to(fd, &rcv, "query"), 5);
 		close(fd);
 		/* UDP sockets are freed after an RCU grace period: let the next reuse the memory */
-		sleep_ms(20);
+		sleep_ms(5);
 	}
 	rc_sync(&ag, dir);
-	for (int i = 0; i < NEW_SOCKETS; i++) {
-		struct want w = { .event = "net.send",
-				  .skey = { "net.dst.ip", "net.src.ip" },
-				  .sval = { rcv.ip, snd[i].ip },
-				  .ikey = { "proc.pid", "net.src.port", "net.dst.port" },
-				  .ival = { getpid(), snd[i].port, rcv.port } };
+	assert_int_equal(count_dst(&rcv), 1);
+	w = (struct want){ .event = "net.send",
+			   .skey = { "net.dst.ip", "net.src.ip" },
+			   .sval = { rcv.ip, snd[0].ip },
+			   .ikey = { "proc.pid", "net.src.port", "net.dst.port" },
+			   .ival = { getpid(), snd[0].port, rcv.port } };
+	ev = REC_ONE(&ag, &w);
+	REC_OP(ev, "net.send", "network", "sendto", 5, NULL, getpid());
+	INET_IS(ev, "udp", "inet", (int)jint(ev, "net.fd"));
+	EP_IS(ev, "src", &snd[0]);
+	EP_IS(ev, "dst", &rcv);
 
-		if (agent_count(&ag, match_want, &w) == 1)
-			recorded++;
-	}
-	fprintf(stderr, "%d of %d new sockets' sends to one destination recorded\n", recorded,
-		NEW_SOCKETS);
-	assert_int_equal(recorded, NEW_SOCKETS);
-	for (int i = 0; i < NEW_SOCKETS; i++) {
-		struct want w = { .event = "net.send",
-				  .skey = { "net.dst.ip", "net.src.ip" },
-				  .sval = { rcv.ip, snd[i].ip },
-				  .ikey = { "proc.pid", "net.src.port", "net.dst.port" },
-				  .ival = { getpid(), snd[i].port, rcv.port } };
+	/* a UDP connect to it names no new destination either */
+	{
+		int fd = bound(&s_at, SOCK_DGRAM, &snd[1]);
 
-		ev = REC_ONE(&ag, &w);
-		REC_OP(ev, "net.send", "network", "sendto", 5, NULL, getpid());
-		EP_IS(ev, "dst", &rcv);
+		assert_int_equal(do_connect(fd, &rcv), 0);
+		close(fd);
+		rc_sync(&ag, dir);
+		w = (struct want){ .event = "net.connect",
+				   .skey = { "net.dst.ip" },
+				   .sval = { rcv.ip },
+				   .ikey = { "proc.pid", "net.dst.port" },
+				   .ival = { getpid(), rcv.port } };
+		REC_NONE(&ag, &w);
 	}
+
+	/* another process: its own record */
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		int fd = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		_exit(fd >= 0 && send_to(fd, &rcv, "other") == 5 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(child, &st, 0), child);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	w = (struct want){ .event = "net.send",
+			   .skey = { "net.dst.ip" },
+			   .sval = { rcv.ip },
+			   .ikey = { "proc.pid", "net.dst.port" },
+			   .ival = { child, rcv.port } };
+	ev = REC_ONE(&ag, &w);
+	REC_OP(ev, "net.send", "network", "sendto", 5, NULL, child);
+	EP_IS(ev, "dst", &rcv);
 	close(rfd);
 }
 
@@ -1105,6 +1131,58 @@ static void test_udp_rate_limit(void **state UNUSED)
 	close(sfd);
 }
 
+/*
+ * The rate is per socket: a new socket starts with a full quota, even when a
+ * socket just closed (whose memory the kernel may give to the new one) used
+ * up its own. Each of several sockets in a row sends to more new
+ * destinations than the limit; each must get exactly the limit recorded.
+ */
+static void test_udp_rate_limit_per_new_socket(void **state UNUSED)
+{
+	struct ep s_at, snd, dst[RATE_SOCKETS];
+	size_t n[RATE_SOCKETS];
+	int64_t t0, t1;
+	int short_of = 0;
+
+	if (!harness_can_run())
+		skip();
+	new_ip4(&s_at);
+	t0 = mono_sec();
+	for (int i = 0; i < RATE_SOCKETS; i++) {
+		int fd = bound(&s_at, SOCK_DGRAM, &snd);
+
+		new_ip4(&dst[i]);
+		for (int p = 0; p < UDP_SENDS_PER_SEC + 5; p++) {
+			dst[i].port = 30000 + p;
+			assert_int_equal(send_to(fd, &dst[i], "r"), 1);
+		}
+		close(fd);
+		sleep_ms(10); /* an RCU grace period: the next socket may take this one's memory */
+	}
+	t1 = mono_sec();
+	rc_sync(&ag, dir);
+	for (int i = 0; i < RATE_SOCKETS; i++) {
+		struct want w = { .event = "net.send",
+				  .skey = { "net.dst.ip" },
+				  .sval = { dst[i].ip },
+				  .ikey = { "proc.pid" },
+				  .ival = { getpid() } };
+
+		n[i] = agent_count(&ag, match_want, &w);
+		if (n[i] < UDP_SENDS_PER_SEC)
+			short_of++;
+		/* a socket's whole burst takes far less than a second */
+		assert_true(n[i] <= UDP_SENDS_PER_SEC * (size_t)(t1 - t0 + 1));
+	}
+	if (short_of) {
+		for (int i = 0; i < RATE_SOCKETS; i++)
+			fprintf(stderr, "  socket %d: %zu of %d new destinations recorded\n", i, n[i],
+				UDP_SENDS_PER_SEC + 5);
+		fail_msg("%d of %d new sockets got less than their %d records", short_of,
+			 RATE_SOCKETS, UDP_SENDS_PER_SEC);
+	}
+}
+
 /* ---- the log as a whole -------------------------------------------------- */
 
 static void test_log_clean_and_stop(void **state UNUSED)
@@ -1145,6 +1223,7 @@ int main(void)
 		cmocka_unit_test(test_udp_sendmsg_sendmmsg),
 		cmocka_unit_test(test_udp_new_socket_same_destination),
 		cmocka_unit_test(test_udp_rate_limit),
+		cmocka_unit_test(test_udp_rate_limit_per_new_socket),
 		cmocka_unit_test(test_log_clean_and_stop),
 	};
 
