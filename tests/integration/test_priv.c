@@ -357,6 +357,39 @@ static void test_setgroups(void **state UNUSED)
 	assert_int_equal(out->after.ngroups, 0);
 }
 
+/* More groups than a record keeps: the first 32 (sorted) and groups_total. */
+static void test_setgroups_many(void **state UNUSED)
+{
+	gid_t groups[40];
+	struct cred_call c = { SYS_setgroups, { 40, 0, 0 }, 0 };
+	json_object *ev, *arr;
+	pid_t pid;
+
+	if (!harness_can_run())
+		skip();
+	for (int i = 0; i < 40; i++)
+		groups[i] = (gid_t)(5000 + 39 - i); /* given in reverse: the kernel sorts */
+	c.a[1] = (long)groups;
+	pid = run_child(cred_child, &c);
+	assert_int_equal(out->ret, 0);
+	assert_int_equal(out->after.ngroups, MAX_GROUPS); /* what we parsed of /proc */
+
+	ev = cred_record("privilege.setgroups", "success", pid, __FILE__, __LINE__);
+	REC_OP(ev, "privilege.setgroups", "privilege", "setgroups", 0, NULL, pid);
+	arr = jget(ev, "cred.new.groups");
+	assert_non_null(arr);
+	assert_int_equal(json_object_array_length(arr), 32);
+	for (int i = 0; i < 32; i++) {
+		char key[48];
+
+		snprintf(key, sizeof(key), "cred.new.groups.%d", i);
+		REC_INT(ev, key, 5000 + i);
+	}
+	REC_INT(ev, "cred.new.groups_total", 40);
+	REC_ABSENT(ev, "cred.old.groups_total");
+	CREDS_ARE(ev, "old", &out->before);
+}
+
 /* capset: drop CAP_NET_RAW from the effective and permitted sets. */
 static int capset_child(void *arg UNUSED)
 {
@@ -1696,6 +1729,7 @@ int main(void)
 		cmocka_unit_test(test_setresgid),
 		cmocka_unit_test(test_setfsuid_setfsgid),
 		cmocka_unit_test(test_setgroups),
+		cmocka_unit_test(test_setgroups_many),
 		cmocka_unit_test(test_capset),
 		cmocka_unit_test(test_setresuid_denied),
 		cmocka_unit_test(test_ptrace),
