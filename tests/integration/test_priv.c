@@ -585,7 +585,7 @@ static void test_ptrace_seize_setregs(void **state UNUSED)
 	assert_int_equal(agent_count(&ag, match_want, &any), 3);
 }
 
-/* PTRACE_TRACEME from a child: recorded, the child is the process, no target. */
+/* PTRACE_TRACEME from a child: recorded, the child is the process. */
 static void test_ptrace_traceme(void **state UNUSED)
 {
 	struct want w;
