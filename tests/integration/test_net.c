@@ -314,6 +314,43 @@ static void test_connect_refused(void **state UNUSED)
 	close(bfd);
 }
 
+/* Bad sockaddrs: a length too short (EINVAL), an unreadable pointer (EFAULT). */
+static void test_connect_bad_sockaddr(void **state UNUSED)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct want w;
+	json_object *ev;
+	int fd1, fd2;
+
+	if (!harness_can_run())
+		skip();
+	fd1 = sock(AF_INET, SOCK_STREAM);
+	fd2 = sock(AF_INET, SOCK_STREAM);
+	assert_int_equal(syscall(SYS_connect, fd1, &sa, 3), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(syscall(SYS_connect, fd2, (void *)16, sizeof(sa)), -1);
+	assert_int_equal(errno, EFAULT);
+
+	w = (struct want){ .event = "net.connect",
+			   .skey = { "errno" },
+			   .sval = { "EINVAL" },
+			   .ikey = { "proc.pid", "net.fd" },
+			   .ival = { getpid(), fd1 } };
+	ev = REC_ONE(&ag, &w);
+	REC_OP(ev, "net.connect", "network", "connect", -EINVAL, "EINVAL", getpid());
+	INET_IS(ev, "tcp", "inet", fd1);
+	REC_NULL(ev, "net.dst");
+
+	w.sval[0] = "EFAULT";
+	w.ival[1] = fd2;
+	ev = REC_ONE(&ag, &w);
+	REC_OP(ev, "net.connect", "network", "connect", -EFAULT, "EFAULT", getpid());
+	INET_IS(ev, "tcp", "inet", fd2);
+	REC_NULL(ev, "net.dst");
+	close(fd1);
+	close(fd2);
+}
+
 /* A non-blocking connect: a failure record with EINPROGRESS and the real endpoints. */
 static void test_connect_einprogress(void **state UNUSED)
 {
@@ -1207,6 +1244,7 @@ int main(void)
 		cmocka_unit_test(test_connect_ipv4),
 		cmocka_unit_test(test_connect_ipv6),
 		cmocka_unit_test(test_connect_refused),
+		cmocka_unit_test(test_connect_bad_sockaddr),
 		cmocka_unit_test(test_connect_einprogress),
 		cmocka_unit_test(test_connect_udp),
 		cmocka_unit_test(test_connect_raw),

@@ -781,6 +781,76 @@ static void test_kill_other_user(void **state UNUSED)
 	REC_STR(ev, "signal.target.comm", "ca-victim-pidfd");
 }
 
+/*
+ * A group of two uid-65534 processes killed with kill(-pgid): one record per
+ * process that received the signal.
+ */
+static void test_kill_process_group(void **state UNUSED)
+{
+	pid_t leader, member;
+	int p[2];
+
+	if (!harness_can_run())
+		skip();
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	leader = fork();
+	assert_true(leader >= 0);
+	if (leader == 0) {
+		pid_t m;
+
+		close(p[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (setpgid(0, 0) || syscall(SYS_setresgid, NOBODY, NOBODY, NOBODY) ||
+		    syscall(SYS_setresuid, NOBODY, NOBODY, NOBODY))
+			_exit(2);
+		m = fork();
+		if (m < 0)
+			_exit(3);
+		if (m == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (write(p[1], "m", 1) != 1)
+				_exit(4);
+			for (;;)
+				pause();
+		}
+		if (write(p[1], &m, sizeof(m)) != sizeof(m))
+			_exit(4);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	/* the member's "ready" byte and its pid, in either order */
+	{
+		char buf[1 + sizeof(pid_t)];
+		size_t got = 0;
+
+		while (got < sizeof(buf)) {
+			ssize_t r = read(p[0], buf + got, sizeof(buf) - got);
+
+			assert_true(r > 0);
+			got += (size_t)r;
+		}
+		if (buf[0] == 'm')
+			memcpy(&member, buf + 1, sizeof(member));
+		else
+			memcpy(&member, buf, sizeof(member));
+	}
+	close(p[0]);
+	assert_int_equal(syscall(SYS_kill, -leader, SIGTERM), 0);
+	reap_signalled(leader, SIGTERM);
+
+	for (int i = 0; i < 2; i++) {
+		pid_t target = i ? member : leader;
+		json_object *ev = signal_record("kill", "success", getpid(), target, __FILE__,
+						__LINE__);
+
+		REC_OP(ev, "process.signal", "process", "kill", 0, NULL, getpid());
+		REC_STR(ev, "signal.name", "SIGTERM");
+		REC_INT(ev, "signal.target.uid", NOBODY);
+		REC_BOOL(ev, "signal.target.agent", 0);
+	}
+}
+
 /* A uid-65534 child tries kill and tgkill on a root process: two EPERM records. */
 static int denied_child(void *arg)
 {
@@ -1737,6 +1807,7 @@ int main(void)
 		cmocka_unit_test(test_ptrace_traceme),
 		cmocka_unit_test(test_process_vm_writev),
 		cmocka_unit_test(test_kill_other_user),
+		cmocka_unit_test(test_kill_process_group),
 		cmocka_unit_test(test_kill_denied),
 		cmocka_unit_test(test_kill_own_child_not_recorded),
 		cmocka_unit_test(test_signal_to_agent),
