@@ -1740,6 +1740,139 @@ static void test_unavailable_hooks(void **state UNUSED)
 				 1L << 30, "system.kexec_load");
 }
 
+/* ---- refused attempts ---------------------------------------------------- */
+
+/* Results of test_refused_as_nobody, in the shared page after struct child_out. */
+struct denied {
+	pid_t target; /* a root process */
+	const char *dir;
+	long r[9];
+	int err[9];
+};
+
+_Static_assert(sizeof(struct child_out) + sizeof(struct denied) <= 4096, "shared page");
+
+/* What an unprivileged process may not do; every call must fail with EPERM. */
+static int denied_ops_child(void *arg)
+{
+	struct denied *d = arg;
+	struct iovec iov = { (void *)&poke_word, sizeof(poke_word) };
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr;
+	struct timespec ts;
+	int i = 0;
+
+	if (syscall(SYS_setresgid, NOBODY, NOBODY, NOBODY) ||
+	    syscall(SYS_setresuid, NOBODY, NOBODY, NOBODY))
+		return 2;
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	attr.insns = (uintptr_t)insns;
+	attr.insn_cnt = 2;
+	attr.license = (uintptr_t)"GPL";
+	strcpy(attr.prog_name, "ca_denied_prog");
+	clock_gettime(CLOCK_REALTIME, &ts);
+#define TRY(call)                    \
+	do {                         \
+		d->r[i] = (call);    \
+		d->err[i++] = errno; \
+	} while (0)
+	TRY(syscall(SYS_ptrace, PTRACE_ATTACH, d->target, 0, 0));
+	TRY(syscall(SYS_process_vm_writev, d->target, &iov, 1, &iov, 1, 0));
+	TRY(syscall(SYS_mount, "ca-denied", d->dir, "tmpfs", 0, NULL));
+	TRY(syscall(SYS_chroot, "/")); /* a path it may search: the capability check fails */
+	TRY(syscall(SYS_unshare, CLONE_NEWNET));
+	TRY(syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr)));
+	TRY(syscall(SYS_clock_settime, CLOCK_REALTIME, &ts));
+	TRY(syscall(SYS_reboot, 0xdeadbeefL, 0x0badc0deL, 0x12345678L, NULL));
+	TRY(syscall(SYS_setns, 0, CLONE_NEWNET)); /* fd 0 is no namespace: EINVAL first */
+#undef TRY
+	return 0;
+}
+
+/* "process" or "system" from the event name. */
+static const char *encode_category_of(const char *event)
+{
+	return strncmp(event, "process.", 8) == 0 ? "process" : "system";
+}
+
+static void test_refused_as_nobody(void **state UNUSED)
+{
+	static const struct {
+		const char *event, *sc;
+	} ops[8] = {
+		{ "process.ptrace", "ptrace" },	   { "process.vm_write", "process_vm_writev" },
+		{ "system.mount", "mount" },	   { "system.chroot", "chroot" },
+		{ "system.unshare", "unshare" },   { "system.bpf", "bpf" },
+		{ "system.time_change", "clock_settime" }, { "system.reboot", "reboot" },
+	};
+	struct denied *d;
+	json_object *ev;
+	pid_t pid, target;
+
+	if (!harness_can_run())
+		skip();
+	/* the results come back in the shared page, after struct child_out's fields */
+	d = (struct denied *)(out + 1);
+	target = sleeper("ca-root-victim", 0);
+	memset(d, 0, sizeof(*d));
+	d->target = target;
+	d->dir = dir;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(denied_ops_child(d));
+	{
+		int st;
+
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	assert_int_equal(syscall(SYS_kill, target, SIGKILL), 0);
+	reap_signalled(target, SIGKILL);
+
+	for (int i = 0; i < 8; i++) {
+		if (d->r[i] != -1 || d->err[i] != EPERM)
+			fail_msg("%s as uid 65534: %ld/%s, expected EPERM", ops[i].sc, d->r[i],
+				 strerrorname_np(d->err[i]));
+		ev = SYS_REC(ops[i].event, ops[i].sc, "failure", pid);
+		REC_OP(ev, ops[i].event, encode_category_of(ops[i].event), ops[i].sc, -EPERM,
+		       "EPERM", pid);
+		REC_INT(ev, "user.uid", NOBODY);
+		REC_STR(ev, "user.caps", "0x0000000000000000");
+	}
+	assert_int_equal(d->r[8], -1);
+	assert_int_equal(d->err[8], EINVAL);
+	ev = SYS_REC("system.setns", "setns", "failure", pid);
+	REC_OP(ev, "system.setns", "system", "setns", -EINVAL, "EINVAL", pid);
+
+	/* the fields of what was refused */
+	ev = SYS_REC("process.ptrace", "ptrace", "failure", pid);
+	REC_STR(ev, "ptrace.request", "PTRACE_ATTACH");
+	REC_INT(ev, "ptrace.target.pid", target);
+	ev = SYS_REC("process.vm_write", "process_vm_writev", "failure", pid);
+	REC_INT(ev, "target.pid", target);
+	ev = SYS_REC("system.mount", "mount", "failure", pid);
+	REC_STR(ev, "system.source", "ca-denied");
+	REC_STR(ev, "system.target", dir);
+	REC_STR(ev, "system.fstype", "tmpfs");
+	ev = SYS_REC("system.chroot", "chroot", "failure", pid);
+	REC_STR(ev, "system.path", "/");
+	ev = SYS_REC("system.unshare", "unshare", "failure", pid);
+	REC_INT(ev, "system.flags", CLONE_NEWNET);
+	ev = SYS_REC("system.bpf", "bpf", "failure", pid);
+	REC_STR(ev, "system.cmd", "BPF_PROG_LOAD");
+	REC_INT(ev, "system.prog_type", BPF_PROG_TYPE_SOCKET_FILTER);
+	REC_STR(ev, "system.name", "ca_denied_prog");
+	ev = SYS_REC("system.time_change", "clock_settime", "failure", pid);
+	REC_INT(ev, "system.clock", CLOCK_REALTIME);
+	ev = SYS_REC("system.reboot", "reboot", "failure", pid);
+	REC_STR(ev, "system.cmd", "0x12345678");
+}
+
 /* ---- the log as a whole -------------------------------------------------- */
 
 static void test_log_clean_and_stop(void **state UNUSED)
@@ -1770,7 +1903,8 @@ static int setup(void **state UNUSED)
 {
 	if (!harness_can_run())
 		return 0;
-	out = mmap(NULL, sizeof(*out), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/* one page for struct child_out and, after it, other results children report */
+	out = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (out == MAP_FAILED || harness_tmpdir(dir, sizeof(dir)))
 		return -1;
 	/*
@@ -1825,6 +1959,7 @@ int main(void)
 		cmocka_unit_test(test_adjtimex),
 		cmocka_unit_test(test_reboot_refused),
 		cmocka_unit_test(test_unavailable_hooks),
+		cmocka_unit_test(test_refused_as_nobody),
 		cmocka_unit_test(test_log_clean_and_stop),
 	};
 
