@@ -159,6 +159,18 @@ json_object *rc_one(struct agent *ag, const struct want *w, const char *file, in
 	return ev;
 }
 
+json_object *rc_call(struct agent *ag, const char *event, const char *sc, const char *outcome,
+		     pid_t pid, const char *file, int line)
+{
+	struct want w = { .event = event,
+			  .skey = { "syscall", "outcome" },
+			  .sval = { sc, outcome },
+			  .ikey = { "proc.pid" },
+			  .ival = { pid } };
+
+	return rc_one(ag, &w, file, line);
+}
+
 void rc_none(struct agent *ag, const struct want *w, const char *file, int line)
 {
 	size_t n = agent_count(ag, match_want, (void *)w);

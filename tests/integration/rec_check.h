@@ -27,6 +27,9 @@
 	rc_op((ev), (event), (category), (sc), (int64_t)(ret), (err), (pid), __FILE__, __LINE__)
 /* The one record matching w (struct want), waited for; fails on none or several. */
 #define REC_ONE(ag, w) rc_one((ag), (w), __FILE__, __LINE__)
+/* The one record of (event, syscall, outcome) made by process pid. */
+#define REC_CALL(ag, event, sc, outcome, pid) \
+	rc_call((ag), (event), (sc), (outcome), (pid), __FILE__, __LINE__)
 /* No record matches w (call after rc_sync). */
 #define REC_NONE(ag, w) rc_none((ag), (w), __FILE__, __LINE__)
 
@@ -47,6 +50,8 @@ void rc_op(json_object *ev, const char *event, const char *category, const char 
 
 json_object *rc_one(struct agent *ag, const struct want *w, const char *file, int line);
 void rc_none(struct agent *ag, const struct want *w, const char *file, int line);
+json_object *rc_call(struct agent *ag, const char *event, const char *sc, const char *outcome,
+		     pid_t pid, const char *file, int line);
 
 /*
  * A marker operation of the calling thread (mkdir of a fresh path under dir),
