@@ -209,8 +209,10 @@ static json_object *one_at(const char *event, const char *sc, const char *outcom
 	return rc_one(&ag, &w, file, line);
 }
 
-#define ONE_DST(event, sc, outcome, e) one_at((event), (sc), (outcome), "dst", (e), __FILE__, __LINE__)
-#define ONE_SRC(event, sc, outcome, e) one_at((event), (sc), (outcome), "src", (e), __FILE__, __LINE__)
+#define ONE_DST(event, sc, outcome, e) \
+	one_at((event), (sc), (outcome), "dst", (e), __FILE__, __LINE__)
+#define ONE_SRC(event, sc, outcome, e) \
+	one_at((event), (sc), (outcome), "src", (e), __FILE__, __LINE__)
 
 /* ---- setup --------------------------------------------------------------- */
 
@@ -1213,8 +1215,8 @@ static void test_udp_rate_limit_per_new_socket(void **state UNUSED)
 	}
 	if (short_of) {
 		for (int i = 0; i < RATE_SOCKETS; i++)
-			fprintf(stderr, "  socket %d: %zu of %d new destinations recorded\n", i, n[i],
-				UDP_SENDS_PER_SEC + 5);
+			fprintf(stderr, "  socket %d: %zu of %d new destinations recorded\n", i,
+				n[i], UDP_SENDS_PER_SEC + 5);
 		fail_msg("%d of %d new sockets got less than their %d records", short_of,
 			 RATE_SOCKETS, UDP_SENDS_PER_SEC);
 	}

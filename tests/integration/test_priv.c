@@ -215,7 +215,8 @@ static json_object *cred_record(const char *event, const char *outcome, pid_t pi
  * The record of one credential call: exact old and new sets (as the child saw
  * them around the call), outcome and return value.
  */
-#define CRED_CASE(sc, ...) cred_case(#sc, SYS_##sc, 0, (long[]){ __VA_ARGS__, 0, 0 }, __FILE__, __LINE__)
+#define CRED_CASE(sc, ...) \
+	cred_case(#sc, SYS_##sc, 0, (long[]){ __VA_ARGS__, 0, 0 }, __FILE__, __LINE__)
 
 static json_object *cred_case(const char *sc, long nr, int pre_nobody, const long *a,
 			      const char *file, int line)
@@ -955,7 +956,9 @@ static void test_kill_own_child_not_recorded(void **state UNUSED)
 	assert_int_equal(syscall(SYS_kill, child, SIGTERM), 0);
 	reap_signalled(child, SIGTERM);
 	rc_sync(&ag, dir);
-	w = (struct want){ .event = "process.signal", .ikey = { "signal.target.pid" }, .ival = { child } };
+	w = (struct want){ .event = "process.signal",
+			   .ikey = { "signal.target.pid" },
+			   .ival = { child } };
 	REC_NONE(&ag, &w);
 }
 

@@ -299,7 +299,8 @@ static void test_pivot_root(void **state UNUSED)
 		print_message("pivot_root failed here (%s): checking the failure record\n",
 			      strerrorname_np(out->err));
 
-	ev = REC_CALL(&ag, "system.pivot_root", "pivot_root", out->ret ? "failure" : "success", pid);
+	ev = REC_CALL(&ag, "system.pivot_root", "pivot_root", out->ret ? "failure" : "success",
+		      pid);
 	REC_OP(ev, "system.pivot_root", "system", "pivot_root", out->ret ? -out->err : 0,
 	       out->ret ? strerrorname_np(out->err) : NULL, pid);
 	REC_STR(ev, "system.new_root", paths[0]);
@@ -642,7 +643,9 @@ static void test_adjtimex(void **state UNUSED)
 	memset(&tx, 0, sizeof(tx));
 	assert_true(syscall(SYS_clock_adjtime, CLOCK_REALTIME, &tx) >= 0);
 	rc_sync(&ag, dir);
-	w = (struct want){ .event = "system.time_change", .ikey = { "proc.pid" }, .ival = { getpid() } };
+	w = (struct want){ .event = "system.time_change",
+			   .ikey = { "proc.pid" },
+			   .ival = { getpid() } };
 	w.skey[0] = "syscall";
 	w.sval[0] = "adjtimex";
 	REC_NONE(&ag, &w);
