@@ -159,6 +159,7 @@ struct {
 
 /* UDP destinations already recorded, per process. */
 struct ca_udp_dst_key {
+	__u64 start_boottime; /* with tgid: this process, not a later one with its pid */
 	__u32 tgid;
 	__u16 dport;
 	__u16 _pad0;
@@ -172,7 +173,8 @@ struct {
 	__type(value, __u8);
 } udp_seen SEC(".maps") __weak;
 
-/* Per-socket window of new-destination records (rate limit). */
+/* Per-socket window of new-destination records (rate limit), keyed by the
+ * socket's inode number: a struct sock address is reused once freed. */
 struct ca_udp_rate {
 	__u64 window_start;
 	__u32 count;

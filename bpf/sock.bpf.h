@@ -65,7 +65,8 @@ static __always_inline void ca_sock_fill(struct ca_net_info *ni, struct sock *sk
 	ni->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (ni->sport || ca_nonzero16(ni->saddr))
 		ni->flags |= CA_NET_HAVE_SRC;
-	if (ni->dport)
+	/* raw sockets connect to an address without a port */
+	if (ni->dport || ca_nonzero16(ni->daddr))
 		ni->flags |= CA_NET_HAVE_DST;
 }
 

@@ -291,12 +291,15 @@ static __always_inline void note_login_accept(struct task_struct *t, const struc
  */
 static __always_inline bool udp_new_destination(struct sock *sk, const struct ca_net_info *ni)
 {
+	struct task_struct *t = bpf_get_current_task_btf();
 	struct ca_udp_dst_key k = {};
 	struct ca_udp_rate *rt, fresh = {};
-	__u64 now = bpf_ktime_get_boot_ns(), skey = (__u64)sk;
+	__u64 now = bpf_ktime_get_boot_ns();
+	__u64 skey = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 	__u8 one = 1;
 
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	k.start_boottime = BPF_CORE_READ(t, group_leader, start_boottime);
 	__builtin_memcpy(k.daddr, ni->daddr, sizeof(k.daddr));
 	k.dport = ni->dport;
 	if (bpf_map_lookup_elem(&udp_seen, &k))
@@ -474,6 +477,32 @@ static __always_inline void append_uts_name(struct ca_rec *r, struct task_struct
 		ca_set_slot(r, CA_S_AUX, len & 0x7f);
 }
 
+#define CA_NSFS_MAGIC 0x6e736673
+
+/* An nsfs fd's namespace: type name in CA_S_AUX, inode in aux[0] (0: not nsfs, e.g. a pidfd). */
+static __always_inline void append_ns_name(struct ca_rec *r, struct task_struct *t, int fd)
+{
+	struct file *f = ca_fd_file(t, fd);
+	struct inode *ino;
+	struct ns_common *ns;
+	const char *name;
+	long n;
+
+	if (!f)
+		return;
+	ino = BPF_CORE_READ(f, f_inode);
+	if (BPF_CORE_READ(ino, i_sb, s_magic) != CA_NSFS_MAGIC)
+		return;
+	ns = BPF_CORE_READ(ino, i_private);
+	r->ev->aux[CA_AUX_SYS_0] = BPF_CORE_READ(ns, inum);
+	name = BPF_CORE_READ(ns, ops, name);
+	if (!name || !ca_room(r))
+		return;
+	n = bpf_probe_read_kernel_str(&r->s->ev[r->off & CA_OFF_MASK], 32, name);
+	if (n > 1)
+		ca_set_slot(r, CA_S_AUX, n - 1);
+}
+
 /* Fixed-size name of a bpf() object (prog_name, map_name) from the attr. */
 static __always_inline void append_bpf_name(struct ca_rec *r, __u64 attr, __u32 off)
 {
@@ -520,6 +549,10 @@ static __always_inline int exit_sys(long ret)
 	case 170: /* sethostname */
 	case 171: /* setdomainname */
 		append_uts_name(&r, t, p.nr == 170, &p, ret);
+		aux_str = false;
+		break;
+	case 308: /* setns(fd, nstype): which namespace the fd names */
+		append_ns_name(&r, t, (int)p.args[0]);
 		aux_str = false;
 		break;
 	case 321: /* bpf(cmd, attr, size) */

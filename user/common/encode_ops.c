@@ -290,7 +290,8 @@ static int encode_process_op(struct jsonw *w, const struct ca_decoded *d, const 
 		jw_object_begin(w, "ptrace");
 		jw_cstring(w, "request", NR_LOOKUP(ptrace_requests, a[0]));
 		jw_uint(w, "request_nr", a[0]);
-		write_target_pid(w, a[1]);
+		if (a[0] != 0) /* PTRACE_TRACEME names no target */
+			write_target_pid(w, a[1]);
 		jw_object_end(w);
 	} else if (strcmp(name, "process_vm_writev") == 0) {
 		write_target_pid(w, a[0]);
@@ -368,7 +369,17 @@ static void write_system(struct jsonw *w, const struct ca_decoded *d,
 		jw_array_end(w);
 	} else if (strcmp(name, "setns") == 0) {
 		jw_int(w, "fd", (int32_t)a[0]);
-		slot_member(w, "ns", d, CA_S_PATH);
+		/* "net:[4026531840]" as /proc/PID/ns shows it; null for a pidfd */
+		if (d->str[CA_S_AUX] && ev->aux[CA_AUX_SYS_0]) {
+			char buf[64];
+			int n = snprintf(buf, sizeof(buf), "%.*s:[%llu]",
+					 (int)(d->len[CA_S_AUX] < 32 ? d->len[CA_S_AUX] : 32),
+					 d->str[CA_S_AUX], (unsigned long long)ev->aux[CA_AUX_SYS_0]);
+
+			jw_string(w, "ns", buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
+		} else {
+			jw_null(w, "ns");
+		}
 		jw_uint(w, "nstype", a[1]);
 	} else if (strcmp(name, "init_module") == 0 || strcmp(name, "finit_module") == 0) {
 		if (name[0] == 'f')
