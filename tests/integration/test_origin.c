@@ -1,0 +1,1016 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Session origin with the real OpenSSH server from Debian, on loopback.
+ *
+ * The group setup makes a throw-away user (cauditssh, shell /bin/bash, a
+ * fresh ed25519 key in authorized_keys), starts cauditd, then a private sshd
+ * on 127.0.0.2:2222 (its own host key, pid file and log in a temp dir,
+ * UsePAM yes so that pam_loginuid sets the login uid and session id).
+ *
+ * Two ssh clients log in at the same time, one bound to 127.0.0.5 and one to
+ * 127.0.0.6. Each remote shell touches a "ready" file, waits for the other's
+ * (so the sessions provably overlap), then creates, renames and deletes a
+ * file and opens a TCP connection with bash's /dev/tcp to a listener of this
+ * test. Every record of those commands must carry its own session's origin
+ * {ip, port, service:"sshd"}, user.login "cauditssh" and one session id, and
+ * nothing of one session may carry the other's address. The exec_id chain
+ * leads from each command to the session's shell and from the shell to sshd.
+ *
+ * The teardown (also after a failed test) stops sshd by pid, removes the
+ * user with its home and every temp file. A user left by a killed run is
+ * recognised by its GECOS marker and removed at the next start.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <pwd.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define UNUSED __attribute__((unused))
+#define WAIT_MS 20000
+#define SSH_DEADLINE_MS 120000
+#define TEST_USER "cauditssh"
+#define TEST_GECOS "caudit integration test user (test_origin)"
+#define SSHD_BIN "/usr/sbin/sshd"
+#define SSHD_ADDR "127.0.0.2"
+#define SSHD_PORT 2222
+#define NSESS 2
+
+static struct agent ag;
+static int agent_up;
+static char tmp[PATH_MAX];        /* private dir: keys, sshd config, logs */
+static char home[PATH_MAX];
+static uid_t test_uid;
+static int user_made;
+static pid_t sshd_pid;
+static int made_run_sshd;         /* we created /run/sshd (removed again) */
+static int ready;                 /* setup completed */
+
+struct session {
+	const char *src_ip;
+	char marker[96];          /* file names /tmp/<marker>-a, -b, -ready */
+	char path_a[160], path_b[160], path_ready[160];
+	char cmd[2048];           /* the remote command */
+	int lfd;                  /* our listener for its /dev/tcp connection */
+	int lport;
+	int peer_port;            /* the remote shell's source port, from accept() */
+	pid_t ssh_pid;
+	int out_fd;
+	char out[512];            /* the client's stdout: "$SSH_CONNECTION" */
+	size_t out_len;
+	int origin_port;          /* the client's source port, from SSH_CONNECTION */
+	int64_t session_id;       /* user.session of its records */
+	int status;
+};
+
+static struct session sess[NSESS];
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Run argv (no shell), output to `log` (NULL: /dev/null); the exit status or -1. */
+static int run(const char *log, char *const argv[])
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(log ? log : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+			      0600);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	size_t len = strlen(text);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, len) == (ssize_t)len;
+	return close(fd) == 0 && ok ? 0 : -1;
+}
+
+static int file_has(const char *path, const char *needle)
+{
+	char buf[8192];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return strstr(buf, needle) != NULL;
+}
+
+static void show_file(const char *what, const char *path)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = 0;
+		fprintf(stderr, "---- %s (%s)\n%s----\n", what, path, buf);
+	}
+}
+
+static const char *rec_text(json_object *rec)
+{
+	return json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN);
+}
+
+/* A TCP listener on 127.0.0.1 with a kernel-chosen port. */
+static int listen_lo(int *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4) ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len)) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* ---- the test user ------------------------------------------------------- */
+
+static void remove_user(void)
+{
+	char *del[] = { "/usr/sbin/userdel", "-r", TEST_USER, NULL };
+	char *force[] = { "/usr/sbin/userdel", "-f", "-r", TEST_USER, NULL };
+	int64_t deadline = now_ms() + 10000;
+
+	/* session processes may take a moment to exit after their client */
+	while (run(NULL, del) != 0 && getpwnam(TEST_USER) && now_ms() < deadline)
+		sleep_ms(200);
+	if (getpwnam(TEST_USER))
+		run(NULL, force);
+}
+
+static int make_user(void)
+{
+	char *add[] = { "/usr/sbin/useradd", "-m", "-s", "/bin/bash", "-c", TEST_GECOS,
+			"-p", "*", TEST_USER, NULL };
+	struct passwd *pw = getpwnam(TEST_USER);
+
+	if (pw) {
+		/* only ever remove a user this test made */
+		if (!pw->pw_gecos || strcmp(pw->pw_gecos, TEST_GECOS)) {
+			fprintf(stderr, "user %s exists and is not ours: not touching it\n",
+				TEST_USER);
+			return -1;
+		}
+		fprintf(stderr, "removing %s left by an earlier run\n", TEST_USER);
+		remove_user();
+	}
+	if (run(NULL, add) != 0) {
+		fprintf(stderr, "useradd %s failed\n", TEST_USER);
+		return -1;
+	}
+	user_made = 1;
+	pw = getpwnam(TEST_USER);
+	if (!pw)
+		return -1;
+	test_uid = pw->pw_uid;
+	snprintf(home, sizeof(home), "%s", pw->pw_dir);
+	return 0;
+}
+
+/* A fresh client key in the user's authorized_keys (mode 0600 in 0700 .ssh). */
+static int install_key(void)
+{
+	char *key = xasprintf("%s/client_key", tmp);
+	char *keygen[] = { "/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+			   "caudit-test", "-f", key, NULL };
+	char *dotssh = xasprintf("%s/.ssh", home), *ak = xasprintf("%s/.ssh/authorized_keys", home);
+	char *pub = xasprintf("%s.pub", key);
+	struct passwd *pw = getpwnam(TEST_USER);
+	char buf[1024];
+	ssize_t n;
+	int fd, r = -1;
+
+	if (!pw || run(NULL, keygen) != 0)
+		goto out;
+	fd = open(pub, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		goto out;
+	buf[n] = 0;
+	if ((mkdir(dotssh, 0700) && errno != EEXIST) || write_file(ak, buf, 0600) ||
+	    chown(dotssh, pw->pw_uid, pw->pw_gid) || chown(ak, pw->pw_uid, pw->pw_gid) ||
+	    chmod(dotssh, 0700) || chmod(ak, 0600))
+		goto out;
+	r = 0;
+out:
+	free(key);
+	free(dotssh);
+	free(ak);
+	free(pub);
+	return r;
+}
+
+/* ---- sshd ---------------------------------------------------------------- */
+
+static int start_sshd(void)
+{
+	char *hostkey = xasprintf("%s/host_ed25519", tmp);
+	char *keygen[] = { "/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostkey,
+			   NULL };
+	char *conf = xasprintf("%s/sshd_config", tmp), *log = xasprintf("%s/sshd.log", tmp);
+	char *text = NULL;
+	char listening[128];
+	int64_t deadline;
+	int r = -1;
+
+	if (run(NULL, keygen) != 0)
+		goto out;
+	text = xasprintf("Port %d\n"
+			 "ListenAddress %s\n"
+			 "HostKey %s\n"
+			 "PidFile %s/sshd.pid\n"
+			 "AuthorizedKeysFile .ssh/authorized_keys\n"
+			 "UsePAM yes\n"
+			 "PubkeyAuthentication yes\n"
+			 "PasswordAuthentication no\n"
+			 "KbdInteractiveAuthentication no\n"
+			 "PermitRootLogin no\n"
+			 "AllowUsers %s\n"
+			 "StrictModes yes\n"
+			 "PrintMotd no\n"
+			 "PrintLastLog no\n"
+			 "X11Forwarding no\n"
+			 "AllowTcpForwarding no\n"
+			 "MaxStartups 20\n"
+			 "LogLevel VERBOSE\n",
+			 SSHD_PORT, SSHD_ADDR, hostkey, tmp, TEST_USER);
+	if (write_file(conf, text, 0600))
+		goto out;
+	/* the privilege separation directory Debian's init script would make */
+	if (mkdir("/run/sshd", 0755) == 0)
+		made_run_sshd = 1;
+	else if (errno != EEXIST)
+		goto out;
+
+	sshd_pid = fork();
+	if (sshd_pid < 0)
+		goto out;
+	if (sshd_pid == 0) {
+		/* a test that dies must not leave an sshd behind */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		execl(SSHD_BIN, SSHD_BIN, "-f", conf, "-D", "-E", log, (char *)NULL);
+		_exit(127);
+	}
+	snprintf(listening, sizeof(listening), "Server listening on %s port %d.", SSHD_ADDR,
+		 SSHD_PORT);
+	deadline = now_ms() + 20000;
+	while (now_ms() < deadline) {
+		int st;
+
+		if (file_has(log, listening)) {
+			r = 0;
+			goto out;
+		}
+		if (waitpid(sshd_pid, &st, WNOHANG) == sshd_pid) {
+			fprintf(stderr, "sshd exited during start (status 0x%x)\n", st);
+			sshd_pid = 0;
+			show_file("sshd log", log);
+			goto out;
+		}
+		sleep_ms(50);
+	}
+	fprintf(stderr, "sshd: no \"%s\" within 20 s\n", listening);
+	show_file("sshd log", log);
+out:
+	free(hostkey);
+	free(conf);
+	free(log);
+	free(text);
+	return r;
+}
+
+static void stop_sshd(void)
+{
+	int st;
+
+	if (sshd_pid <= 0)
+		return;
+	kill(sshd_pid, SIGTERM);
+	waitpid(sshd_pid, &st, 0);
+	sshd_pid = 0;
+}
+
+/* ---- the ssh clients ----------------------------------------------------- */
+
+static void start_client(struct session *s)
+{
+	char *key = xasprintf("%s/client_key", tmp), *errlog = xasprintf("%s/ssh-%s.err", tmp,
+									 s->src_ip);
+	char *dest = xasprintf("%s@%s", TEST_USER, SSHD_ADDR);
+	char port[16];
+	int p[2];
+
+	snprintf(port, sizeof(port), "%d", SSHD_PORT);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	s->ssh_pid = fork();
+	assert_true(s->ssh_pid >= 0);
+	if (s->ssh_pid == 0) {
+		int efd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int nfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(nfd, 0);
+		dup2(p[1], 1);
+		if (efd >= 0)
+			dup2(efd, 2);
+		execl("/usr/bin/ssh", "ssh", "-F", "/dev/null", "-b", s->src_ip, "-p", port, "-i",
+		      key, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+		      "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR",
+		      "-o", "ConnectTimeout=30", dest, s->cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	s->out_fd = p[0];
+	free(key);
+	free(errlog);
+	free(dest);
+}
+
+/* Read both clients' output until both exit (or the deadline kills them). */
+static void finish_clients(void)
+{
+	int64_t deadline = now_ms() + SSH_DEADLINE_MS;
+	int open_fds = NSESS;
+
+	while (open_fds > 0 && now_ms() < deadline) {
+		struct pollfd pf[NSESS];
+
+		for (int i = 0; i < NSESS; i++)
+			pf[i] = (struct pollfd){ .fd = sess[i].out_fd, .events = POLLIN };
+		if (poll(pf, NSESS, 500) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < NSESS; i++) {
+			struct session *s = &sess[i];
+			ssize_t n;
+
+			if (s->out_fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(s->out_fd, s->out + s->out_len, sizeof(s->out) - 1 - s->out_len);
+			if (n > 0) {
+				s->out_len += (size_t)n;
+				continue;
+			}
+			close(s->out_fd);
+			s->out_fd = -1;
+			open_fds--;
+		}
+	}
+	for (int i = 0; i < NSESS; i++) {
+		struct session *s = &sess[i];
+
+		if (s->out_fd >= 0) {
+			fprintf(stderr, "ssh from %s still running after %d ms: killed\n",
+				s->src_ip, SSH_DEADLINE_MS);
+			kill(s->ssh_pid, SIGKILL);
+			close(s->out_fd);
+			s->out_fd = -1;
+		}
+		waitpid(s->ssh_pid, &s->status, 0);
+		s->ssh_pid = 0;
+		s->out[s->out_len] = 0;
+	}
+}
+
+/* ---- group setup / teardown ---------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *sb UNUSED, int flag UNUSED,
+		    struct FTW *ftw UNUSED)
+{
+	return remove(path);
+}
+
+static int teardown(void **state UNUSED)
+{
+	for (int i = 0; i < NSESS; i++) {
+		struct session *s = &sess[i];
+
+		if (s->ssh_pid > 0) {
+			kill(s->ssh_pid, SIGKILL);
+			waitpid(s->ssh_pid, NULL, 0);
+			s->ssh_pid = 0;
+		}
+		if (s->out_fd >= 0)
+			close(s->out_fd);
+		if (s->lfd >= 0)
+			close(s->lfd);
+		s->out_fd = s->lfd = -1;
+		if (s->marker[0]) {
+			unlink(s->path_a);
+			unlink(s->path_b);
+			unlink(s->path_ready);
+		}
+	}
+	stop_sshd();
+	if (user_made) {
+		remove_user();
+		user_made = 0;
+	}
+	if (made_run_sshd) {
+		rmdir("/run/sshd");
+		made_run_sshd = 0;
+	}
+	if (agent_up) {
+		agent_cleanup(&ag);
+		agent_up = 0;
+	}
+	if (tmp[0] && !getenv("CAUDIT_KEEP_TEST_DIRS"))
+		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmp[0] = 0;
+	ready = 0;
+	return 0;
+}
+
+static int setup(void **state UNUSED)
+{
+	static const char *const ips[NSESS] = { "127.0.0.5", "127.0.0.6" };
+
+	for (int i = 0; i < NSESS; i++)
+		sess[i].out_fd = sess[i].lfd = -1;
+	if (!harness_can_run())
+		return 0;
+	if (access(SSHD_BIN, X_OK) || access("/usr/bin/ssh", X_OK)) {
+		fprintf(stderr, "openssh-server / openssh-client missing (.ci/install-deps)\n");
+		return -1;
+	}
+	if (harness_tmpdir(tmp, sizeof(tmp)) || make_user() || install_key())
+		goto fail;
+	if (agent_start(&ag, NULL))
+		goto fail;
+	agent_up = 1;
+	if (start_sshd())
+		goto fail;
+	for (int i = 0; i < NSESS; i++) {
+		struct session *s = &sess[i];
+
+		s->src_ip = ips[i];
+		snprintf(s->marker, sizeof(s->marker), "caudit-origin-%d-%c", (int)getpid(),
+			 'A' + i);
+		snprintf(s->path_a, sizeof(s->path_a), "/tmp/%s-a", s->marker);
+		snprintf(s->path_b, sizeof(s->path_b), "/tmp/%s-b", s->marker);
+		snprintf(s->path_ready, sizeof(s->path_ready), "/tmp/%s-ready", s->marker);
+		s->lfd = listen_lo(&s->lport);
+		if (s->lfd < 0)
+			goto fail;
+	}
+	for (int i = 0; i < NSESS; i++) {
+		struct session *s = &sess[i], *o = &sess[(i + 1) % NSESS];
+
+		/*
+		 * The loop waits (at most 60 s) for the other session's ready
+		 * file: both sessions are alive at the same time. Then the
+		 * operations under test, the last one as the shell itself.
+		 */
+		snprintf(s->cmd, sizeof(s->cmd),
+			 "echo \"$SSH_CONNECTION\"; touch %s; i=0; "
+			 "while [ ! -e %s ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; "
+			 "touch %s; mv %s %s; rm %s; exec 3<>/dev/tcp/127.0.0.1/%d",
+			 s->path_ready, o->path_ready, s->path_a, s->path_a, s->path_b, s->path_b,
+			 s->lport);
+	}
+	ready = 1;
+	return 0;
+fail:
+	teardown(NULL);
+	return -1;
+}
+
+/* ---- record checks ------------------------------------------------------- */
+
+#define CHECK_STR(ev, key, want) check_str((ev), (key), (want), __FILE__, __LINE__)
+#define CHECK_INT(ev, key, want) check_int((ev), (key), (int64_t)(want), __FILE__, __LINE__)
+
+static void check_str(json_object *ev, const char *key, const char *want, const char *file,
+		      int line)
+{
+	const char *got = jstr(ev, key);
+
+	if (got && strcmp(got, want) == 0)
+		return;
+	print_error("%s: expected \"%s\", got %s%s%s\n", key, want, got ? "\"" : "",
+		    got ? got : "(no string)", got ? "\"" : "");
+	fprintf(stderr, "  record: %s\n", rec_text(ev));
+	_fail(file, line);
+}
+
+static void check_int(json_object *ev, const char *key, int64_t want, const char *file, int line)
+{
+	int64_t got = jint(ev, key);
+
+	if (got == want)
+		return;
+	if (got == INT64_MIN)
+		print_error("%s: expected %lld, got no integer\n", key, (long long)want);
+	else
+		print_error("%s: expected %lld, got %lld\n", key, (long long)want, (long long)got);
+	fprintf(stderr, "  record: %s\n", rec_text(ev));
+	_fail(file, line);
+}
+
+/* The top-level member that follows `key` ("" if none). */
+static const char *member_after(json_object *rec, const char *key)
+{
+	int next = 0;
+
+	json_object_object_foreach(rec, k, v)
+	{
+		(void)v;
+		if (next)
+			return k;
+		next = strcmp(k, key) == 0;
+	}
+	return "";
+}
+
+/*
+ * Who and from where: the session's origin (right after "user"), the test
+ * user as uid and login, and the session's id (the first record sets it).
+ */
+#define CHECK_WHO(ev, s) check_who((ev), (s), __FILE__, __LINE__)
+static void check_who(json_object *ev, struct session *s, const char *file, int line)
+{
+	check_str(ev, "origin.ip", s->src_ip, file, line);
+	check_int(ev, "origin.port", s->origin_port, file, line);
+	check_str(ev, "origin.service", "sshd", file, line);
+	if (strcmp(member_after(ev, "user"), "origin")) {
+		print_error("\"origin\" does not follow \"user\" (follows: \"%s\")\n",
+			    member_after(ev, "user"));
+		fprintf(stderr, "  record: %s\n", rec_text(ev));
+		_fail(file, line);
+	}
+	check_int(ev, "user.uid", test_uid, file, line);
+	check_int(ev, "user.auid", test_uid, file, line);
+	check_str(ev, "user.login", TEST_USER, file, line);
+	if (s->session_id == 0) {
+		int64_t id = jint(ev, "user.session");
+
+		if (id == INT64_MIN || id <= 0) {
+			print_error("user.session: expected a session id\n");
+			fprintf(stderr, "  record: %s\n", rec_text(ev));
+			_fail(file, line);
+		}
+		s->session_id = id;
+	}
+	check_int(ev, "user.session", s->session_id, file, line);
+}
+
+struct exec_match {
+	const char *const *args; /* exact argv */
+};
+
+static int match_exec(json_object *rec, void *arg)
+{
+	const struct exec_match *m = arg;
+	json_object *a = jget(rec, "proc.args");
+	size_t n = 0;
+	const char *e = jstr(rec, "event"), *o = jstr(rec, "outcome");
+
+	if (!e || strcmp(e, "process.exec") || !o || strcmp(o, "success") || !a ||
+	    !json_object_is_type(a, json_type_array))
+		return 0;
+	while (m->args[n])
+		n++;
+	if (json_object_array_length(a) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(v, json_type_string) ||
+		    strcmp(json_object_get_string(v), m->args[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* Records mentioning text anywhere, printed when a wait times out. */
+static void dump_related(const char *text)
+{
+	size_t shown = 0;
+
+	agent_poll(&ag);
+	for (size_t i = 0; i < ag.nrecs && shown < 12; i++) {
+		const char *t = rec_text(ag.recs[i]);
+
+		if (strstr(t, text)) {
+			fprintf(stderr, "  related record: %.1200s\n", t);
+			shown++;
+		}
+	}
+	if (!shown)
+		fprintf(stderr, "  no record mentions \"%s\" (%zu records read)\n", text, ag.nrecs);
+}
+
+/* The one successful exec with exactly this argv. */
+#define WAIT_EXEC(s, ...) \
+	wait_exec((s), (const char *const[]){ __VA_ARGS__, NULL }, __FILE__, __LINE__)
+static json_object *wait_exec(struct session *s, const char *const *args, const char *file,
+			      int line)
+{
+	struct exec_match m = { args };
+	json_object *ev = agent_wait(&ag, 0, match_exec, &m, WAIT_MS, NULL);
+	size_t n;
+
+	if (!ev) {
+		print_error("no process.exec of %s %s within %d ms\n", args[0],
+			    args[1] ? args[1] : "", WAIT_MS);
+		dump_related(s->marker);
+		_fail(file, line);
+	}
+	n = agent_count(&ag, match_exec, &m);
+	if (n != 1) {
+		print_error("%zu process.exec records of %s %s, expected 1\n", n, args[0],
+			    args[1] ? args[1] : "");
+		dump_related(s->marker);
+		_fail(file, line);
+	}
+	return ev;
+}
+
+/* The one record of `event` whose string at key equals value. */
+#define WAIT_ONE(s, event, key, value) wait_one((s), (event), (key), (value), __FILE__, __LINE__)
+static json_object *wait_one(struct session *s, const char *event, const char *key,
+			     const char *value, const char *file, int line)
+{
+	struct want w = { .event = event, .skey = { key }, .sval = { value } };
+	json_object *ev = agent_wait(&ag, 0, match_want, &w, WAIT_MS, NULL);
+	size_t n;
+
+	if (!ev) {
+		print_error("no %s record with %s = \"%s\" within %d ms\n", event, key, value,
+			    WAIT_MS);
+		dump_related(s->marker);
+		_fail(file, line);
+	}
+	n = agent_count(&ag, match_want, &w);
+	if (n != 1) {
+		print_error("%zu %s records with %s = \"%s\", expected 1\n", n, event, key, value);
+		dump_related(s->marker);
+		_fail(file, line);
+	}
+	return ev;
+}
+
+static size_t rec_index(json_object *ev)
+{
+	for (size_t i = 0; i < ag.nrecs; i++)
+		if (ag.recs[i] == ev)
+			return i;
+	fail_msg("record not in the agent's list");
+	return 0;
+}
+
+/* ---- the test ------------------------------------------------------------ */
+
+/* After the clients ran: their exit, SSH_CONNECTION, and the /dev/tcp peer port. */
+static void check_clients_ran(void)
+{
+	for (int i = 0; i < NSESS; i++) {
+		struct session *s = &sess[i];
+		char ip[64] = "", dip[64] = "";
+		int sport = 0, dport = 0;
+		struct sockaddr_in peer;
+		socklen_t len = sizeof(peer);
+		char *errlog = xasprintf("%s/ssh-%s.err", tmp, s->src_ip);
+		int cfd;
+
+		if (!WIFEXITED(s->status) || WEXITSTATUS(s->status) != 0 ||
+		    sscanf(s->out, "%63s %d %63s %d", ip, &sport, dip, &dport) != 4) {
+			show_file("ssh client stderr", errlog);
+			show_file("sshd log", xasprintf("%s/sshd.log", tmp));
+			fail_msg("ssh from %s: status 0x%x, output \"%s\"", s->src_ip, s->status,
+				 s->out);
+		}
+		free(errlog);
+		/* what sshd saw is what we bound */
+		assert_string_equal(ip, s->src_ip);
+		assert_string_equal(dip, SSHD_ADDR);
+		assert_int_equal(dport, SSHD_PORT);
+		assert_true(sport > 0 && sport < 65536);
+		s->origin_port = sport;
+
+		/* the shell's /dev/tcp connection is queued on our listener */
+		assert_int_equal(fcntl(s->lfd, F_SETFL, O_NONBLOCK), 0);
+		cfd = accept4(s->lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+		if (cfd < 0)
+			fail_msg("no /dev/tcp connection from the %s session: %s", s->src_ip,
+				 strerror(errno));
+		close(cfd);
+		assert_int_equal(peer.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+		s->peer_port = ntohs(peer.sin_port);
+	}
+}
+
+/* Every record of one session: who, from where, and the exec_id chain. */
+static void check_session(struct session *s, size_t *ready_idx, size_t *a_idx)
+{
+	json_object *sh, *fork_rec, *touch, *mv, *rm, *ready_touch, *ev, *cmds[4];
+	const char *sh_exec_id;
+	char port[16];
+	struct want w;
+
+	/* the session's shell: bash -c <command>, forked by sshd's session process */
+	sh = WAIT_EXEC(s, "bash", "-c", s->cmd);
+	CHECK_STR(sh, "proc.exe", "/usr/bin/bash");
+	CHECK_WHO(sh, s);
+	sh_exec_id = jstr(sh, "proc.exec_id");
+	assert_non_null(sh_exec_id);
+
+	memset(&w, 0, sizeof(w));
+	w.event = "process.fork";
+	w.ikey[0] = "child.pid";
+	w.ival[0] = jint(sh, "proc.pid");
+	fork_rec = agent_wait(&ag, 0, match_want, &w, WAIT_MS, NULL);
+	if (!fork_rec) {
+		dump_related(s->marker);
+		fail_msg("no process.fork of the %s session's shell (pid %lld)", s->src_ip,
+			 (long long)w.ival[0]);
+	}
+	/* the shell's parent is sshd, and it carries the origin too */
+	CHECK_STR(fork_rec, "proc.exe", SSHD_BIN);
+	CHECK_STR(fork_rec, "proc.exec_id", jstr(sh, "proc.parent_exec_id"));
+	CHECK_INT(fork_rec, "proc.pid", jint(sh, "proc.ppid"));
+	CHECK_STR(fork_rec, "origin.ip", s->src_ip);
+	CHECK_INT(fork_rec, "origin.port", s->origin_port);
+	CHECK_STR(fork_rec, "origin.service", "sshd");
+
+	/* the commands: children of the shell */
+	ready_touch = WAIT_EXEC(s, "touch", s->path_ready);
+	touch = WAIT_EXEC(s, "touch", s->path_a);
+	mv = WAIT_EXEC(s, "mv", s->path_a, s->path_b);
+	rm = WAIT_EXEC(s, "rm", s->path_b);
+	cmds[0] = ready_touch;
+	cmds[1] = touch;
+	cmds[2] = mv;
+	cmds[3] = rm;
+	for (size_t i = 0; i < 4; i++) {
+		CHECK_WHO(cmds[i], s);
+		CHECK_STR(cmds[i], "proc.parent_exec_id", sh_exec_id);
+		CHECK_INT(cmds[i], "proc.ppid", jint(sh, "proc.pid"));
+	}
+	CHECK_STR(touch, "proc.exe", "/usr/bin/touch");
+	CHECK_STR(mv, "proc.exe", "/usr/bin/mv");
+	CHECK_STR(rm, "proc.exe", "/usr/bin/rm");
+
+	/* what they did, by the process image that did it */
+	ev = WAIT_ONE(s, "file.open", "file.path", s->path_ready);
+	CHECK_WHO(ev, s);
+	CHECK_STR(ev, "proc.exec_id", jstr(ready_touch, "proc.exec_id"));
+	*ready_idx = rec_index(ev);
+
+	ev = WAIT_ONE(s, "file.open", "file.path", s->path_a);
+	CHECK_WHO(ev, s);
+	CHECK_STR(ev, "outcome", "success");
+	CHECK_STR(ev, "proc.exec_id", jstr(touch, "proc.exec_id"));
+	assert_true(jint(ev, "file.flags") & O_CREAT);
+	*a_idx = rec_index(ev);
+
+	ev = WAIT_ONE(s, "file.rename", "file.path", s->path_a);
+	CHECK_WHO(ev, s);
+	CHECK_STR(ev, "outcome", "success");
+	CHECK_STR(ev, "file.path2", s->path_b);
+	CHECK_STR(ev, "proc.exec_id", jstr(mv, "proc.exec_id"));
+
+	ev = WAIT_ONE(s, "file.unlink", "file.path", s->path_b);
+	CHECK_WHO(ev, s);
+	CHECK_STR(ev, "outcome", "success");
+	CHECK_STR(ev, "proc.exec_id", jstr(rm, "proc.exec_id"));
+
+	/* bash's own connect, exact addresses on both ends */
+	memset(&w, 0, sizeof(w));
+	w.event = "net.connect";
+	w.skey[0] = "net.dst.ip";
+	w.sval[0] = "127.0.0.1";
+	w.ikey[0] = "net.dst.port";
+	w.ival[0] = s->lport;
+	ev = agent_wait(&ag, 0, match_want, &w, WAIT_MS, NULL);
+	if (!ev) {
+		snprintf(port, sizeof(port), "%d", s->lport);
+		dump_related(port);
+		fail_msg("no net.connect to 127.0.0.1:%d from the %s session", s->lport,
+			 s->src_ip);
+	}
+	assert_int_equal(agent_count(&ag, match_want, &w), 1);
+	CHECK_WHO(ev, s);
+	CHECK_STR(ev, "syscall", "connect");
+	CHECK_STR(ev, "outcome", "success");
+	CHECK_INT(ev, "ret", 0);
+	CHECK_STR(ev, "net.proto", "tcp");
+	CHECK_STR(ev, "net.family", "inet");
+	CHECK_STR(ev, "net.src.ip", "127.0.0.1");
+	CHECK_INT(ev, "net.src.port", s->peer_port);
+	CHECK_INT(ev, "net.fd", 3);
+	CHECK_STR(ev, "proc.exec_id", sh_exec_id);
+}
+
+/* 1 when the record has exactly this session's origin; fails the test otherwise. */
+static int has_origin_of(json_object *rec, struct session *s)
+{
+	const char *ip = jstr(rec, "origin.ip");
+
+	if (ip && strcmp(ip, s->src_ip) == 0 && jint(rec, "origin.port") == s->origin_port)
+		return 1;
+	fprintf(stderr, "  record: %s\n", rec_text(rec));
+	fail_msg("a record of the %s session (id %lld, marker %s) has origin %s:%lld", s->src_ip,
+		 (long long)s->session_id, s->marker, ip ? ip : "(none)",
+		 (long long)jint(rec, "origin.port"));
+	return 0;
+}
+
+/*
+ * No record of one session carries the other's origin: every record with
+ * the session's id, and every record naming its marker that has an origin
+ * at all (the ssh client's own exec names the marker too, without origin),
+ * carries this session's address and port.
+ */
+static void check_no_confusion(void)
+{
+	size_t per_session[NSESS] = { 0 };
+
+	agent_poll(&ag);
+	for (size_t i = 0; i < ag.nrecs; i++) {
+		json_object *rec = ag.recs[i];
+		const char *text = rec_text(rec);
+
+		for (int k = 0; k < NSESS; k++) {
+			struct session *s = &sess[k];
+			int in_session = jint(rec, "user.session") == s->session_id;
+			int names_it = strstr(text, s->marker) && jget(rec, "origin");
+
+			if (!in_session && !names_it)
+				continue;
+			per_session[k] += in_session;
+			if (!has_origin_of(rec, s))
+				return;
+		}
+	}
+	for (int k = 0; k < NSESS; k++)
+		assert_true(per_session[k] >= 9);
+}
+
+static void test_two_ssh_sessions(void **state UNUSED)
+{
+	size_t ready_idx[NSESS], a_idx[NSESS];
+
+	if (!harness_can_run())
+		skip();
+	assert_true(ready);
+	for (int i = 0; i < NSESS; i++)
+		start_client(&sess[i]);
+	finish_clients();
+	check_clients_ran();
+
+	for (int i = 0; i < NSESS; i++)
+		check_session(&sess[i], &ready_idx[i], &a_idx[i]);
+	assert_true(sess[0].session_id != sess[1].session_id);
+	/* they overlapped: each made its file only after the other was ready */
+	assert_true(a_idx[0] > ready_idx[1]);
+	assert_true(a_idx[1] > ready_idx[0]);
+	check_no_confusion();
+}
+
+/* 1 when an ancestor of this process is an sshd (the test was started over ssh). */
+static int under_sshd(void)
+{
+	pid_t pid = getppid();
+
+	for (int depth = 0; pid > 1 && depth < 64; depth++) {
+		char path[64], comm[64] = "", *line = NULL;
+		size_t cap = 0;
+		FILE *f;
+		int ppid = 0;
+
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+		f = fopen(path, "re");
+		if (!f)
+			return 0;
+		while (getline(&line, &cap, f) > 0) {
+			sscanf(line, "Name: %63s", comm);
+			sscanf(line, "PPid: %d", &ppid);
+		}
+		free(line);
+		fclose(f);
+		if (strcmp(comm, "sshd") == 0)
+			return 1;
+		pid = ppid;
+	}
+	return 0;
+}
+
+/* The test process itself is no login session: its records have no origin. */
+static void test_no_origin_outside_sessions(void **state UNUSED)
+{
+	char *p;
+	json_object *ev;
+	int fd;
+
+	if (!harness_can_run())
+		skip();
+	assert_true(ready);
+	if (under_sshd()) {
+		/* then its records rightly carry the origin of that login */
+		print_message("this test runs in an ssh session: nothing to check\n");
+		return;
+	}
+	p = xasprintf("%s/not-remote", tmp);
+	fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	ev = agent_wait_field(&ag, "file.open", "file.path", p, WAIT_MS);
+	assert_non_null(ev);
+	CHECK_INT(ev, "proc.pid", getpid());
+	assert_null(jget(ev, "origin"));
+	free(p);
+}
+
+static void test_log_clean(void **state UNUSED)
+{
+	json_object *stop;
+
+	if (!harness_can_run())
+		skip();
+	assert_true(ready);
+	agent_poll(&ag);
+	assert_int_equal(ag.bad_lines, 0);
+	assert_int_equal(agent_stop(&ag), 0);
+	stop = agent_wait_field(&ag, "agent.stop", "agent.reason", "SIGTERM", 1000);
+	assert_non_null(stop);
+	CHECK_INT(stop, "agent.totals.ringbuf_full", 0);
+	CHECK_INT(stop, "agent.totals.map_full", 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_ssh_sessions),
+		cmocka_unit_test(test_no_origin_outside_sessions),
+		cmocka_unit_test(test_log_clean),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
