@@ -59,6 +59,11 @@
 #define IA32_CONNECT 362
 
 #define TEST_UID 1234
+/* memfd names (at most 9 bytes: the image's comm is "memfd:<name>"); records are told apart by pid */
+#define MEMFD_NAME_X "ev-execat"
+#define MEMFD_NAME_F "ev-fexec"
+#define MEMFD_COMM_X "memfd:" MEMFD_NAME_X
+#define MEMFD_COMM_F "memfd:" MEMFD_NAME_F
 #define SOCK_FD 200 /* both sockets of a pair get this fd: equal net.fd */
 
 static struct agent ev_ag;
@@ -404,7 +409,7 @@ static pid_t run_memfd(const char *name, const char *arg0, int use_fexecve)
 static void check_memfd_exec(const char *name, const char *arg0, pid_t pid, const char *file,
 			     int line)
 {
-	char *exe = xasprintf("/memfd:%s", name), *comm = xasprintf("memfd:%.9s", name);
+	char *exe = xasprintf("/memfd:%s", name), *comm = xasprintf("memfd:%s", name);
 	json_object *mc, *ex;
 	int64_t fd;
 	char *fdpath;
@@ -441,26 +446,22 @@ static void check_memfd_exec(const char *name, const char *arg0, pid_t pid, cons
 
 static void test_memfd_execveat(void **state UNUSED)
 {
-	char name[32];
 	pid_t pid;
 
 	if (!harness_can_run())
 		skip();
-	snprintf(name, sizeof(name), "ev%d", (int)getpid());
-	pid = run_memfd(name, "fileless-execveat", 0);
-	check_memfd_exec(name, "fileless-execveat", pid, __FILE__, __LINE__);
+	pid = run_memfd(MEMFD_NAME_X, "fileless-execveat", 0);
+	check_memfd_exec(MEMFD_NAME_X, "fileless-execveat", pid, __FILE__, __LINE__);
 }
 
 static void test_memfd_fexecve(void **state UNUSED)
 {
-	char name[32];
 	pid_t pid;
 
 	if (!harness_can_run())
 		skip();
-	snprintf(name, sizeof(name), "fx%d", (int)getpid());
-	pid = run_memfd(name, "fileless-fexecve", 1);
-	check_memfd_exec(name, "fileless-fexecve", pid, __FILE__, __LINE__);
+	pid = run_memfd(MEMFD_NAME_F, "fileless-fexecve", 1);
+	check_memfd_exec(MEMFD_NAME_F, "fileless-fexecve", pid, __FILE__, __LINE__);
 }
 
 /* ---- open_by_handle_at ----------------------------------------------------- */
@@ -543,8 +544,11 @@ static int setup(void **state UNUSED)
 	if (low == MAP_FAILED || (uintptr_t)low + 65536 > (1ull << 32))
 		return -1;
 	ev_agent = &ev_ag;
-	/* only this test's processes: other work on the machine cannot flood the log */
-	return agent_start(&ev_ag, "include_comms = test_evasion");
+	/*
+	 * Only this test's processes (and its memfd images, named after the
+	 * memfd): other work on the machine cannot flood the log.
+	 */
+	return agent_start(&ev_ag, "include_comms = test_evasion, " MEMFD_COMM_X ", " MEMFD_COMM_F);
 }
 
 static int teardown(void **state UNUSED)

@@ -882,11 +882,21 @@ static int has_origin_of(json_object *rec, struct session *s)
 	return 0;
 }
 
+/* path is one of the files of the session with this marker: /tmp/<marker>-... */
+static int starts_with(const char *path, const char *marker)
+{
+	size_t n = strlen(marker);
+
+	return path && strncmp(path, "/tmp/", 5) == 0 && strncmp(path + 5, marker, n) == 0 &&
+	       path[5 + n] == '-';
+}
+
 /*
  * No record of one session carries the other's origin: every record with
- * the session's id, and every record naming its marker that has an origin
- * at all (the ssh client's own exec names the marker too, without origin),
- * carries this session's address and port.
+ * the session's id, and every record on one of its files that has an origin
+ * at all (this test's cleanup has none), carries this session's address and
+ * port. (Not "every record naming the marker": each shell's command names
+ * the other session's ready file.)
  */
 static void check_no_confusion(void)
 {
@@ -895,12 +905,13 @@ static void check_no_confusion(void)
 	agent_poll(&ag);
 	for (size_t i = 0; i < ag.nrecs; i++) {
 		json_object *rec = ag.recs[i];
-		const char *text = rec_text(rec);
 
 		for (int k = 0; k < NSESS; k++) {
 			struct session *s = &sess[k];
 			int in_session = jint(rec, "user.session") == s->session_id;
-			int names_it = strstr(text, s->marker) && jget(rec, "origin");
+			int names_it = (starts_with(jstr(rec, "file.path"), s->marker) ||
+					starts_with(jstr(rec, "file.path2"), s->marker)) &&
+				       jget(rec, "origin");
 
 			if (!in_session && !names_it)
 				continue;
