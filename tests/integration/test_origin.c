@@ -54,7 +54,9 @@
 #define SSHD_BIN "/usr/sbin/sshd"
 #define SSHD_ADDR "127.0.0.2"
 #define SSHD_PORT 2222
-#define NSESS 2
+#define NSESS 2          /* the two concurrent sessions */
+#define LATE NSESS       /* one more session, opened before a second agent starts */
+#define NALL (NSESS + 1)
 
 static struct agent ag;
 static int agent_up;
@@ -69,7 +71,7 @@ static int ready;                 /* setup completed */
 struct session {
 	const char *src_ip;
 	char marker[96];          /* file names /tmp/<marker>-a, -b, -ready */
-	char path_a[160], path_b[160], path_ready[160];
+	char path_a[160], path_b[160], path_ready[160], path_go[160];
 	char cmd[2048];           /* the remote command */
 	int lfd;                  /* our listener for its /dev/tcp connection */
 	int lport;
@@ -83,7 +85,9 @@ struct session {
 	int status;
 };
 
-static struct session sess[NSESS];
+static struct session sess[NALL];
+static struct agent ag2;          /* started while the LATE session runs */
+static int ag2_up;
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -448,7 +452,7 @@ static int rm_entry(const char *path, const struct stat *sb UNUSED, int flag UNU
 
 static int teardown(void **state UNUSED)
 {
-	for (int i = 0; i < NSESS; i++) {
+	for (int i = 0; i < NALL; i++) {
 		struct session *s = &sess[i];
 
 		if (s->ssh_pid > 0) {
@@ -465,6 +469,7 @@ static int teardown(void **state UNUSED)
 			unlink(s->path_a);
 			unlink(s->path_b);
 			unlink(s->path_ready);
+			unlink(s->path_go);
 		}
 	}
 	stop_sshd();
@@ -480,6 +485,10 @@ static int teardown(void **state UNUSED)
 		agent_cleanup(&ag);
 		agent_up = 0;
 	}
+	if (ag2_up) {
+		agent_cleanup(&ag2);
+		ag2_up = 0;
+	}
 	if (tmp[0] && !getenv("CAUDIT_KEEP_TEST_DIRS"))
 		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	tmp[0] = 0;
@@ -489,9 +498,9 @@ static int teardown(void **state UNUSED)
 
 static int setup(void **state UNUSED)
 {
-	static const char *const ips[NSESS] = { "127.0.0.5", "127.0.0.6" };
+	static const char *const ips[NALL] = { "127.0.0.5", "127.0.0.6", "127.0.0.7" };
 
-	for (int i = 0; i < NSESS; i++)
+	for (int i = 0; i < NALL; i++)
 		sess[i].out_fd = sess[i].lfd = -1;
 	if (!harness_can_run())
 		return 0;
@@ -506,7 +515,7 @@ static int setup(void **state UNUSED)
 	agent_up = 1;
 	if (start_sshd())
 		goto fail;
-	for (int i = 0; i < NSESS; i++) {
+	for (int i = 0; i < NALL; i++) {
 		struct session *s = &sess[i];
 
 		s->src_ip = ips[i];
@@ -515,6 +524,7 @@ static int setup(void **state UNUSED)
 		snprintf(s->path_a, sizeof(s->path_a), "/tmp/%s-a", s->marker);
 		snprintf(s->path_b, sizeof(s->path_b), "/tmp/%s-b", s->marker);
 		snprintf(s->path_ready, sizeof(s->path_ready), "/tmp/%s-ready", s->marker);
+		snprintf(s->path_go, sizeof(s->path_go), "/tmp/%s-go", s->marker);
 		s->lfd = listen_lo(&s->lport);
 		if (s->lfd < 0)
 			goto fail;
@@ -534,6 +544,12 @@ static int setup(void **state UNUSED)
 			 s->path_ready, o->path_ready, s->path_a, s->path_a, s->path_b, s->path_b,
 			 s->lport);
 	}
+	/* the late session waits for our "go" file, made after the second agent started */
+	snprintf(sess[LATE].cmd, sizeof(sess[LATE].cmd),
+		 "echo \"$SSH_CONNECTION\"; touch %s; i=0; "
+		 "while [ ! -e %s ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; "
+		 "touch %s; exec 3<>/dev/tcp/127.0.0.1/%d",
+		 sess[LATE].path_ready, sess[LATE].path_go, sess[LATE].path_a, sess[LATE].lport);
 	ready = 1;
 	return 0;
 fail:
@@ -727,43 +743,41 @@ static size_t rec_index(json_object *ev)
 
 /* ---- the test ------------------------------------------------------------ */
 
-/* After the clients ran: their exit, SSH_CONNECTION, and the /dev/tcp peer port. */
-static void check_clients_ran(void)
+/* After a client ran: its exit, SSH_CONNECTION, and the /dev/tcp peer port. */
+static void check_client_ran(struct session *s)
 {
-	for (int i = 0; i < NSESS; i++) {
-		struct session *s = &sess[i];
-		char ip[64] = "", dip[64] = "";
-		int sport = 0, dport = 0;
-		struct sockaddr_in peer;
-		socklen_t len = sizeof(peer);
-		char *errlog = xasprintf("%s/ssh-%s.err", tmp, s->src_ip);
-		int cfd;
+	char ip[64] = "", dip[64] = "";
+	int sport = 0, dport = 0;
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+	char *errlog = xasprintf("%s/ssh-%s.err", tmp, s->src_ip);
+	char *sshd_log = xasprintf("%s/sshd.log", tmp);
+	int cfd;
 
-		if (!WIFEXITED(s->status) || WEXITSTATUS(s->status) != 0 ||
-		    sscanf(s->out, "%63s %d %63s %d", ip, &sport, dip, &dport) != 4) {
-			show_file("ssh client stderr", errlog);
-			show_file("sshd log", xasprintf("%s/sshd.log", tmp));
-			fail_msg("ssh from %s: status 0x%x, output \"%s\"", s->src_ip, s->status,
-				 s->out);
-		}
-		free(errlog);
-		/* what sshd saw is what we bound */
-		assert_string_equal(ip, s->src_ip);
-		assert_string_equal(dip, SSHD_ADDR);
-		assert_int_equal(dport, SSHD_PORT);
-		assert_true(sport > 0 && sport < 65536);
-		s->origin_port = sport;
-
-		/* the shell's /dev/tcp connection is queued on our listener */
-		assert_int_equal(fcntl(s->lfd, F_SETFL, O_NONBLOCK), 0);
-		cfd = accept4(s->lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
-		if (cfd < 0)
-			fail_msg("no /dev/tcp connection from the %s session: %s", s->src_ip,
-				 strerror(errno));
-		close(cfd);
-		assert_int_equal(peer.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
-		s->peer_port = ntohs(peer.sin_port);
+	if (!WIFEXITED(s->status) || WEXITSTATUS(s->status) != 0 ||
+	    sscanf(s->out, "%63s %d %63s %d", ip, &sport, dip, &dport) != 4) {
+		show_file("ssh client stderr", errlog);
+		show_file("sshd log", sshd_log);
+		fail_msg("ssh from %s: status 0x%x, output \"%s\"", s->src_ip, s->status, s->out);
 	}
+	free(errlog);
+	free(sshd_log);
+	/* what sshd saw is what we bound */
+	assert_string_equal(ip, s->src_ip);
+	assert_string_equal(dip, SSHD_ADDR);
+	assert_int_equal(dport, SSHD_PORT);
+	assert_true(sport > 0 && sport < 65536);
+	s->origin_port = sport;
+
+	/* the shell's /dev/tcp connection is queued on our listener */
+	assert_int_equal(fcntl(s->lfd, F_SETFL, O_NONBLOCK), 0);
+	cfd = accept4(s->lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+	if (cfd < 0)
+		fail_msg("no /dev/tcp connection from the %s session: %s", s->src_ip,
+			 strerror(errno));
+	close(cfd);
+	assert_int_equal(peer.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	s->peer_port = ntohs(peer.sin_port);
 }
 
 /* Every record of one session: who, from where, and the exec_id chain. */
@@ -934,7 +948,8 @@ static void test_two_ssh_sessions(void **state UNUSED)
 	for (int i = 0; i < NSESS; i++)
 		start_client(&sess[i]);
 	finish_clients();
-	check_clients_ran();
+	for (int i = 0; i < NSESS; i++)
+		check_client_ran(&sess[i]);
 
 	for (int i = 0; i < NSESS; i++)
 		check_session(&sess[i], &ready_idx[i], &a_idx[i]);
@@ -943,6 +958,114 @@ static void test_two_ssh_sessions(void **state UNUSED)
 	assert_true(a_idx[0] > ready_idx[1]);
 	assert_true(a_idx[1] > ready_idx[0]);
 	check_no_confusion();
+}
+
+/* Read the client's output until it holds a full line (the SSH_CONNECTION). */
+static void read_first_line(struct session *s)
+{
+	int64_t deadline = now_ms() + SSH_DEADLINE_MS / 2;
+
+	while (!memchr(s->out, '\n', s->out_len) && now_ms() < deadline) {
+		struct pollfd pf = { .fd = s->out_fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pf, 1, 500) <= 0)
+			continue;
+		n = read(s->out_fd, s->out + s->out_len, sizeof(s->out) - 1 - s->out_len);
+		if (n <= 0)
+			break;
+		s->out_len += (size_t)n;
+	}
+	s->out[s->out_len] = 0;
+	if (!memchr(s->out, '\n', s->out_len))
+		fail_msg("ssh from %s: no SSH_CONNECTION line (got \"%s\")", s->src_ip, s->out);
+}
+
+/* The rest of the client's output, and its exit status. */
+static void finish_client(struct session *s)
+{
+	int64_t deadline = now_ms() + SSH_DEADLINE_MS;
+
+	while (s->out_fd >= 0 && now_ms() < deadline) {
+		struct pollfd pf = { .fd = s->out_fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pf, 1, 500) <= 0)
+			continue;
+		n = read(s->out_fd, s->out + s->out_len, sizeof(s->out) - 1 - s->out_len);
+		if (n > 0) {
+			s->out_len += (size_t)n;
+			continue;
+		}
+		close(s->out_fd);
+		s->out_fd = -1;
+	}
+	if (s->out_fd >= 0) {
+		kill(s->ssh_pid, SIGKILL);
+		close(s->out_fd);
+		s->out_fd = -1;
+	}
+	waitpid(s->ssh_pid, &s->status, 0);
+	s->ssh_pid = 0;
+	s->out[s->out_len] = 0;
+}
+
+/*
+ * A login that predates the agent: the session's shell is already waiting
+ * when a second agent starts. What the shell does afterwards (a new child
+ * touching a file, and its own connect) carries the session's origin all
+ * the same: the agent learns the origin of running sessions at start.
+ */
+static void test_session_before_agent(void **state UNUSED)
+{
+	struct session *s = &sess[LATE];
+	struct want w;
+	json_object *ev;
+	int64_t deadline;
+	int fd;
+
+	if (!harness_can_run())
+		skip();
+	assert_true(ready);
+	start_client(s);
+	read_first_line(s);
+	deadline = now_ms() + SSH_DEADLINE_MS / 2;
+	while (access(s->path_ready, F_OK) && now_ms() < deadline)
+		sleep_ms(50);
+	assert_int_equal(access(s->path_ready, F_OK), 0);
+
+	assert_int_equal(agent_start(&ag2, NULL), 0);
+	ag2_up = 1;
+	fd = open(s->path_go, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	finish_client(s);
+	check_client_ran(s);
+
+	memset(&w, 0, sizeof(w));
+	w.event = "file.open";
+	w.skey[0] = "file.path";
+	w.sval[0] = s->path_a;
+	ev = agent_wait(&ag2, 0, match_want, &w, WAIT_MS, NULL);
+	if (!ev)
+		fail_msg("the second agent has no file.open of %s", s->path_a);
+	CHECK_WHO(ev, s);
+	CHECK_STR(ev, "proc.exe", "/usr/bin/touch");
+
+	memset(&w, 0, sizeof(w));
+	w.event = "net.connect";
+	w.ikey[0] = "net.dst.port";
+	w.ival[0] = s->lport;
+	w.ikey[1] = "net.src.port";
+	w.ival[1] = s->peer_port;
+	ev = agent_wait(&ag2, 0, match_want, &w, WAIT_MS, NULL);
+	if (!ev)
+		fail_msg("the second agent has no net.connect to port %d", s->lport);
+	CHECK_WHO(ev, s);
+	CHECK_STR(ev, "proc.exe", "/usr/bin/bash");
+
+	assert_int_equal(agent_stop(&ag2), 0);
+	assert_int_equal(ag2.bad_lines, 0);
 }
 
 /* 1 when an ancestor of this process is an sshd (the test was started over ssh). */
@@ -1019,6 +1142,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_ssh_sessions),
+		cmocka_unit_test(test_session_before_agent),
 		cmocka_unit_test(test_no_origin_outside_sessions),
 		cmocka_unit_test(test_log_clean),
 	};
