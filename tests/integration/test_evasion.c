@@ -59,7 +59,7 @@
 #define IA32_CONNECT 362
 
 #define TEST_UID 1234
-/* memfd names (at most 9 bytes: the image's comm is "memfd:<name>"); records are told apart by pid */
+/* memfd names, at most 9 bytes: the image's comm is "memfd:<name>" (records differ by pid) */
 #define MEMFD_NAME_X "ev-execat"
 #define MEMFD_NAME_F "ev-fexec"
 #define MEMFD_COMM_X "memfd:" MEMFD_NAME_X
@@ -382,7 +382,9 @@ extern char **environ;
 
 /*
  * A child runs a memfd copy of true: through execveat(fd, "", AT_EMPTY_PATH)
- * itself, or through glibc's fexecve. The memfd's fd is returned in *fdnum.
+ * itself, or through glibc's fexecve. The kernel names the image
+ * "/memfd:<name> (deleted)" in /proc/PID/exe; the agent's own path walk
+ * gives "/memfd:<name>" (docs/schema.md, Paths), which is what is checked.
  */
 static pid_t run_memfd(const char *name, const char *arg0, int use_fexecve)
 {

@@ -2,10 +2,9 @@
 /*
  * Session origin with the real OpenSSH server from Debian, on loopback.
  *
- * The group setup makes a throw-away user (cauditssh, shell /bin/bash, a
- * fresh ed25519 key in authorized_keys), starts cauditd, then a private sshd
- * on 127.0.0.2:2222 (its own host key, pid file and log in a temp dir,
- * UsePAM yes so that pam_loginuid sets the login uid and session id).
+ * The group setup makes a throw-away user (cauditssh) and a private sshd on
+ * 127.0.0.2:2222 with UsePAM yes, so that pam_loginuid sets the login uid and
+ * session id (ssh_fixture.c), and starts cauditd.
  *
  * Two ssh clients log in at the same time, one bound to 127.0.0.5 and one to
  * 127.0.0.6. Each remote shell touches a "ready" file, waits for the other's
@@ -15,19 +14,16 @@
  * {ip, port, service:"sshd"}, user.login "cauditssh" and one session id, and
  * nothing of one session may carry the other's address. The exec_id chain
  * leads from each command to the session's shell and from the shell to sshd.
+ * A third login, open before a second agent starts, keeps its origin too.
  *
  * The teardown (also after a failed test) stops sshd by pid, removes the
- * user with its home and every temp file. A user left by a killed run is
- * recognised by its GECOS marker and removed at the next start.
+ * user with its home and every temp file.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
-#include <poll.h>
-#include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -36,24 +32,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "harness.h"
+#include "ssh_fixture.h"
 
 #define UNUSED __attribute__((unused))
 #define WAIT_MS 20000
-#define SSH_DEADLINE_MS 120000
-#define TEST_USER "cauditssh"
-#define TEST_GECOS "caudit integration test user (test_origin)"
-#define SSHD_BIN "/usr/sbin/sshd"
-#define SSHD_ADDR "127.0.0.2"
-#define SSHD_PORT 2222
 /*
  * Only the programs of this test (sshd, the sessions' commands, the test
  * itself): a busy machine cannot flood the log the test reads. The filter
@@ -66,12 +55,8 @@
 
 static struct agent ag;
 static int agent_up;
-static char tmp[PATH_MAX];        /* private dir: keys, sshd config, logs */
-static char home[PATH_MAX];
-static uid_t test_uid;
-static int user_made;
-static pid_t sshd_pid;
-static int made_run_sshd;         /* we created /run/sshd (removed again) */
+static struct sshfx fx;           /* the user and sshd */
+static int fx_up;
 static int ready;                 /* setup completed */
 
 struct session {
@@ -82,13 +67,9 @@ struct session {
 	int lfd;                  /* our listener for its /dev/tcp connection */
 	int lport;
 	int peer_port;            /* the remote shell's source port, from accept() */
-	pid_t ssh_pid;
-	int out_fd;
-	char out[512];            /* the client's stdout: "$SSH_CONNECTION" */
-	size_t out_len;
+	struct sshfx_client c;    /* its stdout: "$SSH_CONNECTION" */
 	int origin_port;          /* the client's source port, from SSH_CONNECTION */
 	int64_t session_id;       /* user.session of its records */
-	int status;
 };
 
 static struct session sess[NALL];
@@ -96,82 +77,6 @@ static struct agent ag2;          /* started while the LATE session runs */
 static int ag2_up;
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Run argv (no shell), output to `log` (NULL: /dev/null); the exit status or -1. */
-static int run(const char *log, char *const argv[])
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int fd = open(log ? log : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-			      0600);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int write_file(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	size_t len = strlen(text);
-	int ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, text, len) == (ssize_t)len;
-	return close(fd) == 0 && ok ? 0 : -1;
-}
-
-static int file_has(const char *path, const char *needle)
-{
-	char buf[8192];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	return strstr(buf, needle) != NULL;
-}
-
-static void show_file(const char *what, const char *path)
-{
-	char buf[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n > 0) {
-		buf[n] = 0;
-		fprintf(stderr, "---- %s (%s)\n%s----\n", what, path, buf);
-	}
-}
 
 static const char *rec_text(json_object *rec)
 {
@@ -197,280 +102,17 @@ static int listen_lo(int *port)
 	return fd;
 }
 
-/* ---- the test user ------------------------------------------------------- */
-
-static void remove_user(void)
-{
-	char *del[] = { "/usr/sbin/userdel", "-r", TEST_USER, NULL };
-	char *force[] = { "/usr/sbin/userdel", "-f", "-r", TEST_USER, NULL };
-	int64_t deadline = now_ms() + 10000;
-
-	/* session processes may take a moment to exit after their client */
-	while (run(NULL, del) != 0 && getpwnam(TEST_USER) && now_ms() < deadline)
-		sleep_ms(200);
-	if (getpwnam(TEST_USER))
-		run(NULL, force);
-}
-
-static int make_user(void)
-{
-	char *add[] = { "/usr/sbin/useradd", "-m", "-s", "/bin/bash", "-c", TEST_GECOS,
-			"-p", "*", TEST_USER, NULL };
-	struct passwd *pw = getpwnam(TEST_USER);
-
-	if (pw) {
-		/* only ever remove a user this test made */
-		if (!pw->pw_gecos || strcmp(pw->pw_gecos, TEST_GECOS)) {
-			fprintf(stderr, "user %s exists and is not ours: not touching it\n",
-				TEST_USER);
-			return -1;
-		}
-		fprintf(stderr, "removing %s left by an earlier run\n", TEST_USER);
-		remove_user();
-	}
-	if (run(NULL, add) != 0) {
-		fprintf(stderr, "useradd %s failed\n", TEST_USER);
-		return -1;
-	}
-	user_made = 1;
-	pw = getpwnam(TEST_USER);
-	if (!pw)
-		return -1;
-	test_uid = pw->pw_uid;
-	snprintf(home, sizeof(home), "%s", pw->pw_dir);
-	return 0;
-}
-
-/* A fresh client key in the user's authorized_keys (mode 0600 in 0700 .ssh). */
-static int install_key(void)
-{
-	char *key = xasprintf("%s/client_key", tmp);
-	char *keygen[] = { "/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
-			   "caudit-test", "-f", key, NULL };
-	char *dotssh = xasprintf("%s/.ssh", home), *ak = xasprintf("%s/.ssh/authorized_keys", home);
-	char *pub = xasprintf("%s.pub", key);
-	struct passwd *pw = getpwnam(TEST_USER);
-	char buf[1024];
-	ssize_t n;
-	int fd, r = -1;
-
-	if (!pw || run(NULL, keygen) != 0)
-		goto out;
-	fd = open(pub, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto out;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		goto out;
-	buf[n] = 0;
-	if ((mkdir(dotssh, 0700) && errno != EEXIST) || write_file(ak, buf, 0600) ||
-	    chown(dotssh, pw->pw_uid, pw->pw_gid) || chown(ak, pw->pw_uid, pw->pw_gid) ||
-	    chmod(dotssh, 0700) || chmod(ak, 0600))
-		goto out;
-	r = 0;
-out:
-	free(key);
-	free(dotssh);
-	free(ak);
-	free(pub);
-	return r;
-}
-
-/* ---- sshd ---------------------------------------------------------------- */
-
-static int start_sshd(void)
-{
-	char *hostkey = xasprintf("%s/host_ed25519", tmp);
-	char *keygen[] = { "/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostkey,
-			   NULL };
-	char *conf = xasprintf("%s/sshd_config", tmp), *log = xasprintf("%s/sshd.log", tmp);
-	char *text = NULL;
-	char listening[128];
-	int64_t deadline;
-	int r = -1;
-
-	if (run(NULL, keygen) != 0)
-		goto out;
-	text = xasprintf("Port %d\n"
-			 "ListenAddress %s\n"
-			 "HostKey %s\n"
-			 "PidFile %s/sshd.pid\n"
-			 "AuthorizedKeysFile .ssh/authorized_keys\n"
-			 "UsePAM yes\n"
-			 "PubkeyAuthentication yes\n"
-			 "PasswordAuthentication no\n"
-			 "KbdInteractiveAuthentication no\n"
-			 "PermitRootLogin no\n"
-			 "AllowUsers %s\n"
-			 "StrictModes yes\n"
-			 "PrintMotd no\n"
-			 "PrintLastLog no\n"
-			 "X11Forwarding no\n"
-			 "AllowTcpForwarding no\n"
-			 "MaxStartups 20\n"
-			 "LogLevel VERBOSE\n",
-			 SSHD_PORT, SSHD_ADDR, hostkey, tmp, TEST_USER);
-	if (write_file(conf, text, 0600))
-		goto out;
-	/* the privilege separation directory Debian's init script would make */
-	if (mkdir("/run/sshd", 0755) == 0)
-		made_run_sshd = 1;
-	else if (errno != EEXIST)
-		goto out;
-
-	sshd_pid = fork();
-	if (sshd_pid < 0)
-		goto out;
-	if (sshd_pid == 0) {
-		/* a test that dies must not leave an sshd behind */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		execl(SSHD_BIN, SSHD_BIN, "-f", conf, "-D", "-E", log, (char *)NULL);
-		_exit(127);
-	}
-	snprintf(listening, sizeof(listening), "Server listening on %s port %d.", SSHD_ADDR,
-		 SSHD_PORT);
-	deadline = now_ms() + 20000;
-	while (now_ms() < deadline) {
-		int st;
-
-		if (file_has(log, listening)) {
-			r = 0;
-			goto out;
-		}
-		if (waitpid(sshd_pid, &st, WNOHANG) == sshd_pid) {
-			fprintf(stderr, "sshd exited during start (status 0x%x)\n", st);
-			sshd_pid = 0;
-			show_file("sshd log", log);
-			goto out;
-		}
-		sleep_ms(50);
-	}
-	fprintf(stderr, "sshd: no \"%s\" within 20 s\n", listening);
-	show_file("sshd log", log);
-out:
-	free(hostkey);
-	free(conf);
-	free(log);
-	free(text);
-	return r;
-}
-
-static void stop_sshd(void)
-{
-	int st;
-
-	if (sshd_pid <= 0)
-		return;
-	kill(sshd_pid, SIGTERM);
-	waitpid(sshd_pid, &st, 0);
-	sshd_pid = 0;
-}
-
-/* ---- the ssh clients ----------------------------------------------------- */
-
-static void start_client(struct session *s)
-{
-	char *key = xasprintf("%s/client_key", tmp), *errlog = xasprintf("%s/ssh-%s.err", tmp,
-									 s->src_ip);
-	char *dest = xasprintf("%s@%s", TEST_USER, SSHD_ADDR);
-	char port[16];
-	int p[2];
-
-	snprintf(port, sizeof(port), "%d", SSHD_PORT);
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	s->ssh_pid = fork();
-	assert_true(s->ssh_pid >= 0);
-	if (s->ssh_pid == 0) {
-		int efd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		int nfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(nfd, 0);
-		dup2(p[1], 1);
-		if (efd >= 0)
-			dup2(efd, 2);
-		execl("/usr/bin/ssh", "ssh", "-F", "/dev/null", "-b", s->src_ip, "-p", port, "-i",
-		      key, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-		      "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR",
-		      "-o", "ConnectTimeout=30", dest, s->cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	s->out_fd = p[0];
-	free(key);
-	free(errlog);
-	free(dest);
-}
-
-/* Read both clients' output until both exit (or the deadline kills them). */
-static void finish_clients(void)
-{
-	int64_t deadline = now_ms() + SSH_DEADLINE_MS;
-	int open_fds = NSESS;
-
-	while (open_fds > 0 && now_ms() < deadline) {
-		struct pollfd pf[NSESS];
-
-		for (int i = 0; i < NSESS; i++)
-			pf[i] = (struct pollfd){ .fd = sess[i].out_fd, .events = POLLIN };
-		if (poll(pf, NSESS, 500) < 0 && errno != EINTR)
-			break;
-		for (int i = 0; i < NSESS; i++) {
-			struct session *s = &sess[i];
-			ssize_t n;
-
-			if (s->out_fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			n = read(s->out_fd, s->out + s->out_len, sizeof(s->out) - 1 - s->out_len);
-			if (n > 0) {
-				s->out_len += (size_t)n;
-				continue;
-			}
-			close(s->out_fd);
-			s->out_fd = -1;
-			open_fds--;
-		}
-	}
-	for (int i = 0; i < NSESS; i++) {
-		struct session *s = &sess[i];
-
-		if (s->out_fd >= 0) {
-			fprintf(stderr, "ssh from %s still running after %d ms: killed\n",
-				s->src_ip, SSH_DEADLINE_MS);
-			kill(s->ssh_pid, SIGKILL);
-			close(s->out_fd);
-			s->out_fd = -1;
-		}
-		waitpid(s->ssh_pid, &s->status, 0);
-		s->ssh_pid = 0;
-		s->out[s->out_len] = 0;
-	}
-}
-
 /* ---- group setup / teardown ---------------------------------------------- */
-
-static int rm_entry(const char *path, const struct stat *sb UNUSED, int flag UNUSED,
-		    struct FTW *ftw UNUSED)
-{
-	return remove(path);
-}
 
 static int teardown(void **state UNUSED)
 {
 	for (int i = 0; i < NALL; i++) {
 		struct session *s = &sess[i];
 
-		if (s->ssh_pid > 0) {
-			kill(s->ssh_pid, SIGKILL);
-			waitpid(s->ssh_pid, NULL, 0);
-			s->ssh_pid = 0;
-		}
-		if (s->out_fd >= 0)
-			close(s->out_fd);
+		sshfx_client_kill(&s->c);
 		if (s->lfd >= 0)
 			close(s->lfd);
-		s->out_fd = s->lfd = -1;
+		s->lfd = -1;
 		if (s->marker[0]) {
 			unlink(s->path_a);
 			unlink(s->path_b);
@@ -478,14 +120,9 @@ static int teardown(void **state UNUSED)
 			unlink(s->path_go);
 		}
 	}
-	stop_sshd();
-	if (user_made) {
-		remove_user();
-		user_made = 0;
-	}
-	if (made_run_sshd) {
-		rmdir("/run/sshd");
-		made_run_sshd = 0;
+	if (fx_up) {
+		sshfx_stop(&fx);
+		fx_up = 0;
 	}
 	if (agent_up) {
 		agent_cleanup(&ag);
@@ -495,9 +132,6 @@ static int teardown(void **state UNUSED)
 		agent_cleanup(&ag2);
 		ag2_up = 0;
 	}
-	if (tmp[0] && !getenv("CAUDIT_KEEP_TEST_DIRS"))
-		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	tmp[0] = 0;
 	ready = 0;
 	return 0;
 }
@@ -507,24 +141,24 @@ static int setup(void **state UNUSED)
 	static const char *const ips[NALL] = { "127.0.0.5", "127.0.0.6", "127.0.0.7" };
 
 	for (int i = 0; i < NALL; i++)
-		sess[i].out_fd = sess[i].lfd = -1;
+		sess[i].c.out_fd = sess[i].lfd = -1;
 	if (!harness_can_run())
 		return 0;
-	if (access(SSHD_BIN, X_OK) || access("/usr/bin/ssh", X_OK)) {
+	if (!sshfx_available()) {
 		fprintf(stderr, "openssh-server / openssh-client missing (.ci/install-deps)\n");
 		return -1;
 	}
-	if (harness_tmpdir(tmp, sizeof(tmp)) || make_user() || install_key())
+	fx_up = 1;
+	if (sshfx_start(&fx))
 		goto fail;
 	if (agent_start(&ag, AGENT_FILTER))
 		goto fail;
 	agent_up = 1;
-	if (start_sshd())
-		goto fail;
 	for (int i = 0; i < NALL; i++) {
 		struct session *s = &sess[i];
 
-		s->src_ip = ips[i];
+		s->src_ip = s->c.src_ip = ips[i];
+		s->c.cmd = s->cmd;
 		snprintf(s->marker, sizeof(s->marker), "caudit-origin-%d-%c", (int)getpid(),
 			 'A' + i);
 		snprintf(s->path_a, sizeof(s->path_a), "/tmp/%s-a", s->marker);
@@ -626,9 +260,9 @@ static void check_who(json_object *ev, struct session *s, const char *file, int 
 		fprintf(stderr, "  record: %s\n", rec_text(ev));
 		_fail(file, line);
 	}
-	check_int(ev, "user.uid", test_uid, file, line);
-	check_int(ev, "user.auid", test_uid, file, line);
-	check_str(ev, "user.login", TEST_USER, file, line);
+	check_int(ev, "user.uid", fx.uid, file, line);
+	check_int(ev, "user.auid", fx.uid, file, line);
+	check_str(ev, "user.login", SSHFX_USER, file, line);
 	if (s->session_id == 0) {
 		int64_t id = jint(ev, "user.session");
 
@@ -756,22 +390,18 @@ static void check_client_ran(struct session *s)
 	int sport = 0, dport = 0;
 	struct sockaddr_in peer;
 	socklen_t len = sizeof(peer);
-	char *errlog = xasprintf("%s/ssh-%s.err", tmp, s->src_ip);
-	char *sshd_log = xasprintf("%s/sshd.log", tmp);
 	int cfd;
 
-	if (!WIFEXITED(s->status) || WEXITSTATUS(s->status) != 0 ||
-	    sscanf(s->out, "%63s %d %63s %d", ip, &sport, dip, &dport) != 4) {
-		show_file("ssh client stderr", errlog);
-		show_file("sshd log", sshd_log);
-		fail_msg("ssh from %s: status 0x%x, output \"%s\"", s->src_ip, s->status, s->out);
+	if (!WIFEXITED(s->c.status) || WEXITSTATUS(s->c.status) != 0 ||
+	    sscanf(s->c.out, "%63s %d %63s %d", ip, &sport, dip, &dport) != 4) {
+		sshfx_show_logs(&fx, &s->c);
+		fail_msg("ssh from %s: status 0x%x, output \"%s\"", s->src_ip, s->c.status,
+			 s->c.out);
 	}
-	free(errlog);
-	free(sshd_log);
 	/* what sshd saw is what we bound */
 	assert_string_equal(ip, s->src_ip);
-	assert_string_equal(dip, SSHD_ADDR);
-	assert_int_equal(dport, SSHD_PORT);
+	assert_string_equal(dip, SSHFX_ADDR);
+	assert_int_equal(dport, SSHFX_PORT);
 	assert_true(sport > 0 && sport < 65536);
 	s->origin_port = sport;
 
@@ -812,7 +442,7 @@ static void check_session(struct session *s, size_t *ready_idx, size_t *a_idx)
 			 (long long)w.ival[0]);
 	}
 	/* the shell's parent is sshd, and it carries the origin too */
-	CHECK_STR(fork_rec, "proc.exe", SSHD_BIN);
+	CHECK_STR(fork_rec, "proc.exe", SSHFX_BIN);
 	CHECK_STR(fork_rec, "proc.exec_id", jstr(sh, "proc.parent_exec_id"));
 	CHECK_INT(fork_rec, "proc.pid", jint(sh, "proc.ppid"));
 	CHECK_STR(fork_rec, "origin.ip", s->src_ip);
@@ -952,8 +582,10 @@ static void test_two_ssh_sessions(void **state UNUSED)
 		skip();
 	assert_true(ready);
 	for (int i = 0; i < NSESS; i++)
-		start_client(&sess[i]);
-	finish_clients();
+		assert_int_equal(sshfx_client_start(&fx, &sess[i].c), 0);
+	/* both run at once (each waits for the other); collect them in turn */
+	for (int i = 0; i < NSESS; i++)
+		sshfx_client_finish(&sess[i].c);
 	for (int i = 0; i < NSESS; i++)
 		check_client_ran(&sess[i]);
 
@@ -964,56 +596,6 @@ static void test_two_ssh_sessions(void **state UNUSED)
 	assert_true(a_idx[0] > ready_idx[1]);
 	assert_true(a_idx[1] > ready_idx[0]);
 	check_no_confusion();
-}
-
-/* Read the client's output until it holds a full line (the SSH_CONNECTION). */
-static void read_first_line(struct session *s)
-{
-	int64_t deadline = now_ms() + SSH_DEADLINE_MS / 2;
-
-	while (!memchr(s->out, '\n', s->out_len) && now_ms() < deadline) {
-		struct pollfd pf = { .fd = s->out_fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&pf, 1, 500) <= 0)
-			continue;
-		n = read(s->out_fd, s->out + s->out_len, sizeof(s->out) - 1 - s->out_len);
-		if (n <= 0)
-			break;
-		s->out_len += (size_t)n;
-	}
-	s->out[s->out_len] = 0;
-	if (!memchr(s->out, '\n', s->out_len))
-		fail_msg("ssh from %s: no SSH_CONNECTION line (got \"%s\")", s->src_ip, s->out);
-}
-
-/* The rest of the client's output, and its exit status. */
-static void finish_client(struct session *s)
-{
-	int64_t deadline = now_ms() + SSH_DEADLINE_MS;
-
-	while (s->out_fd >= 0 && now_ms() < deadline) {
-		struct pollfd pf = { .fd = s->out_fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&pf, 1, 500) <= 0)
-			continue;
-		n = read(s->out_fd, s->out + s->out_len, sizeof(s->out) - 1 - s->out_len);
-		if (n > 0) {
-			s->out_len += (size_t)n;
-			continue;
-		}
-		close(s->out_fd);
-		s->out_fd = -1;
-	}
-	if (s->out_fd >= 0) {
-		kill(s->ssh_pid, SIGKILL);
-		close(s->out_fd);
-		s->out_fd = -1;
-	}
-	waitpid(s->ssh_pid, &s->status, 0);
-	s->ssh_pid = 0;
-	s->out[s->out_len] = 0;
 }
 
 /*
@@ -1027,16 +609,18 @@ static void test_session_before_agent(void **state UNUSED)
 	struct session *s = &sess[LATE];
 	struct want w;
 	json_object *ev;
-	int64_t deadline;
 	int fd;
 
 	if (!harness_can_run())
 		skip();
 	assert_true(ready);
-	start_client(s);
-	read_first_line(s);
-	deadline = now_ms() + SSH_DEADLINE_MS / 2;
-	while (access(s->path_ready, F_OK) && now_ms() < deadline)
+	assert_int_equal(sshfx_client_start(&fx, &s->c), 0);
+	if (sshfx_client_line(&s->c, SSHFX_CLIENT_MS / 2)) {
+		sshfx_show_logs(&fx, &s->c);
+		fail_msg("ssh from %s: no SSH_CONNECTION line (got \"%s\")", s->src_ip, s->c.out);
+	}
+	/* the shell made its ready file right after the line (at most 60 s) */
+	for (int i = 0; i < 1200 && access(s->path_ready, F_OK); i++)
 		sleep_ms(50);
 	assert_int_equal(access(s->path_ready, F_OK), 0);
 
@@ -1045,7 +629,7 @@ static void test_session_before_agent(void **state UNUSED)
 	fd = open(s->path_go, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
 	close(fd);
-	finish_client(s);
+	sshfx_client_finish(&s->c);
 	check_client_ran(s);
 
 	memset(&w, 0, sizeof(w));
@@ -1117,7 +701,7 @@ static void test_no_origin_outside_sessions(void **state UNUSED)
 		print_message("this test runs in an ssh session: nothing to check\n");
 		return;
 	}
-	p = xasprintf("%s/not-remote", tmp);
+	p = xasprintf("%s/not-remote", fx.dir);
 	fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	assert_true(fd >= 0);
 	close(fd);
