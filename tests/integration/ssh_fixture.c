@@ -177,6 +177,44 @@ out:
 	return r;
 }
 
+/*
+ * A key for root logins, accepted only through a keys file in a root-only
+ * directory under /run (StrictModes checks every parent of the file up to
+ * "/", and /tmp is world-writable); root's own ~/.ssh is left alone.
+ */
+static int install_root_key(struct sshfx *f)
+{
+	char *key = xasprintf("%s/root_key", f->dir), *pub = xasprintf("%s/root_key.pub", f->dir);
+	char *keygen[] = { "/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+			   "caudit-test-root", "-f", key, NULL };
+	char *keys = NULL, buf[1024];
+	ssize_t n;
+	int fd, r = -1;
+
+	snprintf(f->rundir, sizeof(f->rundir), "/run/caudit-test-ssh-XXXXXX");
+	if (!mkdtemp(f->rundir)) {
+		f->rundir[0] = 0;
+		goto out;
+	}
+	if (run(NULL, keygen) != 0)
+		goto out;
+	fd = open(pub, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		goto out;
+	buf[n] = 0;
+	keys = xasprintf("%s/root_keys", f->rundir);
+	r = write_file(keys, buf, 0600);
+out:
+	free(key);
+	free(pub);
+	free(keys);
+	return r;
+}
+
 /* ---- sshd ---------------------------------------------------------------- */
 
 static int start_sshd(struct sshfx *f)
@@ -201,16 +239,18 @@ static int start_sshd(struct sshfx *f)
 			 "PubkeyAuthentication yes\n"
 			 "PasswordAuthentication no\n"
 			 "KbdInteractiveAuthentication no\n"
-			 "PermitRootLogin no\n"
-			 "AllowUsers %s\n"
+			 "PermitRootLogin prohibit-password\n"
+			 "AllowUsers %s root\n"
 			 "StrictModes yes\n"
 			 "PrintMotd no\n"
 			 "PrintLastLog no\n"
 			 "X11Forwarding no\n"
 			 "AllowTcpForwarding no\n"
 			 "MaxStartups 20\n"
-			 "LogLevel VERBOSE\n",
-			 SSHFX_PORT, SSHFX_ADDR, hostkey, f->dir, SSHFX_USER);
+			 "LogLevel VERBOSE\n"
+			 "Match User root\n"
+			 "\tAuthorizedKeysFile %s/root_keys\n",
+			 SSHFX_PORT, SSHFX_ADDR, hostkey, f->dir, SSHFX_USER, f->rundir);
 	if (write_file(conf, text, 0600))
 		goto out;
 	/* the privilege separation directory Debian's init script would make */
@@ -290,7 +330,7 @@ int sshfx_start(struct sshfx *f)
 		f->dir[0] = 0;
 		return -1;
 	}
-	if (make_user(f) || install_key(f))
+	if (make_user(f) || install_key(f) || install_root_key(f))
 		return -1;
 	return start_sshd(f);
 }
@@ -306,6 +346,9 @@ void sshfx_stop(struct sshfx *f)
 		rmdir("/run/sshd");
 		f->made_run_sshd = 0;
 	}
+	if (f->rundir[0])
+		nftw(f->rundir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	f->rundir[0] = 0;
 	if (f->dir[0] && !getenv("CAUDIT_KEEP_TEST_DIRS"))
 		nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	f->dir[0] = 0;
@@ -315,9 +358,9 @@ void sshfx_stop(struct sshfx *f)
 
 int sshfx_client_start(struct sshfx *f, struct sshfx_client *c)
 {
-	char *key = xasprintf("%s/client_key", f->dir);
+	char *key = xasprintf("%s/%s", f->dir, c->as_root ? "root_key" : "client_key");
 	char *errlog = xasprintf("%s/ssh-%s.err", f->dir, c->src_ip);
-	char *dest = xasprintf("%s@%s", SSHFX_USER, SSHFX_ADDR);
+	char *dest = xasprintf("%s@%s", c->as_root ? "root" : SSHFX_USER, SSHFX_ADDR);
 	char port[16];
 	int p[2];
 

@@ -5,8 +5,9 @@
  * Debian's sshd on SSHFX_ADDR:SSHFX_PORT with a private config (its own host
  * key, pid file and log in a temp dir; UsePAM yes, so pam_loginuid sets the
  * login uid and session id), and ssh clients bound to a chosen source
- * address. Everything is removed by sshfx_stop(); a user left by a killed
- * run is recognised by its GECOS marker and removed by the next start.
+ * address, as that user or as root (with a key only this sshd accepts).
+ * Everything is removed by sshfx_stop(); a user left by a killed run is
+ * recognised by its GECOS marker and removed by the next start.
  */
 #ifndef CAUDIT_SSH_FIXTURE_H
 #define CAUDIT_SSH_FIXTURE_H
@@ -28,11 +29,13 @@ struct sshfx {
 	int user_made;
 	pid_t sshd_pid;
 	int made_run_sshd;   /* we created /run/sshd (removed again) */
+	char rundir[64];     /* root-only dir under /run: the root login's keys file */
 };
 
 struct sshfx_client {
 	const char *src_ip;  /* ssh -b */
 	const char *cmd;     /* the remote command */
+	int as_root;         /* log in as root instead of SSHFX_USER */
 	pid_t pid;
 	int out_fd;          /* its stdout; -1 when closed */
 	char out[512];

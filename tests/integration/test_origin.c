@@ -48,10 +48,11 @@
  * itself): a busy machine cannot flood the log the test reads. The filter
  * keeps an exec when the name before or after it matches.
  */
-#define AGENT_FILTER "include_comms = sshd, bash, touch, mv, rm, sleep, test_origin"
+#define AGENT_FILTER "include_comms = sshd, bash, sh, su, touch, mv, rm, sleep, test_origin"
 #define NSESS 2          /* the two concurrent sessions */
 #define LATE NSESS       /* one more session, opened before a second agent starts */
-#define NALL (NSESS + 1)
+#define ROOTSU (NSESS + 1) /* root logs in and runs a command as the test user with su */
+#define NALL (NSESS + 2)
 
 static struct agent ag;
 static int agent_up;
@@ -68,6 +69,8 @@ struct session {
 	int lport;
 	int peer_port;            /* the remote shell's source port, from accept() */
 	struct sshfx_client c;    /* its stdout: "$SSH_CONNECTION" */
+	int64_t auid;             /* who logged in: login uid and name */
+	const char *login;
 	int origin_port;          /* the client's source port, from SSH_CONNECTION */
 	int64_t session_id;       /* user.session of its records */
 };
@@ -138,7 +141,8 @@ static int teardown(void **state UNUSED)
 
 static int setup(void **state UNUSED)
 {
-	static const char *const ips[NALL] = { "127.0.0.5", "127.0.0.6", "127.0.0.7" };
+	static const char *const ips[NALL] = { "127.0.0.5", "127.0.0.6", "127.0.0.7",
+							 "127.0.0.8" };
 
 	for (int i = 0; i < NALL; i++)
 		sess[i].c.out_fd = sess[i].lfd = -1;
@@ -159,6 +163,9 @@ static int setup(void **state UNUSED)
 
 		s->src_ip = s->c.src_ip = ips[i];
 		s->c.cmd = s->cmd;
+		s->c.as_root = i == ROOTSU;
+		s->auid = i == ROOTSU ? 0 : fx.uid;
+		s->login = i == ROOTSU ? "root" : SSHFX_USER;
 		snprintf(s->marker, sizeof(s->marker), "caudit-origin-%d-%c", (int)getpid(),
 			 'A' + i);
 		snprintf(s->path_a, sizeof(s->path_a), "/tmp/%s-a", s->marker);
@@ -190,6 +197,11 @@ static int setup(void **state UNUSED)
 		 "while [ ! -e %s ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; "
 		 "touch %s; exec 3<>/dev/tcp/127.0.0.1/%d",
 		 sess[LATE].path_ready, sess[LATE].path_go, sess[LATE].path_a, sess[LATE].lport);
+	/* root runs one command as the test user */
+	snprintf(sess[ROOTSU].cmd, sizeof(sess[ROOTSU].cmd),
+		 "echo \"$SSH_CONNECTION\"; su -s /bin/sh -c 'touch %s' %s; "
+		 "exec 3<>/dev/tcp/127.0.0.1/%d",
+		 sess[ROOTSU].path_a, SSHFX_USER, sess[ROOTSU].lport);
 	ready = 1;
 	return 0;
 fail:
@@ -248,8 +260,10 @@ static const char *member_after(json_object *rec, const char *key)
  * Who and from where: the session's origin (right after "user"), the test
  * user as uid and login, and the session's id (the first record sets it).
  */
-#define CHECK_WHO(ev, s) check_who((ev), (s), __FILE__, __LINE__)
-static void check_who(json_object *ev, struct session *s, const char *file, int line)
+#define CHECK_WHO(ev, s) check_who((ev), (s), (s)->auid, __FILE__, __LINE__)
+#define CHECK_WHO_UID(ev, s, uid) check_who((ev), (s), (uid), __FILE__, __LINE__)
+static void check_who(json_object *ev, struct session *s, int64_t uid, const char *file,
+		      int line)
 {
 	check_str(ev, "origin.ip", s->src_ip, file, line);
 	check_int(ev, "origin.port", s->origin_port, file, line);
@@ -260,9 +274,9 @@ static void check_who(json_object *ev, struct session *s, const char *file, int 
 		fprintf(stderr, "  record: %s\n", rec_text(ev));
 		_fail(file, line);
 	}
-	check_int(ev, "user.uid", fx.uid, file, line);
-	check_int(ev, "user.auid", fx.uid, file, line);
-	check_str(ev, "user.login", SSHFX_USER, file, line);
+	check_int(ev, "user.uid", uid, file, line);
+	check_int(ev, "user.auid", s->auid, file, line);
+	check_str(ev, "user.login", s->login, file, line);
 	if (s->session_id == 0) {
 		int64_t id = jint(ev, "user.session");
 
@@ -658,6 +672,41 @@ static void test_session_before_agent(void **state UNUSED)
 	assert_int_equal(ag2.bad_lines, 0);
 }
 
+/*
+ * The person stays visible after a privilege change: root logs in from
+ * 127.0.0.8 and runs touch as the test user through su. The touch has the
+ * test user's uid, but root's login uid, name and session, and root's
+ * session origin.
+ */
+static void test_su_keeps_login(void **state UNUSED)
+{
+	struct session *s = &sess[ROOTSU];
+	json_object *sh, *su, *ev;
+	char *inner;
+
+	if (!harness_can_run())
+		skip();
+	assert_true(ready);
+	assert_int_equal(sshfx_client_start(&fx, &s->c), 0);
+	sshfx_client_finish(&s->c);
+	check_client_ran(s);
+
+	sh = WAIT_EXEC(s, "bash", "-c", s->cmd);
+	CHECK_WHO_UID(sh, s, 0);
+	inner = xasprintf("touch %s", s->path_a);
+	su = WAIT_EXEC(s, "su", "-s", "/bin/sh", "-c", inner, SSHFX_USER);
+	free(inner);
+	CHECK_WHO_UID(su, s, 0);
+	CHECK_STR(su, "proc.exe", "/usr/bin/su");
+	CHECK_STR(su, "proc.parent_exec_id", jstr(sh, "proc.exec_id"));
+
+	ev = WAIT_ONE(s, "file.open", "file.path", s->path_a);
+	CHECK_WHO_UID(ev, s, fx.uid);
+	CHECK_INT(ev, "user.euid", fx.uid);
+	CHECK_STR(ev, "user.name", SSHFX_USER);
+	CHECK_STR(ev, "proc.exe", "/usr/bin/touch");
+}
+
 /* 1 when an ancestor of this process is an sshd (the test was started over ssh). */
 static int under_sshd(void)
 {
@@ -733,6 +782,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_ssh_sessions),
 		cmocka_unit_test(test_session_before_agent),
+		cmocka_unit_test(test_su_keeps_login),
 		cmocka_unit_test(test_no_origin_outside_sessions),
 		cmocka_unit_test(test_log_clean),
 	};
