@@ -147,7 +147,7 @@ $(BUILD)/caudit: $(CLI_OBJS) $(BUILD)/libcaudit.a
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_COMMON) -o $@
 
 # ---- tests ----
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libcaudit-san.a $(COMMON_HDRS)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libcaudit-san.a $(COMMON_HDRS) $(wildcard tests/unit/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  TEST    $<"
 	$(Q)$(CC) $(CFLAGS) $(SAN) -O1 -Itests/unit $< $(BUILD)/libcaudit-san.a $(LIBS_TEST) -o $@

@@ -24,8 +24,8 @@
 
 struct loader {
 	struct caudit_bpf *skel;
-	struct bpf_link *links[LOADER_MAX_HOOKS];
-	struct bpf_program *link_progs[LOADER_MAX_HOOKS];
+	struct bpf_link *links[LOADER_MAX_LINKS];
+	struct bpf_program *link_progs[LOADER_MAX_LINKS];
 	unsigned nlinks;
 	struct pins *pins;   /* NULL: nothing pinned, capture ends with the daemon */
 	int reused;          /* the pinned programs of an earlier daemon capture */
@@ -141,14 +141,17 @@ static void set_runtime(struct loader *l, const struct ca_config *cfg)
 	rc->wakeup_bytes = wake;
 }
 
-static void link_add(struct loader *l, struct bpf_link *link, struct bpf_program *p)
+/* Keep a link to detach (or pin) later. Returns 0, or -E2BIG with the link destroyed. */
+static int link_add(struct loader *l, struct bpf_link *link, struct bpf_program *p)
 {
-	if (l->nlinks < LOADER_MAX_HOOKS) {
-		l->link_progs[l->nlinks] = p;
-		l->links[l->nlinks++] = link;
-	} else {
+	if (l->nlinks >= LOADER_MAX_LINKS) {
+		/* never leave a link nobody will detach: it would outlive the stop */
 		bpf_link__destroy(link);
+		return -E2BIG;
 	}
+	l->link_progs[l->nlinks] = p;
+	l->links[l->nlinks++] = link;
+	return 0;
 }
 
 static int uid_wanted(const struct ca_config *cfg, uint32_t uid)
@@ -433,8 +436,10 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 				if (!lx) {
 					bpf_link__destroy(link);
 					link = NULL;
-				} else {
-					link_add(l, lx, px);
+				} else if (link_add(l, lx, px)) {
+					bpf_link__destroy(link);
+					snprintf(err, errlen, "more than %d BPF links", LOADER_MAX_LINKS);
+					return -E2BIG;
 				}
 			}
 		} else {
@@ -453,7 +458,10 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 				snprintf(h->reason, sizeof(h->reason), "attach: %s", strerror(e));
 			continue;
 		}
-		link_add(l, link, p);
+		if (link_add(l, link, p)) {
+			snprintf(err, errlen, "more than %d BPF links", LOADER_MAX_LINKS);
+			return -E2BIG;
+		}
 		h = hook_add(l, hook);
 		if (h)
 			h->active = 1;

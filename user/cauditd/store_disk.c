@@ -97,6 +97,7 @@ static void prune(struct store *st, int force)
 
 		if (!over)
 			break;
+		store_index_remove(st, v[i].name);
 		if (unlinkat(st->dfd, v[i].name, 0) < 0) {
 			log_msg(LOG_ERR, "retention: remove %s: %s", v[i].name, strerror(errno));
 			break;

@@ -155,6 +155,9 @@ static void seg_accept(struct verify_seg *s, const char *l, size_t n, uint64_t s
 	}
 	memcpy(s->hp, s->h, sizeof(s->h));
 	cr_chain(s->h, s->h, l, n);
+	if (s->c->o->record)
+		s->c->o->record(s->c->o->record_opaque, (size_t)(s->out - s->c->rep->segs), l, n,
+				seq);
 	s->e = seq + 1;
 	if (!s->nacc++) {
 		s->out->first_seq = seq;
