@@ -17,7 +17,7 @@
 struct seed_proc {
 	uint32_t pid;
 	uint32_t ppid;
-	uint64_t fd0_inode;  /* socket inode on fd 0, or 0 */
+	const struct ca_origin *origin; /* login service: its client connection */
 	char comm[16];
 };
 
@@ -63,16 +63,52 @@ static int read_ppid(int pfd, uint32_t *ppid)
 	return 0;
 }
 
-static uint64_t fd0_socket_inode(int pfd)
+/*
+ * The client connection of a login service process: its connected TCP
+ * socket with the lowest fd. At exec sshd has it on fd 0; later the session
+ * processes keep it on another fd (fd 0 is /dev/null), and sockets opened
+ * for port forwarding come after it.
+ */
+static const struct ca_origin *client_connection(int pfd, const struct seed_sock *socks,
+						 size_t ns)
 {
-	char link[64];
-	ssize_t n = readlinkat(pfd, "fd/0", link, sizeof(link) - 1);
-	unsigned long long ino;
+	int dfd = openat(pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const struct ca_origin *best = NULL;
+	long best_fd = -1;
+	DIR *d;
+	struct dirent *de;
 
-	if (n <= 0)
-		return 0;
-	link[n] = 0;
-	return sscanf(link, "socket:[%llu]", &ino) == 1 ? ino : 0;
+	if (dfd < 0)
+		return NULL;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return NULL;
+	}
+	while ((de = readdir(d))) {
+		char link[64], *end;
+		long fd = strtol(de->d_name, &end, 10);
+		ssize_t n;
+		unsigned long long ino;
+
+		if (*end || fd < 0 || (best_fd >= 0 && fd > best_fd))
+			continue;
+		n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = 0;
+		if (sscanf(link, "socket:[%llu]", &ino) != 1)
+			continue;
+		for (size_t i = 0; i < ns; i++) {
+			if (socks[i].inode == ino) {
+				best = &socks[i].peer;
+				best_fd = fd;
+				break;
+			}
+		}
+	}
+	closedir(d);
+	return best;
 }
 
 static int is_login_service(const struct ca_config *cfg, const char *comm)
@@ -131,7 +167,8 @@ static size_t read_sockets(struct seed_sock **out)
 	return n;
 }
 
-static size_t read_procs(struct seed_proc **out)
+static size_t read_procs(const struct ca_config *cfg, const struct seed_sock *socks, size_t ns,
+			 struct seed_proc **out)
 {
 	DIR *dir = opendir("/proc");
 	struct dirent *de;
@@ -155,7 +192,8 @@ static size_t read_procs(struct seed_proc **out)
 		if (read_ppid(pfd, &p.ppid) == 0 &&
 		    read_small(pfd, "comm", p.comm, sizeof(p.comm)) > 0) {
 			p.comm[strcspn(p.comm, "\n")] = 0;
-			p.fd0_inode = fd0_socket_inode(pfd);
+			if (is_login_service(cfg, p.comm))
+				p.origin = client_connection(pfd, socks, ns);
 			if (n == cap) {
 				size_t nc = cap ? cap * 2 : 256;
 				struct seed_proc *nv = nc <= SEED_MAX_PROCS ?
@@ -185,18 +223,6 @@ static const struct seed_proc *find_proc(const struct seed_proc *v, size_t n, ui
 	return bsearch(&key, v, n, sizeof(*v), by_pid);
 }
 
-static const struct ca_origin *login_origin(const struct ca_config *cfg,
-					    const struct seed_proc *p, const struct seed_sock *s,
-					    size_t ns)
-{
-	if (!p->fd0_inode || !is_login_service(cfg, p->comm))
-		return NULL;
-	for (size_t i = 0; i < ns; i++)
-		if (s[i].inode == p->fd0_inode)
-			return &s[i].peer;
-	return NULL;
-}
-
 int origin_seed(struct loader *l, const struct ca_config *cfg)
 {
 	struct seed_proc *procs = NULL;
@@ -209,7 +235,7 @@ int origin_seed(struct loader *l, const struct ca_config *cfg)
 		free(socks);
 		return 0;
 	}
-	np = read_procs(&procs);
+	np = read_procs(cfg, socks, ns, &procs);
 	for (size_t i = 0; i < np; i++) {
 		const struct seed_proc *p = &procs[i];
 		const struct ca_origin *o = NULL;
@@ -218,7 +244,7 @@ int origin_seed(struct loader *l, const struct ca_config *cfg)
 		for (int depth = 0; p && depth < SEED_MAX_DEPTH && !o; depth++) {
 			const struct seed_proc *up;
 
-			o = login_origin(cfg, p, socks, ns);
+			o = p->origin;
 			if (o)
 				break;
 			up = p->ppid && p->ppid != p->pid ? find_proc(procs, np, p->ppid) : NULL;
