@@ -6,6 +6,8 @@
  *    forwarded as they grow over TLS; each archive reaches the host's last
  *    seq, verifies (verify_log and `caudit verify`) with the same record
  *    count, and is byte for byte the host's log; no alert is raised;
+ *    `caudit search --trusted-keys` over the whole archive counts every
+ *    host's records, and --host one host's;
  *  - a host's credentials cannot publish under another host's subject
  *    (NATS refuses it; nothing reaches the other host's archive);
  *  - alerts: a record modified on the host before forwarding, an old block
@@ -118,6 +120,26 @@ static void no_alert(const char *archive, const char *host)
 	}
 }
 
+/* `caudit search --trusted-keys TRUSTED ARCHIVE --count`: every record (the store's too). */
+static uint64_t search_count(const char *trusted, const char *archive, const char *args)
+{
+	char *cmd, buf[64] = "";
+	uint64_t n;
+	FILE *p;
+
+	cmd = xasprintf("%s/caudit search --trusted-keys %s %s --event '*' --count %s",
+			getenv("CAUDIT_BUILD") ? getenv("CAUDIT_BUILD") : "build", trusted, archive,
+			args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_non_null(fgets(buf, sizeof(buf), p));
+	assert_int_equal(pclose(p), 0);
+	n = strtoull(buf, NULL, 10);
+	fprintf(stderr, "%s: %llu\n", cmd, (unsigned long long)n);
+	free(cmd);
+	return n;
+}
+
 static void three_hosts(void **state)
 {
 	static const char *const names[] = {"web1", "db.prod", "cache-3"};
@@ -125,6 +147,7 @@ static void three_hosts(void **state)
 	const char *ca_flag[] = {"--tls-ca", ca, NULL};
 	const char *wr[] = {"--rotate-size", "65536", NULL};
 	struct fhost h[3], spoof;
+	uint64_t nrecs[3], total = 0;
 	struct collector c;
 	struct natsd n;
 	char *auth, *extra, *cmd;
@@ -179,6 +202,8 @@ static void three_hosts(void **state)
 		assert_int_equal(fleet_verify(adir, pub, &arecs, &alast), 1);
 		assert_int_equal(arecs, recs);
 		assert_int_equal(alast, last);
+		nrecs[i] = recs;
+		total += recs;
 		/* the archive is the host's log, byte for byte, and `caudit verify` says so */
 		cmd = xasprintf(
 		    "for f in %s/seg-*; do cmp -s $f %s/$(basename $f) || exit 1; done && "
@@ -189,6 +214,9 @@ static void three_hosts(void **state)
 		free(cmd);
 		no_alert(archive, names[i]);
 	}
+	/* one search over the whole archive: every host under its own key, nothing lost */
+	assert_int_equal(search_count(trusted, archive, ""), total);
+	assert_int_equal(search_count(trusted, archive, "--host web1"), nrecs[0]);
 	/* web1's credentials cannot publish in db.prod's name */
 	memset(&spoof, 0, sizeof(spoof));
 	spoof = h[0];

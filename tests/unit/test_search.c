@@ -7,7 +7,9 @@
  *   - a search merged across rotated segments and across two directories;
  *   - a corrupted segment (reported, search goes on; --strict stops);
  *   - segment indexes: one that checks out skips a segment, a tampered one
- *     is refused and the segment scanned.
+ *     is refused and the segment scanned;
+ *   - a collector's archive with --trusted-keys: every host under its own
+ *     root key, dot-directories skipped, an unknown host named and skipped.
  * Runs $CAUDIT_BUILD/caudit (default build/). UPDATE_GOLDEN=1 rewrites the
  * golden files.
  */
@@ -398,12 +400,147 @@ static void test_merge_dirs(void **state)
 	free(u);
 }
 
+/* Write root.pub's text for root into path. */
+static void write_pub(const char *path, const uint8_t *root)
+{
+	char hex[2 * CRYPTO_PUB_LEN + 2];
+
+	cr_to_hex(hex, root, CRYPTO_PUB_LEN);
+	strcat(hex, "\n");
+	write_file(path, hex, strlen(hex), 0);
+}
+
+static unsigned long count_of(const struct result *r)
+{
+	char *end;
+	unsigned long n = strtoul(r->out, &end, 10);
+
+	assert_int_equal(r->status, n ? 0 : 1);
+	assert_string_equal(end, "\n");
+	return n;
+}
+
+/*
+ * A collector's archive: ARCHIVE/<host>/ per host, each signed under its own
+ * root; --trusted-keys DIR gives DIR/<host>.pub to each, ARCHIVE stands for
+ * its hosts, .collector is skipped, a host without a key is named and skipped.
+ */
+static void test_archive(void **state)
+{
+	struct tw *t = *state;
+	struct tw *u = calloc(1, sizeof(*u));
+	char arch[64], cmd[1024];
+	unsigned long nt, nu;
+	struct result r;
+
+	assert_non_null(u);
+	tw_init(u); /* a root key of its own */
+	strcpy(u->host, "otherhost");
+	u->now = T0 + 90ll * 1000000000;
+	u->step = 120ll * 1000000000;
+	seg_start(u, 1);
+	for (int i = 0; i < 3; i++)
+		ev(u, "file.open", "file",
+		   "\"syscall\":\"openat\",\"access\":\"write\",\"outcome\":\"success\",\"ret\":"
+		   "3," PROC(500, 1, ID_OTHER, "0000000000000001", "logger",
+			     "/usr/bin/logger") "," BOB ",\"file\":{\"path\":\"/var/log/x\"}");
+	tw_seal(u);
+	write_root_pub(u);
+	run(&r, "UTC", "search '%s' --pubkey '%s/root.pub' --count", t->dir, t->dir);
+	nt = count_of(&r);
+	result_free(&r);
+	run(&r, "UTC", "search '%s' --pubkey '%s/root.pub' --count", u->dir, u->dir);
+	nu = count_of(&r);
+	result_free(&r);
+	assert_int_equal(nt, 11); /* build_log's records, the store's own left out */
+	assert_int_equal(nu, 3);
+
+	strcpy(arch, "/tmp/caudit-test-arch-XXXXXX");
+	assert_non_null(mkdtemp(arch));
+	/* the collector's own log under .collector is signed by neither key */
+	snprintf(cmd, sizeof(cmd),
+		 "cp -a '%s' '%s/testhost' && cp -a '%s' '%s/otherhost' && mkdir '%s/.keys' "
+		 "'%s/.collector' && cp -a '%s' '%s/.collector/log'",
+		 t->dir, arch, u->dir, arch, arch, arch, u->dir, arch);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s/.keys/testhost.pub", arch);
+	write_pub(cmd, t->root_pub);
+	snprintf(cmd, sizeof(cmd), "%s/.keys/otherhost.pub", arch);
+	write_pub(cmd, u->root_pub);
+
+	/* the archive root: both hosts, each verified with its own key, merged in time order */
+	run(&r, "UTC", "search --trusted-keys '%s/.keys' '%s' --count", arch, arch);
+	assert_string_equal(r.err, "");
+	assert_int_equal(count_of(&r), nt + nu);
+	result_free(&r);
+	run(&r, "UTC", "search --trusted-keys '%s/.keys' '%s' --event file.open --format table",
+	    arch, arch);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	golden("merge_two_dirs", r.out);
+	result_free(&r);
+	/* --host still matches host.name */
+	run(&r, "UTC", "search --trusted-keys '%s/.keys' '%s' --host otherhost --count", arch,
+	    arch);
+	assert_int_equal(count_of(&r), nu);
+	result_free(&r);
+	/* one host's directory (trailing slash too) and one of its segments */
+	run(&r, "UTC", "search --trusted-keys '%s/.keys' '%s/otherhost/' --count", arch, arch);
+	assert_string_equal(r.err, "");
+	assert_int_equal(count_of(&r), nu);
+	result_free(&r);
+	run(&r, "UTC",
+	    "search --trusted-keys '%s/.keys' '%s/testhost/seg-00000000000000000009.jsonl.gz' "
+	    "--format table",
+	    arch, arch);
+	assert_string_equal(r.err, "");
+	golden("segment_file", r.out);
+	result_free(&r);
+	/* the keys are not interchangeable: otherhost's log under testhost's name fails */
+	snprintf(cmd, sizeof(cmd), "mkdir '%s/x' && cp -a '%s' '%s/x/testhost'", arch, u->dir,
+		 arch);
+	assert_int_equal(system(cmd), 0);
+	run(&r, "UTC", "search --trusted-keys '%s/.keys' '%s/x' --count", arch, arch);
+	assert_non_null(strstr(r.err, "unknown root key"));
+	assert_int_equal(count_of(&r), 0);
+	result_free(&r);
+
+	/* a host without a trusted key: named, skipped; the others are searched */
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s/stranger'", u->dir, arch);
+	assert_int_equal(system(cmd), 0);
+	run(&r, "UTC", "search --trusted-keys '%s/.keys' '%s' --count", arch, arch);
+	assert_non_null(strstr(r.err, "unknown host stranger"));
+	assert_non_null(strstr(r.err, "stranger.pub (skipped)"));
+	assert_int_equal(count_of(&r), nt + nu);
+	result_free(&r);
+	/* ... --strict: fatal */
+	run(&r, "UTC", "search --trusted-keys '%s/.keys' '%s' --strict --count", arch, arch);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "unknown host stranger"));
+	assert_string_equal(r.out, "");
+	result_free(&r);
+	/* only unknown hosts: nothing to search */
+	run(&r, "UTC", "search --trusted-keys '%s/.keys' '%s/stranger' --count", arch, arch);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err, "unknown host stranger"));
+	result_free(&r);
+	/* --pubkey and --trusted-keys are one or the other */
+	run(&r, "UTC", "search --trusted-keys '%s/.keys' --pubkey '%s/root.pub' '%s' --count", arch,
+	    t->dir, arch);
+	assert_int_equal(r.status, 2);
+	result_free(&r);
+	rm_dir(arch);
+	rm_dir(u->dir);
+	free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_golden),	 cmocka_unit_test(test_usage_errors),
 	    cmocka_unit_test(test_segment_file), cmocka_unit_test(test_corrupted_segment),
 	    cmocka_unit_test(test_index),	 cmocka_unit_test(test_merge_dirs),
+	    cmocka_unit_test(test_archive),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -15,11 +15,12 @@ static void report_usage(FILE *f)
 {
 	fprintf(f, "usage: caudit report [PATHS...] [--since T] [--until T] [filters]\n"
 		   "                     [--format text|json|html] [-o FILE] [--pubkey FILE]\n"
-		   "                     [--decrypt-key FILE] [--strict]\n\n"
+		   "                     [--trusted-keys DIR] [--decrypt-key FILE] [--strict]\n\n"
 		   "Summaries of the matching records: events and categories, users and\n"
 		   "logins, executables, failed operations, sessions with their origin IPs,\n"
 		   "privilege changes, network destinations, changes under /etc. The HTML\n"
-		   "report is one self-contained file with charts.\n\n");
+		   "report is one self-contained file with charts. With --trusted-keys DIR\n"
+		   "a collector's archive is read, each host with DIR/<host>.pub.\n\n");
 	sc_filters_usage(f);
 }
 

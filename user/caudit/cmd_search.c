@@ -14,19 +14,20 @@
 
 static void search_usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: caudit search [PATHS...] [filters] [--format table|json|csv] [--count]\n"
-	    "                     [--limit N] [--pubkey FILE] [--decrypt-key FILE] [--strict]\n\n"
-	    "Prints the records of signed logs that match every filter, in time order,\n"
-	    "verifying what it reads. PATHS: log directories or segment files\n"
-	    "(default: log_dir of /etc/caudit/cauditd.conf, or --config FILE). Table\n"
-	    "(on a terminal, local time) or JSON lines (piped) unless --format says\n"
-	    "otherwise.\n\n");
+	fprintf(f, "usage: caudit search [PATHS...] [filters] [--format table|json|csv] [--count]\n"
+		   "                     [--limit N] [--pubkey FILE | --trusted-keys DIR]\n"
+		   "                     [--decrypt-key FILE] [--strict]\n\n"
+		   "Prints the records of signed logs that match every filter, in time order,\n"
+		   "verifying what it reads. PATHS: log directories or segment files\n"
+		   "(default: log_dir of /etc/caudit/cauditd.conf, or --config FILE), or a\n"
+		   "collector's archive with --trusted-keys. Table (on a terminal, local time)\n"
+		   "or JSON lines (piped) unless --format says otherwise.\n\n");
 	sc_filters_usage(f);
 	fprintf(f, "\n  --count              print the number of matches only\n"
 		   "  --limit N            stop after N matches\n"
 		   "  --pubkey FILE        root public key (default: key_dir/root.pub)\n"
+		   "  --trusted-keys DIR   each directory's root key is DIR/<its name>.pub; a\n"
+		   "                       collector's archive stands for its hosts' logs\n"
 		   "  --decrypt-key FILE   the auditor's key, to read encrypted segments\n"
 		   "  --strict             a segment that fails verification stops the search\n"
 		   "  --no-index           read every segment (do not trust segment indexes)\n"
@@ -80,7 +81,8 @@ int cmd_search(int argc, char **argv)
 static void tail_usage(FILE *f)
 {
 	fprintf(f, "usage: caudit tail [-f] [PATHS...] [filters] [--format table|json|csv]\n"
-		   "                   [--limit N] [--pubkey FILE] [--decrypt-key FILE]\n\n"
+		   "                   [--limit N] [--pubkey FILE | --trusted-keys DIR]\n"
+		   "                   [--decrypt-key FILE]\n\n"
 		   "The last matching records (10 unless --limit says otherwise); with -f keeps\n"
 		   "following the live log, across rotations, until interrupted.\n\n");
 	sc_filters_usage(f);

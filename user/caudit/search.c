@@ -45,6 +45,12 @@ struct run {
 	int oom;
 };
 
+/* The root key of the directory being read. */
+static const uint8_t *root_of(const struct run *r)
+{
+	return r->o->roots ? r->o->roots[r->src] : r->o->root;
+}
+
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(a, b);
@@ -114,8 +120,8 @@ static int read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
 }
 
 /* 1 when the segment's signed index proves no record of it can match. */
-static int index_skips(const struct sr_opts *o, struct sr_stats *st, const char *dir,
-		       const char *seg, struct verify_keyring *kr)
+static int index_skips(const struct sr_opts *o, const uint8_t *root, struct sr_stats *st,
+		       const char *dir, const char *seg, struct verify_keyring *kr)
 {
 	char path[4200], idxname[SIX_NAME_LEN];
 	uint64_t first, start_seq = 0;
@@ -134,7 +140,7 @@ static int index_skips(const struct sr_opts *o, struct sr_stats *st, const char 
 		return 0;
 	if (r || six_parse(buf, len, &ix) ||
 	    !(pub = verify_keyring_find(kr, ix.seal.epoch, &start_seq)) ||
-	    six_check(&ix, seg, o->root, pub, start_seq)) {
+	    six_check(&ix, seg, root, pub, start_seq)) {
 		st->bad_index++;
 		if (!o->quiet)
 			fprintf(stderr, "caudit: %s: the index does not check out; scanning %s\n",
@@ -282,7 +288,7 @@ static int read_run(struct run *r, const char *dir, const struct seglist *l, siz
 
 	memset(&vo, 0, sizeof(vo));
 	vo.dir = dir;
-	memcpy(vo.root, o->root, sizeof(vo.root));
+	memcpy(vo.root, root_of(r), sizeof(vo.root));
 	vo.strict = o->strict;
 	vo.have_decrypt_key = o->have_decrypt_key;
 	memcpy(vo.decrypt_pub, o->decrypt_pub, sizeof(vo.decrypt_pub));
@@ -425,9 +431,9 @@ static int run_dir(struct run *r, const char *path)
 			    dir, enc);
 	}
 	if (!o->no_index && l.n > 1)
-		kr = verify_keyring_load(dir, o->root);
+		kr = verify_keyring_load(dir, root_of(r));
 	for (i = 0; kr && i + 1 < l.n; i++) /* the newest is still being written */
-		if (!skip[i] && index_skips(o, r->st, dir, l.names[i], kr)) {
+		if (!skip[i] && index_skips(o, root_of(r), r->st, dir, l.names[i], kr)) {
 			skip[i] = 1;
 			nskip++;
 		}

@@ -31,6 +31,8 @@ typedef int (*sr_emit_fn)(void *opaque, const struct sr_match *m);
 struct sr_opts {
 	struct sf_filter *f;
 	uint8_t root[CRYPTO_PUB_LEN];
+	/* one root key per path (--trusted-keys: each host its own); NULL: root for all */
+	const uint8_t (*roots)[CRYPTO_PUB_LEN];
 	int have_decrypt_key;
 	uint8_t decrypt_pub[CRYPTO_BOX_PUB_LEN];
 	uint8_t decrypt_secret[CRYPTO_BOX_SECRET_LEN];

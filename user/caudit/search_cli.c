@@ -1,20 +1,26 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Options of search, tail and report; see search_cli.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "config.h"
+#include "fwd_proto.h"
 #include "keys.h"
 #include "search_cli.h"
 #include "search_time.h"
 
 #define DEFAULT_CONFIG "/etc/caudit/cauditd.conf"
+#define MAX_PATHS 4096 /* log directories, the hosts of archives included */
 
 enum {
 	O_SINCE = 256,
@@ -51,6 +57,7 @@ enum {
 	O_FOLLOW,
 	O_OUT,
 	O_STATS,
+	O_TRUSTED,
 };
 
 void sc_filters_usage(FILE *f)
@@ -163,6 +170,150 @@ static void defaults(struct search_cli *c)
 		snprintf(c->pubkey_buf, sizeof(c->pubkey_buf), "%s/%s", cfg.key_dir, KEYS_ROOT_PUB);
 		c->pubkey = c->pubkey_buf;
 	}
+}
+
+/* Append a copy of path, with its root key under --trusted-keys. */
+static int add_path(struct search_cli *c, const char *path, const uint8_t *root)
+{
+	if (c->npaths == c->cap) {
+		unsigned cap = c->cap ? 2 * c->cap : 16;
+		const char **p;
+
+		if (c->cap == MAX_PATHS) {
+			fprintf(stderr, "caudit %s: at most %d log directories\n", c->cmd,
+				MAX_PATHS);
+			return CMD_USAGE;
+		}
+		p = realloc(c->paths, cap * sizeof(*p));
+		if (!p)
+			return CMD_ERROR;
+		c->paths = p;
+		if (c->trusted) {
+			uint8_t(*r)[CRYPTO_PUB_LEN] = realloc(c->roots, cap * sizeof(*r));
+
+			if (!r)
+				return CMD_ERROR;
+			c->roots = r;
+		}
+		c->cap = cap;
+	}
+	c->paths[c->npaths] = strdup(path);
+	if (!c->paths[c->npaths])
+		return CMD_ERROR;
+	if (root)
+		memcpy(c->roots[c->npaths], root, CRYPTO_PUB_LEN);
+	c->npaths++;
+	return 0;
+}
+
+/*
+ * A host's log directory (or a segment of it) under --trusted-keys: its root
+ * key is DIR/<host>.pub, <host> the directory's name, as `caudit verify --host`
+ * finds it in a collector's archive. A host without a key is named and
+ * skipped (--strict: fatal).
+ */
+static int host_path(struct search_cli *c, const char *path)
+{
+	char real[PATH_MAX], key[PATH_MAX + FWD_HOST_MAX + 8], err[512];
+	uint8_t root[CRYPTO_PUB_LEN];
+	struct stat st;
+	const char *host;
+	int r;
+
+	if (!realpath(path, real) || stat(real, &st)) {
+		fprintf(stderr, "caudit %s: %s: %s\n", c->cmd, path, strerror(errno));
+		return CMD_ERROR;
+	}
+	if (!S_ISDIR(st.st_mode)) /* a segment: the host is its directory */
+		*strrchr(real, '/') = 0;
+	host = basename(real);
+	err[0] = 0;
+	if (!fwd_host_valid(host)) {
+		snprintf(err, sizeof(err), "'%s' is not a host name", host);
+		r = -EINVAL;
+	} else {
+		snprintf(key, sizeof(key), "%s/%s.pub", c->trusted, host);
+		r = keys_read_root_pub(key, root, err, sizeof(err));
+	}
+	if (r == -ENOENT)
+		fprintf(stderr, "caudit %s: %s: unknown host %s: no %s%s\n", c->cmd, path, host,
+			key, c->o.strict ? "" : " (skipped)");
+	else if (r)
+		fprintf(stderr, "caudit %s: %s: host %s: %s%s\n", c->cmd, path, host, err,
+			c->o.strict ? "" : " (skipped)");
+	if (r)
+		return c->o.strict ? CMD_FAILED : 0;
+	return add_path(c, path, root);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* 1 when dir holds a log (certs.jsonl or segments); with segs_only, segments. */
+static int holds_log(const char *dir, int segs_only)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int found = 0;
+
+	while (d && !found && (de = readdir(d)))
+		found = !strncmp(de->d_name, "seg-", 4) ||
+			(!segs_only && !strcmp(de->d_name, VERIFY_CERTS_FILE));
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/*
+ * A PATH under --trusted-keys: a collector's archive root (subdirectories
+ * that hold logs, none itself; dot-directories such as .collector are its
+ * own) stands for its hosts, in name order; anything else is one host's.
+ */
+static int trusted_path(struct search_cli *c, const char *path)
+{
+	char **hosts = NULL, sub[PATH_MAX];
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	struct stat st;
+	int r = 0;
+	DIR *d;
+
+	if (stat(path, &st) || !S_ISDIR(st.st_mode) || holds_log(path, 1) || !(d = opendir(path)))
+		return host_path(c, path);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' ||
+		    snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= (int)sizeof(sub) ||
+		    stat(sub, &st) || !S_ISDIR(st.st_mode) || !holds_log(sub, 0))
+			continue;
+		if (n == cap) {
+			char **h = realloc(hosts, (cap = cap ? 2 * cap : 16) * sizeof(*h));
+
+			if (!h) {
+				r = CMD_ERROR;
+				break;
+			}
+			hosts = h;
+		}
+		if (!(hosts[n] = strdup(sub))) {
+			r = CMD_ERROR;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (!r && !n)
+		r = host_path(c, path); /* not an archive: a (still empty) host's log */
+	if (n)
+		qsort(hosts, n, sizeof(*hosts), str_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (!r)
+			r = host_path(c, hosts[i]);
+		free(hosts[i]);
+	}
+	free(hosts);
+	return r;
 }
 
 static int filter_opt(struct search_cli *c, int opt, const char *a)
@@ -287,6 +438,7 @@ int sc_parse(struct search_cli *c, int argc, char **argv, void (*usage)(FILE *))
 	    {"follow", no_argument, NULL, O_FOLLOW},
 	    {"output", required_argument, NULL, O_OUT},
 	    {"stats", no_argument, NULL, O_STATS},
+	    {"trusted-keys", required_argument, NULL, O_TRUSTED},
 	    {},
 	};
 	const char *cmd = c->cmd;
@@ -335,6 +487,9 @@ int sc_parse(struct search_cli *c, int argc, char **argv, void (*usage)(FILE *))
 		case O_CONFIG:
 			c->config = optarg;
 			break;
+		case O_TRUSTED:
+			c->trusted = optarg;
+			break;
 		case 'h':
 		case O_HELP:
 			usage(stdout);
@@ -363,22 +518,33 @@ int sc_parse(struct search_cli *c, int argc, char **argv, void (*usage)(FILE *))
 		fprintf(stderr, "caudit %s: --since is not before --until\n", cmd);
 		return CMD_USAGE;
 	}
-	defaults(c);
-	for (; optind < argc; optind++) {
-		if (c->npaths == sizeof(c->paths) / sizeof(c->paths[0])) {
-			fprintf(stderr, "caudit %s: at most 64 paths\n", cmd);
-			return CMD_USAGE;
-		}
-		c->paths[c->npaths++] = argv[optind];
+	if (c->trusted && c->pubkey) {
+		fprintf(stderr, "caudit %s: give --pubkey or --trusted-keys, not both\n", cmd);
+		return CMD_USAGE;
 	}
-	if (!c->npaths)
-		c->paths[c->npaths++] = c->default_dir;
+	defaults(c);
+	if (argc - optind > 64) {
+		fprintf(stderr, "caudit %s: at most 64 paths\n", cmd);
+		return CMD_USAGE;
+	}
+	for (int i = optind; i < argc || i == optind; i++) {
+		const char *p = i < argc ? argv[i] : c->default_dir; /* none: the agent's log */
+		int r = c->trusted ? trusted_path(c, p) : add_path(c, p, NULL);
+
+		if (r)
+			return r;
+	}
+	if (c->trusted && !c->npaths) {
+		fprintf(stderr, "caudit %s: no log directory with a key in %s\n", cmd, c->trusted);
+		return CMD_ERROR;
+	}
 	err[0] = 0;
-	if (keys_read_root_pub(c->pubkey, c->o.root, err, sizeof(err))) {
+	if (!c->trusted && keys_read_root_pub(c->pubkey, c->o.root, err, sizeof(err))) {
 		fprintf(stderr, "caudit %s: %s (give the root public key with --pubkey)\n", cmd,
 			err);
 		return CMD_ERROR;
 	}
+	c->o.roots = c->roots;
 	if (c->decrypt_key) {
 		if (keys_read_enc_secret(c->decrypt_key, c->o.decrypt_secret, c->o.decrypt_pub, err,
 					 sizeof(err))) {
@@ -397,6 +563,10 @@ bad:
 
 void sc_free(struct search_cli *c)
 {
+	for (unsigned i = 0; i < c->npaths; i++)
+		free((char *)c->paths[i]);
+	free(c->paths);
+	free(c->roots);
 	cr_wipe(c->o.decrypt_secret, sizeof(c->o.decrypt_secret));
 	sf_free(&c->f);
 }

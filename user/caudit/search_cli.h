@@ -17,8 +17,9 @@ struct search_cli {
 	const char *cmd; /* "search", "tail", "report" */
 	struct sf_filter f;
 	struct sr_opts o;
-	const char *paths[64];
-	unsigned npaths;
+	const char **paths; /* copies: log directories or segments, archives expanded */
+	unsigned npaths, cap;
+	uint8_t (*roots)[CRYPTO_PUB_LEN]; /* --trusted-keys: each path's root key */
 	char default_dir[4096];
 	enum sc_format format;
 	int count;
@@ -27,6 +28,7 @@ struct search_cli {
 	int stats;	 /* --stats: counters on stderr */
 	const char *out; /* -o FILE (report) */
 	const char *pubkey, *decrypt_key, *config;
+	const char *trusted; /* --trusted-keys DIR: root key DIR/<host>.pub per directory */
 	char pubkey_buf[4200];
 };
 
