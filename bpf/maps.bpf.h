@@ -11,6 +11,10 @@
 #include <bpf/bpf_helpers.h>
 #include "caudit_event.h"
 
+struct ca_comm_key {
+	char comm[CA_COMM_LEN];
+};
+
 /* Events to user space. Size set by the loader (ring_buffer_size). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -72,8 +76,8 @@ struct {
 struct ca_pending {
 	__u64 args[6];
 	__u64 enter_ns;
-	__u32 nr;
-	__u32 _pad0;
+	__u32 nr;         /* x86_64 number (ia32 calls are mapped) */
+	__u32 ev_flags;   /* CA_F_ABI_IA32 ... copied into the record */
 };
 
 struct {
@@ -92,15 +96,96 @@ struct {
 } sc_table SEC(".maps") __weak;
 
 /*
- * The shared sys_exit handler. Each sys_exit_NAME stub tail-calls it, so the
- * verifier checks the large handler once instead of once per syscall.
+ * The shared sys_exit handlers. Each sys_exit_NAME stub tail-calls slot 0,
+ * the dispatcher, which tail-calls the handler of the syscall's kind (slot =
+ * enum ca_sc_kind), so the verifier checks each large handler once instead
+ * of once per syscall. ia32_exit_prog holds the same handlers built for
+ * tp_btf/sys_exit (tail calls need the caller's program type).
  */
+#define CA_EXIT_SLOTS 8
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, CA_EXIT_SLOTS);
 	__type(key, __u32);
 	__type(value, __u32);
 } sc_exit_prog SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, CA_EXIT_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} ia32_exit_prog SEC(".maps") __weak;
+
+/* ia32 syscall number -> x86_64 number + 1 (0: not captured). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CA_SYSCALL_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} ia32_to_64 SEC(".maps") __weak;
+
+/* Credentials before a CA_SC_CRED call, keyed by thread id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct ca_creds);
+} pending_cred SEC(".maps") __weak;
+
+/* Session origin of each process (tgid), inherited at fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct ca_origin);
+} origins SEC(".maps") __weak;
+
+/* Peer of the last connection a login service accepted (tgid), for its next fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct ca_origin);
+} accepted_peer SEC(".maps") __weak;
+
+/* Login services (config login_services): comm -> 1. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct ca_comm_key);
+	__type(value, __u8);
+} login_services SEC(".maps") __weak;
+
+/* UDP destinations already recorded per socket. */
+struct ca_udp_dst_key {
+	__u64 sk;
+	__u8 daddr[16];
+	__u16 dport;
+	__u16 _pad0;
+	__u32 _pad1;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct ca_udp_dst_key);
+	__type(value, __u8);
+} udp_seen SEC(".maps") __weak;
+
+/* Per-socket window of new-destination records (rate limit). */
+struct ca_udp_rate {
+	__u64 window_start;
+	__u32 count;
+	__u32 _pad0;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ca_udp_rate);
+} udp_rate SEC(".maps") __weak;
 
 /* Config filters: uid (real) and comm -> enum ca_filter_verdict. */
 struct {
@@ -109,10 +194,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } uid_filter SEC(".maps") __weak;
-
-struct ca_comm_key {
-	char comm[CA_COMM_LEN];
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

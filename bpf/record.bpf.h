@@ -109,7 +109,19 @@ static __always_inline void ca_fill_task(struct ca_task_info *ti, struct task_st
 	ti->ns_net = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
 	ti->ns_user = BPF_CORE_READ(cred, user_ns, ns.inum);
 	ti->ns_pid = ca_pid_ns_inum(t);
+	ti->ns_uts = BPF_CORE_READ(t, nsproxy, uts_ns, ns.inum);
+	ti->ns_ipc = BPF_CORE_READ(t, nsproxy, ipc_ns, ns.inum);
+	ti->ns_cgroup = BPF_CORE_READ(t, nsproxy, cgroup_ns, ns.inum);
 	BPF_CORE_READ_STR_INTO(&ti->comm, t, comm);
+	{
+		__u32 tgid = ti->pid;
+		struct ca_origin *o = bpf_map_lookup_elem(&origins, &tgid);
+
+		if (o)
+			ti->origin = *o;
+		else
+			__builtin_memset(&ti->origin, 0, sizeof(ti->origin));
+	}
 	tty = BPF_CORE_READ(t, signal, tty);
 	if (tty)
 		BPF_CORE_READ_STR_INTO(&ti->tty, tty, name);
@@ -138,7 +150,6 @@ static __always_inline bool ca_rec_begin(struct ca_rec *r, __u16 type, struct ta
 	ev->ret = 0;
 	ev->syscall_nr = CA_SYSCALL_MAX;
 	ev->_pad0 = 0;
-	ev->task._pad0 = 0;
 	__builtin_memset(ev->args, 0, sizeof(ev->args));
 	__builtin_memset(ev->aux, 0, sizeof(ev->aux));
 	__builtin_memset(ev->str_len, 0, sizeof(ev->str_len));

@@ -31,7 +31,7 @@
 #include <linux/types.h>
 #endif
 
-#define CA_ABI_VERSION 1
+#define CA_ABI_VERSION 2
 
 #define CA_COMM_LEN 16
 #define CA_TTY_LEN 16
@@ -50,6 +50,7 @@ enum ca_event_type {
 	CA_EV_PROC_EXIT = 4,  /* last thread of a process exited */
 	CA_EV_SYSCALL = 5,    /* table-driven syscall record (file ops ...) */
 	CA_EV_TASK_SNAPSHOT = 6, /* task iterator record at start */
+	CA_EV_SIGNAL = 7,     /* signal sent to another user's process or the agent */
 	CA_EV__MAX,
 };
 
@@ -62,9 +63,16 @@ enum ca_str_slot {
 	CA_S_EXE = 4,        /* absolute executable path */
 	CA_S_ARGS = 5,       /* argv, NUL separated */
 	CA_S_CWD = 6,        /* working directory */
-	CA_S_AUX = 7,        /* xattr name, symlink target */
+	CA_S_AUX = 7,        /* xattr name, symlink target; binary payload (below) */
 	CA_S__COUNT = 8,
 };
+
+/*
+ * Syscall records (CA_EV_SYSCALL) never fill CA_S_EXE, CA_S_ARGS or CA_S_CWD
+ * (the process cache knows those), so kinds that need a second free-form
+ * string use the args slot under this name (mount: file system type).
+ */
+#define CA_S_AUX2 CA_S_ARGS
 
 /* struct ca_event.flags */
 enum ca_event_flags {
@@ -75,6 +83,9 @@ enum ca_event_flags {
 	CA_F_PATH2_KERNEL = 1 << 4, /* CA_S_PATH2 came from a file */
 	CA_F_NO_ENTER = 1 << 5,     /* exit seen without its enter */
 	CA_F_EXE_MEMFD = 1 << 6,    /* image came from a memfd */
+	CA_F_ABI_IA32 = 1 << 7,     /* 32-bit syscall (int $0x80 / compat entry) */
+	CA_F_VIA_URING = 1 << 8,    /* operation submitted through io_uring */
+	CA_F_RATE_LIMITED = 1 << 9, /* earlier records of this kind were rate-limited */
 };
 
 /* Drop and degradation reasons, one per-CPU counter each (map drop_counters). */
@@ -84,7 +95,22 @@ enum ca_drop_reason {
 	CA_DROP_READ_FAULT = 2,   /* user memory unreadable: field missing */
 	CA_DROP_TRUNCATED = 3,    /* string cut to its bound: field shortened */
 	CA_DROP_NO_ENTER = 4,     /* exit without enter: args unknown */
-	CA_DROP__COUNT = 5,
+	CA_DROP_RATE_LIMITED = 5, /* UDP send records over the per-socket rate */
+	CA_DROP__COUNT = 6,
+};
+
+/*
+ * Where a login session came from: the peer of the connection a login
+ * service (config login_services, e.g. sshd) was started for. Inherited by
+ * every descendant in the kernel (map `origins`), so it survives sudo, su and
+ * setuid. family 0: no origin.
+ */
+struct ca_origin {
+	__u8 addr[16];        /* IPv4 in the first 4 bytes, or IPv6 */
+	__u16 family;         /* AF_INET, AF_INET6; 0 when unset */
+	__u16 port;           /* peer port, host order */
+	__u32 _pad0;
+	char service[CA_COMM_LEN]; /* comm of the login service */
 };
 
 /* Who did it: filled for every record from the current task. */
@@ -112,9 +138,12 @@ struct ca_task_info {
 	__u32 ns_user;
 	__u32 self_exec_id;   /* group leader's exec count: with pid and */
 	__u32 parent_self_exec_id; /* start time it names one image (exec_id) */
-	__u32 _pad0;
+	__u32 ns_uts;
+	__u32 ns_ipc;
+	__u32 ns_cgroup;
 	char comm[CA_COMM_LEN];
 	char tty[CA_TTY_LEN]; /* "" without a controlling tty */
+	struct ca_origin origin;
 };
 
 struct ca_event {
@@ -138,6 +167,58 @@ struct ca_event {
 #define CA_AUX_OPEN_FLAGS 0      /* CA_EV_SYSCALL opens: flags (openat2: how.flags) */
 #define CA_AUX_OPEN_MODE 1       /* CA_EV_SYSCALL opens: mode */
 #define CA_AUX_EXEC_OLD_PID 0    /* CA_EV_PROC_EXEC: pid before exec (de_thread) */
+#define CA_AUX_SIG_NR 0          /* CA_EV_SIGNAL: signal number */
+#define CA_AUX_SIG_TARGET 1      /* CA_EV_SIGNAL: target tgid */
+#define CA_AUX_SIG_TARGET_UID 2  /* CA_EV_SIGNAL: target uid | euid << 32 */
+#define CA_AUX_SIG_RESULT 3      /* CA_EV_SIGNAL: TRACE_SIGNAL_* result */
+#define CA_AUX_SYS_0 0           /* CA_SC_SYS: per-syscall values (docs/schema.md) */
+#define CA_AUX_SYS_1 1
+#define CA_AUX_SYS_2 2
+
+/*
+ * Binary payloads in CA_S_AUX, by kind. Fixed layouts, sizes checked by the
+ * decoder before use.
+ *
+ * CA_SC_NET (and the login-service exec): the socket, addresses in network
+ * byte order, ports in host order. Unix socket paths go to CA_S_PATH.
+ */
+struct ca_net_info {
+	__u16 family;         /* AF_INET, AF_INET6, AF_UNIX ... */
+	__u16 type;           /* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW ... */
+	__u16 protocol;       /* IPPROTO_* */
+	__u16 sport;
+	__u16 dport;
+	__u16 flags;          /* CA_NET_* */
+	__u32 _pad0;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+enum ca_net_flags {
+	CA_NET_HAVE_SRC = 1 << 0,
+	CA_NET_HAVE_DST = 1 << 1,
+	CA_NET_UNIX_ABSTRACT = 1 << 2, /* CA_S_PATH is an abstract name (no leading NUL) */
+	CA_NET_DST_FROM_USER = 1 << 3, /* dst read from the caller's sockaddr */
+};
+
+#define CA_GROUPS_MAX 32
+
+/* One credential set (CA_SC_CRED payload holds the one before and after). */
+struct ca_creds {
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u64 cap_effective;
+	__u64 cap_permitted;
+	__u64 cap_inheritable;
+	__u32 ngroups;        /* may exceed CA_GROUPS_MAX: only the first are kept */
+	__u32 _pad0;
+	__u32 groups[CA_GROUPS_MAX];
+};
+
+struct ca_cred_change {
+	struct ca_creds old;
+	struct ca_creds new;
+};
 
 /*
  * Kinds of table-driven syscalls. The kind decides the event name and
@@ -148,6 +229,10 @@ enum ca_sc_kind {
 	CA_SC_EXEC = 1,       /* execve, execveat: failures only at exit */
 	CA_SC_OPEN = 2,       /* open, openat, openat2, creat */
 	CA_SC_FILE = 3,       /* other file operations */
+	CA_SC_NET = 4,        /* connect, accept, bind, listen, UDP sends */
+	CA_SC_CRED = 5,       /* set*id, setgroups, capset: old and new credentials */
+	CA_SC_SYS = 6,        /* system and process-control operations */
+	CA_SC_KILL = 7,       /* kill family: denied attempts here, others CA_EV_SIGNAL */
 };
 
 /* struct ca_sc_desc.flags */
@@ -194,13 +279,16 @@ struct ca_runtime_cfg {
 	__u32 uid_include_active; /* 1: only uids marked CA_FILTER_INCLUDE */
 	__u32 comm_include_active; /* 1: only comms marked CA_FILTER_INCLUDE */
 	__u32 args_max;          /* argv bytes kept, <= CA_ARGS_MAX */
-	__u32 _pad0;
+	__u32 udp_sends_per_sec; /* new-destination UDP send records per socket */
 	__u64 wakeup_bytes;      /* wake the consumer once this much is pending */
 };
 
 #define CA_ASSERT_SIZE(type, n) _Static_assert(sizeof(type) == (n), #type " size changed")
-CA_ASSERT_SIZE(struct ca_task_info, 144);
-CA_ASSERT_SIZE(struct ca_event, 272);
+CA_ASSERT_SIZE(struct ca_origin, 40);
+CA_ASSERT_SIZE(struct ca_task_info, 192);
+CA_ASSERT_SIZE(struct ca_event, 320);
+CA_ASSERT_SIZE(struct ca_net_info, 48);
+CA_ASSERT_SIZE(struct ca_creds, 192);
 CA_ASSERT_SIZE(struct ca_sc_desc, 16);
 CA_ASSERT_SIZE(struct ca_runtime_cfg, 32);
 

@@ -11,6 +11,7 @@
 #include <linux/magic.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "loader.h" /* the ABI types first: the skeleton uses them */
@@ -27,6 +28,7 @@ struct loader {
 	unsigned nhooks;
 	int ncpus;
 	int have_iter;
+	int no_uring;       /* io_uring hooks failed to load: retried without them */
 };
 
 static struct hook_status *hook_add(struct loader *l, const char *name)
@@ -95,6 +97,40 @@ static void choose_syscall_hooks(struct loader *l)
 			bpf_program__set_autoload(p2, false);
 			hook_missing(l, hook, "no tracepoint in this kernel");
 		}
+	}
+}
+
+/*
+ * io_uring hooks (bpf/uring.bpf.c) are optional: a kernel without io_uring
+ * or its tracepoints, or one whose verifier refuses them, still gets every
+ * other hook. The io_uring_* tracepoints must exist in the kernel's BTF.
+ */
+static const char *const uring_progs[][2] = {
+	{ "ca_uring_submit", "io_uring_submit_req" },
+	{ "ca_uring_complete", "io_uring_complete" },
+};
+
+static void choose_uring_hooks(struct loader *l)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const char *why = l->no_uring ? "load failed" : NULL;
+
+	for (unsigned i = 0; i < 2 && !why; i++) {
+		char tname[64];
+
+		snprintf(tname, sizeof(tname), "btf_trace_%s", uring_progs[i][1]);
+		if (!vmlinux || btf__find_by_name_kind(vmlinux, tname, BTF_KIND_TYPEDEF) < 0)
+			why = "no tracepoint in this kernel";
+	}
+	btf__free(vmlinux);
+	if (!why)
+		return;
+	for (unsigned i = 0; i < 2; i++) {
+		struct bpf_program *p = prog_by_name(l, uring_progs[i][0]);
+
+		if (p)
+			bpf_program__set_autoload(p, false);
+		hook_missing(l, uring_progs[i][1], why);
 	}
 }
 
@@ -186,6 +222,7 @@ static int open_and_load(struct loader *l, const struct ca_config *cfg, uint32_t
 	l->skel->bss->ca_cfg.agent_tgid = agent_tgid;
 	set_runtime(l, cfg);
 	choose_syscall_hooks(l);
+	choose_uring_hooks(l);
 	bpf_program__set_autoload(l->skel->progs.ca_snapshot_tasks, iter);
 	r = caudit_bpf__load(l->skel);
 	if (r) {
@@ -204,7 +241,8 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 	bpf_object__for_each_program(p, l->skel->obj) {
 		const char *name = bpf_program__name(p);
 		const char *sec = bpf_program__section_name(p);
-		int required = strncmp(sec, "tp_btf/", 7) == 0;
+		int required = strncmp(sec, "tp_btf/", 7) == 0 &&
+			       strncmp(sec, "tp_btf/io_uring_", 16) != 0;
 		char hook[48];
 		struct hook_status *h;
 		struct bpf_link *link;
@@ -233,7 +271,8 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 				}
 			}
 		} else {
-			snprintf(hook, sizeof(hook), "%s", sec + (required ? 7 : 0));
+			snprintf(hook, sizeof(hook), "%s",
+				 sec + (strncmp(sec, "tp_btf/", 7) == 0 ? 7 : 0));
 		}
 		if (!link) {
 			int e = errno;
@@ -297,6 +336,12 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 	r = open_and_load(l, cfg, agent_tgid, 1);
 	if (r)
 		r = open_and_load(l, cfg, agent_tgid, 0);
+	if (r) {
+		l->no_uring = 1;
+		r = open_and_load(l, cfg, agent_tgid, 1);
+		if (r)
+			r = open_and_load(l, cfg, agent_tgid, 0);
+	}
 	if (r) {
 		snprintf(err, errlen, "load BPF programs: %s (CAUDIT_BPF_DEBUG=1 shows the verifier log)",
 			 strerror(-r));
