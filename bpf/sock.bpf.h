@@ -13,6 +13,7 @@
 #define CAUDIT_SOCK_BPF_H
 
 #include "record.bpf.h"
+#include <bpf/bpf_endian.h>
 
 #define CA_AF_UNIX 1
 #define CA_AF_INET 2

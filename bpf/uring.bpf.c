@@ -33,6 +33,7 @@
 #define CA_FILE_INDEX_ALLOC 0xffffffffu
 #define CA_FFS_MASK (~3UL) /* io_uring keeps FFS_NOWAIT | FFS_ISREG in the low bits */
 #define CA_FIXED_FILES_MAX (1u << 20)
+#define CA_EINPROGRESS 115
 
 /* Syscall numbers of the equivalent syscalls (x86_64 ABI, fixed). */
 #define NR_OPENAT 257
@@ -295,10 +296,36 @@ static __always_inline bool fill_op(struct ca_rec *r, struct task_struct *t, str
 	case IORING_OP_CONNECT: {
 		struct io_connect *o = cmd;
 
+		struct io_async_msghdr *io = BPF_CORE_READ(req, async_data);
+		int len = BPF_CORE_READ(o, addr_len);
+
 		/* the socket itself is read at completion, when req->file is set */
 		ev->args[0] = (__u64)(__s64)BPF_CORE_READ(req, cqe.fd);
 		ev->args[1] = (__u64)BPF_CORE_READ(o, addr);
-		ev->args[2] = (__u64)(__s64)BPF_CORE_READ(o, addr_len);
+		ev->args[2] = (__u64)(__s64)len;
+		/*
+		 * The kernel's copy of the caller's sockaddr (prep put it in
+		 * async_data, which is recycled before completion) is parked in
+		 * CA_S_AUX until then: the failed connect's destination and the
+		 * unix path come from it.
+		 */
+		if (len > (int)sizeof(struct __kernel_sockaddr_storage))
+			len = sizeof(struct __kernel_sockaddr_storage);
+		if (io && len > 0 && ca_room(r)) {
+			const void *ka = &io->addr;
+			__u16 fam = 0;
+
+			/*
+			 * 6.18 keeps the copy at the start of async_data, not in
+			 * io_async_msghdr.addr as BTF suggests (seen on this
+			 * kernel); take whichever holds a family.
+			 */
+			bpf_probe_read_kernel(&fam, sizeof(fam), ka);
+			if (!fam)
+				ka = io;
+			if (!bpf_probe_read_kernel(&r->s->ev[r->off & CA_OFF_MASK], len & 0xff, ka))
+				ca_set_slot(r, CA_S_AUX, len & 0xff);
+		}
 		return true;
 	}
 	case IORING_OP_ACCEPT: {
@@ -461,15 +488,19 @@ static __always_inline void append_kaddr_unix_path(struct ca_rec *r, struct ca_n
 	}
 }
 
-/* Destination of a failed connect from the kernel's copy of the sockaddr. */
+/*
+ * Destination of a failed connect from the kernel's copy of the caller's
+ * sockaddr, as ca_user_sockaddr() reads it from user memory on the syscall
+ * path (a failed connect may have reset the socket).
+ */
 static __always_inline void kaddr_dst(struct ca_net_info *ni, const __u8 *kaddr, int len)
 {
 	struct sockaddr_in6 sa = {};
 
-	if (!kaddr || len < (int)sizeof(struct sockaddr_in))
+	if (!kaddr || len < 2)
 		return;
 	bpf_probe_read_kernel(&sa, sizeof(sa), kaddr);
-	if (sa.sin6_family == CA_AF_INET) {
+	if (sa.sin6_family == CA_AF_INET && len >= (int)sizeof(struct sockaddr_in)) {
 		struct sockaddr_in *in = (struct sockaddr_in *)&sa;
 
 		__builtin_memset(ni->daddr, 0, sizeof(ni->daddr));
@@ -482,6 +513,8 @@ static __always_inline void kaddr_dst(struct ca_net_info *ni, const __u8 *kaddr,
 		return;
 	}
 	ni->flags |= CA_NET_HAVE_DST | CA_NET_DST_FROM_USER;
+	if (!ni->family)
+		ni->family = sa.sin6_family;
 }
 
 /*
@@ -514,20 +547,25 @@ static __always_inline void emit_net(struct ca_event *parked, struct io_kiocb *r
 		sk = file_sock(BPF_CORE_READ(req, file));
 	}
 	r.ev->aux[2] = 0;
-	if (sk) {
+	if (sk)
 		ca_sock_fill(&ni, sk);
-	}
 	if (op == IORING_OP_CONNECT) {
-		struct io_async_msghdr *io = BPF_CORE_READ(req, async_data);
-		int len = BPF_CORE_READ((struct io_connect *)&req->cmd, addr_len);
-		const __u8 *kaddr = io ? (const __u8 *)&io->addr : NULL;
+		/* the sockaddr parked at submit: the only slot of a parked connect */
+		int len = parked->str_len[CA_S_AUX];
+		const __u8 *kaddr = len ? (const __u8 *)parked + sizeof(struct ca_event) : NULL;
 
+		if (res < 0 && res != -CA_EINPROGRESS) {
+			ni.flags &= ~CA_NET_HAVE_DST;
+			ni.dport = 0;
+			kaddr_dst(&ni, kaddr, len);
+		}
 		if (ni.family == CA_AF_UNIX)
 			append_kaddr_unix_path(&r, &ni, kaddr, len);
-		else if (res < 0 || !(ni.flags & CA_NET_HAVE_DST))
-			kaddr_dst(&ni, kaddr, len);
-	} else if (sk && ni.family == CA_AF_UNIX) {
-		ca_append_sock_unix_path(&r, &ni, sk);
+	} else {
+		if (res < 0)
+			ni.flags &= ~CA_NET_HAVE_DST; /* the listener has no peer */
+		if (sk && ni.family == CA_AF_UNIX)
+			ca_append_sock_unix_path(&r, &ni, sk);
 	}
 	ca_append_net(&r, &ni);
 	ca_rec_submit(&r);

@@ -41,6 +41,7 @@
 #define CA_EVENT_MAX 40960   /* largest record the BPF side emits */
 #define CA_SYSCALL_MAX 512   /* x86_64 syscall numbers are below this */
 #define CA_ARG_NONE 0xff     /* "no such argument" in struct ca_sc_desc */
+#define CA_EXIT_SLOTS 8      /* sys_exit tail-call slots: 0 dispatch, then one per kind */
 
 enum ca_event_type {
 	CA_EV_NONE = 0,

@@ -91,14 +91,17 @@ static void test_task_info_layout(void **state)
 		FIELD(struct ca_task_info, ns_user, 96),
 		FIELD(struct ca_task_info, self_exec_id, 100),
 		FIELD(struct ca_task_info, parent_self_exec_id, 104),
-		FIELD(struct ca_task_info, _pad0, 108),
-		FIELD(struct ca_task_info, comm, 112),
-		FIELD(struct ca_task_info, tty, 128),
+		FIELD(struct ca_task_info, ns_uts, 108),
+		FIELD(struct ca_task_info, ns_ipc, 112),
+		FIELD(struct ca_task_info, ns_cgroup, 116),
+		FIELD(struct ca_task_info, comm, 120),
+		FIELD(struct ca_task_info, tty, 136),
+		FIELD(struct ca_task_info, origin, 152),
 	};
 
 	(void)state;
 	CHECK_LAYOUT(struct ca_task_info, f);
-	assert_int_equal(sizeof(struct ca_task_info), 144);
+	assert_int_equal(sizeof(struct ca_task_info), 192);
 	assert_int_equal(sizeof(((struct ca_task_info *)0)->comm), CA_COMM_LEN);
 	assert_int_equal(sizeof(((struct ca_task_info *)0)->tty), CA_TTY_LEN);
 	assert_int_equal(_Alignof(struct ca_task_info), 8);
@@ -123,7 +126,7 @@ static void test_event_layout(void **state)
 
 	(void)state;
 	CHECK_LAYOUT(struct ca_event, f);
-	assert_int_equal(sizeof(struct ca_event), 272);
+	assert_int_equal(sizeof(struct ca_event), 320);
 	assert_int_equal(sizeof(e->args), 6 * 8);
 	assert_int_equal(sizeof(e->aux), 4 * 8);
 	assert_int_equal(sizeof(e->str_len), CA_S__COUNT * 2);
@@ -171,7 +174,7 @@ static void test_runtime_cfg_layout(void **state)
 		FIELD(struct ca_runtime_cfg, uid_include_active, 8),
 		FIELD(struct ca_runtime_cfg, comm_include_active, 12),
 		FIELD(struct ca_runtime_cfg, args_max, 16),
-		FIELD(struct ca_runtime_cfg, _pad0, 20),
+		FIELD(struct ca_runtime_cfg, udp_sends_per_sec, 20),
 		FIELD(struct ca_runtime_cfg, wakeup_bytes, 24),
 	};
 

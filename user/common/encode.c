@@ -19,6 +19,7 @@ static const char *const drop_names[CA_DROP__COUNT] = {
 	[CA_DROP_READ_FAULT] = "read_fault",
 	[CA_DROP_TRUNCATED] = "truncated",
 	[CA_DROP_NO_ENTER] = "no_enter",
+	[CA_DROP_RATE_LIMITED] = "rate_limited",
 };
 
 const char *encode_drop_reason_name(unsigned reason)
@@ -491,6 +492,8 @@ int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 			event = "file.rmdir";
 		write_header(w, c, seq, when, event, "file");
 		jw_cstring(w, "syscall", si->name);
+		if (ev->flags & CA_F_VIA_URING)
+			jw_cstring(w, "via", "io_uring");
 		if (si->desc.kind == CA_SC_OPEN && !(ev->aux[CA_AUX_OPEN_FLAGS] & (O_WRONLY | O_RDWR |
 										     O_CREAT | O_TRUNC)))
 			jw_cstring(w, "access", "read");
