@@ -70,6 +70,28 @@ struct {
 	__type(value, struct ca_uring_rec);
 } uring_pending SEC(".maps");
 
+/*
+ * Completions that do not name their request: the extra CQEs of a
+ * multishot accept (io_uring_complete with req NULL) and CQEs that went to
+ * the overflow list because the CQ ring was full (io_uring_cqe_overflow).
+ * Both carry the ring and the caller's user_data, so every parked request
+ * is also indexed by (ring, user_data). Two requests in flight on one ring
+ * with the same user_data share an entry: the later one wins.
+ */
+struct ca_uring_ud_key {
+	__u64 ring;
+	__u64 user_data;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ca_uring_ud_key);
+	__type(value, __u64);
+} uring_ud SEC(".maps");
+
+#define CA_CQE_F_MORE (1u << 1)
+
 _Static_assert(CA_URING_REC_MAX <= CA_EVENT_MAX, "parked record larger than scratch");
 
 static __always_inline __u32 uring_nr(__u8 op)
@@ -386,8 +408,16 @@ int BPF_PROG(ca_uring_submit, struct io_kiocb *req)
 		return 0;
 	uring_fit(&r);
 	r.ev->size = r.off;
-	if (bpf_map_update_elem(&uring_pending, &key, r.s->ev, BPF_ANY))
+	if (bpf_map_update_elem(&uring_pending, &key, r.s->ev, BPF_ANY)) {
 		ca_count_drop(CA_DROP_MAP_FULL);
+		return 0;
+	}
+	{
+		struct ca_uring_ud_key uk = { (__u64)req->ctx, req->cqe.user_data };
+
+		if (bpf_map_update_elem(&uring_ud, &uk, &key, BPF_ANY))
+			ca_count_drop(CA_DROP_MAP_FULL);
+	}
 	return 0;
 }
 
@@ -571,45 +601,106 @@ static __always_inline void emit_net(struct ca_event *parked, struct io_kiocb *r
 	ca_rec_submit(&r);
 }
 
+/* Emit the parked record v of req with result res (v stays parked). */
+static __always_inline void uring_emit(struct ca_uring_rec *v, struct io_kiocb *req,
+				       struct io_ring_ctx *ring, __u8 op, long res)
+{
+	struct ca_event *ev = (struct ca_event *)v->b;
+	__u32 size;
+
+	ev->ret = res;
+	ev->boot_ns = bpf_ktime_get_boot_ns();
+	if (op == IORING_OP_CONNECT || op == IORING_OP_ACCEPT) {
+		emit_net(ev, req, ring, res, op);
+		return;
+	}
+	if ((op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2) && res >= 0 &&
+	    emit_open(ev, req, ring, res))
+		return;
+	size = ev->size;
+	if (size > CA_URING_REC_MAX)
+		size = CA_URING_REC_MAX;
+	if (size < sizeof(struct ca_event))
+		size = sizeof(struct ca_event);
+	if (bpf_ringbuf_output(&events, v, size,
+			       bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >=
+					       ca_cfg.wakeup_bytes
+				       ? BPF_RB_FORCE_WAKEUP
+				       : BPF_RB_NO_WAKEUP))
+		ca_count_drop(CA_DROP_RINGBUF_FULL);
+}
+
+/* Forget a finished request (its (ring, user_data) entry only if still its own). */
+static __always_inline void uring_forget(__u64 req, __u64 ring, __u64 user_data)
+{
+	struct ca_uring_ud_key uk = { ring, user_data };
+	__u64 *owner = bpf_map_lookup_elem(&uring_ud, &uk);
+
+	bpf_map_delete_elem(&uring_pending, &req);
+	if (owner && *owner == req)
+		bpf_map_delete_elem(&uring_ud, &uk);
+}
+
+/*
+ * A completion without its request: find it by (ring, user_data). final:
+ * the request is done (no IORING_CQE_F_MORE), forget it.
+ */
+static __always_inline void uring_by_user_data(struct io_ring_ctx *ring, __u64 user_data,
+					       long res, bool final)
+{
+	struct ca_uring_ud_key uk = { (__u64)ring, user_data };
+	struct ca_uring_rec *v;
+	struct io_kiocb *req;
+	__u64 *rp, key;
+	__u8 op;
+
+	rp = bpf_map_lookup_elem(&uring_ud, &uk);
+	if (!rp)
+		return;
+	key = *rp;
+	v = bpf_map_lookup_elem(&uring_pending, &key);
+	if (!v)
+		return;
+	req = (struct io_kiocb *)key;
+	op = BPF_CORE_READ(req, opcode);
+	if (!uring_nr(op))
+		return;
+	uring_emit(v, req, ring, op, res);
+	if (final)
+		uring_forget(key, (__u64)ring, user_data);
+}
+
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(ca_uring_complete, struct io_ring_ctx *ring, void *vreq, struct io_uring_cqe *cqe)
 {
 	struct io_kiocb *req = vreq;
 	struct ca_uring_rec *v;
-	struct ca_event *ev;
 	__u64 key = (__u64)vreq;
-	__u32 size;
 	__u8 op;
-	long res;
 
-	if (!req)
+	if (!req) {
+		/* an extra CQE of a multishot request (accept): more follow */
+		uring_by_user_data(ring, cqe->user_data, cqe->res, false);
 		return 0;
+	}
 	op = BPF_CORE_READ(req, opcode);
 	if (!uring_nr(op))
 		return 0;
 	v = bpf_map_lookup_elem(&uring_pending, &key);
 	if (!v)
 		return 0;
-	ev = (struct ca_event *)v->b;
-	res = BPF_CORE_READ(cqe, res);
-	ev->ret = res;
-	ev->boot_ns = bpf_ktime_get_boot_ns();
-	if (op == IORING_OP_CONNECT || op == IORING_OP_ACCEPT) {
-		emit_net(ev, req, ring, res, op);
-	} else if (!((op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2) && res >= 0 &&
-		     emit_open(ev, req, ring, res))) {
-		size = ev->size;
-		if (size > CA_URING_REC_MAX)
-			size = CA_URING_REC_MAX;
-		if (size < sizeof(struct ca_event))
-			size = sizeof(struct ca_event);
-		if (bpf_ringbuf_output(&events, v, size,
-				       bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >=
-						       ca_cfg.wakeup_bytes
-					       ? BPF_RB_FORCE_WAKEUP
-					       : BPF_RB_NO_WAKEUP))
-			ca_count_drop(CA_DROP_RINGBUF_FULL);
-	}
-	bpf_map_delete_elem(&uring_pending, &key);
+	uring_emit(v, req, ring, op, cqe->res);
+	uring_forget(key, (__u64)ring, cqe->user_data);
+	return 0;
+}
+
+/*
+ * The CQ ring was full: the CQE went to the overflow list and
+ * io_uring_complete does not fire for it.
+ */
+SEC("tp_btf/io_uring_cqe_overflow")
+int BPF_PROG(ca_uring_overflow, void *ring, __u64 user_data, __s32 res, __u32 cflags, void *ocqe)
+{
+	uring_by_user_data(ring, user_data, res, !(cflags & CA_CQE_F_MORE));
 	return 0;
 }

@@ -620,6 +620,95 @@ static void test_accept_direct(void **state UNUSED)
 	assert_int_equal(io_uring_unregister_files(&ring), 0);
 }
 
+/*
+ * A full CQ ring: completions go to the overflow list and io_uring_complete
+ * does not fire for them; they are recorded all the same.
+ */
+static void test_cq_overflow(void **state UNUSED)
+{
+	struct io_uring small;
+	struct io_uring_params prm = { .flags = IORING_SETUP_CQSIZE, .cq_entries = 4 };
+	const char *paths[12];
+	struct io_uring_cqe *cqe;
+	json_object *ev;
+	unsigned reaped = 0;
+
+	if (!harness_can_run())
+		skip();
+	assert_int_equal(io_uring_queue_init_params(4, &small, &prm), 0);
+	for (int k = 0; k < 3; k++) {
+		for (int i = 0; i < 4; i++) {
+			struct io_uring_sqe *s = sqe_get(&small);
+
+			paths[k * 4 + i] = in_dir(uname_("ovf"));
+			io_uring_prep_mkdirat(s, AT_FDCWD, paths[k * 4 + i], 0700);
+			io_uring_sqe_set_data64(s, (uint64_t)(k * 4 + i));
+		}
+		assert_int_equal(io_uring_submit(&small), 4);
+	}
+	/* the kernel reports the overflow once the completions ran (task work) */
+	for (int i = 0; i < 200 && !(IO_URING_READ_ONCE(*small.sq.kflags) & IORING_SQ_CQ_OVERFLOW);
+	     i++)
+		sleep_ms(25);
+	assert_true(IO_URING_READ_ONCE(*small.sq.kflags) & IORING_SQ_CQ_OVERFLOW);
+	/* all twelve done (three times the CQ ring), then reap them */
+	while (reaped < 12 && io_uring_wait_cqe(&small, &cqe) == 0) {
+		assert_int_equal(cqe->res, 0);
+		io_uring_cqe_seen(&small, cqe);
+		reaped++;
+	}
+	assert_int_equal(reaped, 12);
+	io_uring_queue_exit(&small);
+	for (int i = 0; i < 12; i++) {
+		ev = ONE("file.mkdir", "success", "file.path", paths[i]);
+		CHECK_URING(ev, "file.mkdir", "mkdirat", 0, NULL);
+		CHECK_STR(ev, "file.mode", "0700");
+	}
+}
+
+/* Multishot accept: one request, one record per accepted connection. */
+static void test_multishot_accept(void **state UNUSED)
+{
+	struct sockaddr_in lsa, csa[3];
+	struct io_uring_cqe *cqe;
+	int ls, cs[3], as[3];
+	json_object *ev;
+
+	if (!harness_can_run())
+		skip();
+	ls = listener(&lsa);
+	io_uring_prep_multishot_accept(sqe_get(&ring), ls, NULL, NULL, SOCK_CLOEXEC);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	for (int i = 0; i < 3; i++) {
+		socklen_t l = sizeof(csa[i]);
+
+		cs[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		assert_int_equal(connect(cs[i], (struct sockaddr *)&lsa, sizeof(lsa)), 0);
+		assert_int_equal(getsockname(cs[i], (struct sockaddr *)&csa[i], &l), 0);
+		assert_int_equal(io_uring_wait_cqe(&ring, &cqe), 0);
+		as[i] = cqe->res;
+		assert_true(as[i] >= 0);
+		assert_true(cqe->flags & IORING_CQE_F_MORE);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	for (int i = 0; i < 3; i++) {
+		ev = one_net(1, ntohs(csa[i].sin_port), __FILE__, __LINE__);
+		CHECK_URING(ev, "net.accept", "accept4", as[i], NULL);
+		CHECK_INT(ev, "net.src.port", ntohs(lsa.sin_port));
+		CHECK_INT(ev, "net.fd", as[i]);
+		close(as[i]);
+		close(cs[i]);
+	}
+	/* closing the listener ends the request: one failure record */
+	io_uring_prep_cancel_fd(sqe_get(&ring), ls, 0);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(io_uring_wait_cqe(&ring, &cqe), 0);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	close(ls);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -631,6 +720,8 @@ int main(void)
 		cmocka_unit_test(test_mkdir_symlink_link),
 		cmocka_unit_test(test_connect_accept),
 		cmocka_unit_test(test_accept_direct),
+		cmocka_unit_test(test_cq_overflow),
+		cmocka_unit_test(test_multishot_accept),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

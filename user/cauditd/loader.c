@@ -108,14 +108,17 @@ static void choose_syscall_hooks(struct loader *l)
 static const char *const uring_progs[][2] = {
 	{ "ca_uring_submit", "io_uring_submit_req" },
 	{ "ca_uring_complete", "io_uring_complete" },
+	{ "ca_uring_overflow", "io_uring_cqe_overflow" },
 };
+
+#define URING_PROGS (sizeof(uring_progs) / sizeof(uring_progs[0]))
 
 static void choose_uring_hooks(struct loader *l)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	const char *why = l->no_uring ? "load failed" : NULL;
 
-	for (unsigned i = 0; i < 2 && !why; i++) {
+	for (unsigned i = 0; i < URING_PROGS && !why; i++) {
 		char tname[64];
 
 		snprintf(tname, sizeof(tname), "btf_trace_%s", uring_progs[i][1]);
@@ -125,7 +128,7 @@ static void choose_uring_hooks(struct loader *l)
 	btf__free(vmlinux);
 	if (!why)
 		return;
-	for (unsigned i = 0; i < 2; i++) {
+	for (unsigned i = 0; i < URING_PROGS; i++) {
 		struct bpf_program *p = prog_by_name(l, uring_progs[i][0]);
 
 		if (p)
