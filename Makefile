@@ -168,7 +168,7 @@ $(BUILD)/tests/fuzz/%: tests/fuzz/%.c $(COMMON_SRCS) $(COMMON_HDRS)
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libcaudit.a
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  BENCH   $<"
-	$(Q)$(CC) $(CFLAGS) -Ibench $< $(BUILD)/libcaudit.a $(LIBS_COMMON) -lbpf -lm -o $@
+	$(Q)$(CC) $(CFLAGS) -Ibench $< $(BUILD)/libcaudit.a $(LIBS_COMMON) -lbpf -luring -lm -o $@
 
 install: binaries
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/caudit
