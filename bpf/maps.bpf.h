@@ -102,7 +102,7 @@ struct {
  * of once per syscall. ia32_exit_prog holds the same handlers built for
  * tp_btf/sys_exit (tail calls need the caller's program type).
  */
-#define CA_EXIT_SLOTS 8
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, CA_EXIT_SLOTS);

@@ -9,7 +9,7 @@
  * mm->arg_start..arg_end, and bprm->file is the image actually executed.
  * Failed execs never reach it; they are recorded at sys_exit (syscall.bpf.c).
  */
-#include "record.bpf.h"
+#include "sock.bpf.h"
 #include <bpf/bpf_tracing.h>
 
 #define CA_SIGNAL_GROUP_EXIT 0x00000004
@@ -47,6 +47,39 @@ static __always_inline void append_args(struct ca_rec *r, struct task_struct *t)
 	ca_set_slot(r, CA_S_ARGS, len);
 }
 
+/*
+ * A login service (config login_services) started for a connection has the
+ * client socket on fd 0 (sshd re-executes itself so, inetd services too):
+ * its peer becomes the origin of this process and, through fork, of the
+ * whole session below it.
+ */
+static __always_inline void note_login_origin(struct task_struct *t)
+{
+	struct ca_comm_key key = {};
+	struct ca_net_info ni = {};
+	struct ca_origin o = {};
+	struct sock *sk;
+	__u32 tgid;
+
+	BPF_CORE_READ_STR_INTO(&key.comm, t, comm);
+	if (!bpf_map_lookup_elem(&login_services, &key))
+		return;
+	sk = ca_fd_sock(t, 0);
+	if (!sk)
+		return;
+	ca_sock_fill(&ni, sk);
+	if ((ni.family != CA_AF_INET && ni.family != CA_AF_INET6) ||
+	    !(ni.flags & CA_NET_HAVE_DST))
+		return;
+	__builtin_memcpy(o.addr, ni.daddr, sizeof(o.addr));
+	o.family = ni.family;
+	o.port = ni.dport;
+	__builtin_memcpy(o.service, key.comm, sizeof(o.service));
+	tgid = BPF_CORE_READ(t, tgid);
+	if (bpf_map_update_elem(&origins, &tgid, &o, BPF_ANY))
+		ca_count_drop(CA_DROP_MAP_FULL);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ca_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -63,6 +96,7 @@ int BPF_PROG(ca_process_exec, struct task_struct *p, pid_t old_pid, struct linux
 	/* exec from a non-leader thread changed its tid: its sys_exit won't match */
 	if (old_tid != (__u32)BPF_CORE_READ(t, pid))
 		bpf_map_delete_elem(&pending, &old_tid);
+	note_login_origin(t);
 	if (ca_current_filtered())
 		return 0;
 	if (!ca_rec_begin(&r, CA_EV_PROC_EXEC, t))
@@ -102,10 +136,23 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(ca_process_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct ca_rec r;
+	__u32 ptgid, ctgid;
+	struct ca_origin *o;
 
 	/* threads share the process: only new thread groups are processes */
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return 0;
+	/* the session origin passes to the child (a login service's: the last accepted peer) */
+	ptgid = BPF_CORE_READ(parent, tgid);
+	ctgid = BPF_CORE_READ(child, tgid);
+	o = bpf_map_lookup_elem(&origins, &ptgid);
+	if (!o) {
+		o = bpf_map_lookup_elem(&accepted_peer, &ptgid);
+		if (o && bpf_map_update_elem(&origins, &ctgid, o, BPF_ANY) == 0)
+			bpf_map_delete_elem(&accepted_peer, &ptgid);
+	} else if (bpf_map_update_elem(&origins, &ctgid, o, BPF_ANY)) {
+		ca_count_drop(CA_DROP_MAP_FULL);
+	}
 	if (ca_current_filtered())
 		return 0;
 	if (!ca_rec_begin(&r, CA_EV_PROC_FORK, bpf_get_current_task_btf()))
@@ -127,12 +174,13 @@ int BPF_PROG(ca_process_exit, struct task_struct *p, bool group_dead)
 
 	/* a thread that dies inside a hooked syscall leaves its enter behind */
 	bpf_map_delete_elem(&pending, &tid);
+	bpf_map_delete_elem(&pending_cred, &tid);
 	if (!group_dead)
 		return 0;
 	if (ca_current_filtered())
-		return 0;
+		goto forget;
 	if (!ca_rec_begin(&r, CA_EV_PROC_EXIT, t))
-		return 0;
+		goto forget;
 	sflags = BPF_CORE_READ(t, signal, flags);
 	if (sflags & CA_SIGNAL_GROUP_EXIT)
 		code = BPF_CORE_READ(t, signal, group_exit_code);
@@ -140,5 +188,10 @@ int BPF_PROG(ca_process_exit, struct task_struct *p, bool group_dead)
 		code = BPF_CORE_READ(t, exit_code);
 	r.ev->aux[CA_AUX_EXIT_CODE] = (__u32)code;
 	ca_rec_submit(&r);
+forget:
+	/* after the record: the exit record still carries the origin */
+	tid = BPF_CORE_READ(t, tgid);
+	bpf_map_delete_elem(&origins, &tid);
+	bpf_map_delete_elem(&accepted_peer, &tid);
 	return 0;
 }

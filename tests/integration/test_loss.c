@@ -41,6 +41,7 @@ static const char *const reason_names[CA_DROP__COUNT] = {
 	[CA_DROP_READ_FAULT] = "read_fault",
 	[CA_DROP_TRUNCATED] = "truncated",
 	[CA_DROP_NO_ENTER] = "no_enter",
+	[CA_DROP_RATE_LIMITED] = "rate_limited",
 };
 
 static struct agent ag;

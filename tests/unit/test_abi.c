@@ -98,9 +98,17 @@ static void test_task_info_layout(void **state)
 		FIELD(struct ca_task_info, tty, 136),
 		FIELD(struct ca_task_info, origin, 152),
 	};
+	static const struct field o[] = {
+		FIELD(struct ca_origin, addr, 0),
+		FIELD(struct ca_origin, family, 16),
+		FIELD(struct ca_origin, port, 18),
+		FIELD(struct ca_origin, _pad0, 20),
+		FIELD(struct ca_origin, service, 24),
+	};
 
 	(void)state;
 	CHECK_LAYOUT(struct ca_task_info, f);
+	CHECK_LAYOUT(struct ca_origin, o);
 	assert_int_equal(sizeof(struct ca_task_info), 192);
 	assert_int_equal(sizeof(((struct ca_task_info *)0)->comm), CA_COMM_LEN);
 	assert_int_equal(sizeof(((struct ca_task_info *)0)->tty), CA_TTY_LEN);
@@ -166,6 +174,70 @@ static void test_sc_desc_layout(void **state)
 	assert_int_equal(sizeof(((struct ca_sc_desc *)0)->_pad0), 3);
 }
 
+static void test_payload_layouts(void **state)
+{
+	static const struct field n[] = {
+		FIELD(struct ca_net_info, family, 0),
+		FIELD(struct ca_net_info, type, 2),
+		FIELD(struct ca_net_info, protocol, 4),
+		FIELD(struct ca_net_info, sport, 6),
+		FIELD(struct ca_net_info, dport, 8),
+		FIELD(struct ca_net_info, flags, 10),
+		FIELD(struct ca_net_info, _pad0, 12),
+		FIELD(struct ca_net_info, saddr, 16),
+		FIELD(struct ca_net_info, daddr, 32),
+	};
+	static const struct field c[] = {
+		FIELD(struct ca_creds, uid, 0),
+		FIELD(struct ca_creds, euid, 4),
+		FIELD(struct ca_creds, suid, 8),
+		FIELD(struct ca_creds, fsuid, 12),
+		FIELD(struct ca_creds, gid, 16),
+		FIELD(struct ca_creds, egid, 20),
+		FIELD(struct ca_creds, sgid, 24),
+		FIELD(struct ca_creds, fsgid, 28),
+		FIELD(struct ca_creds, cap_effective, 32),
+		FIELD(struct ca_creds, cap_permitted, 40),
+		FIELD(struct ca_creds, cap_inheritable, 48),
+		FIELD(struct ca_creds, ngroups, 56),
+		FIELD(struct ca_creds, _pad0, 60),
+		FIELD(struct ca_creds, groups, 64),
+	};
+
+	(void)state;
+	CHECK_LAYOUT(struct ca_net_info, n);
+	CHECK_LAYOUT(struct ca_creds, c);
+	assert_int_equal(sizeof(struct ca_cred_change), 2 * sizeof(struct ca_creds));
+	/* the cred payload must fit a record together with its header */
+	assert_true(sizeof(struct ca_event) + sizeof(struct ca_cred_change) < CA_EVENT_MAX);
+}
+
+/* Every ia32 row names a captured 64-bit syscall, once. */
+static void test_ia32_table(void **state)
+{
+	int seen[CA_SYSCALL_MAX] = { 0 };
+
+	(void)state;
+	assert_true(syscall_table_ia32_count() > 60);
+	for (unsigned i = 0; i < syscall_table_ia32_count(); i++) {
+		unsigned nr32 = 0;
+		const struct ca_syscall_info *si = syscall_table_ia32_at(i, &nr32);
+
+		if (!si)
+			fail_msg("ia32 row %u names no captured syscall", i);
+		assert_true(nr32 < CA_SYSCALL_MAX);
+		assert_int_equal(seen[nr32], 0);
+		seen[nr32] = 1;
+	}
+	/* spot checks against the i386 syscall table */
+	{
+		unsigned nr32 = 0;
+
+		assert_string_equal(syscall_table_ia32_at(0, &nr32)->name, "open");
+		assert_int_equal(nr32, 5);
+	}
+}
+
 static void test_runtime_cfg_layout(void **state)
 {
 	static const struct field f[] = {
@@ -188,7 +260,7 @@ static void test_runtime_cfg_layout(void **state)
 static void test_enum_values(void **state)
 {
 	(void)state;
-	assert_int_equal(CA_ABI_VERSION, 1);
+	assert_int_equal(CA_ABI_VERSION, 2);
 
 	assert_int_equal(CA_EV_NONE, 0);
 	assert_int_equal(CA_EV_PROC_EXEC, 1);
@@ -197,7 +269,8 @@ static void test_enum_values(void **state)
 	assert_int_equal(CA_EV_PROC_EXIT, 4);
 	assert_int_equal(CA_EV_SYSCALL, 5);
 	assert_int_equal(CA_EV_TASK_SNAPSHOT, 6);
-	assert_int_equal(CA_EV__MAX, 7);
+	assert_int_equal(CA_EV_SIGNAL, 7);
+	assert_int_equal(CA_EV__MAX, 8);
 
 	assert_int_equal(CA_S_PATH, 0);
 	assert_int_equal(CA_S_PATH_BASE, 1);
@@ -217,7 +290,8 @@ static void test_enum_values(void **state)
 	assert_int_equal(CA_DROP_READ_FAULT, 2);
 	assert_int_equal(CA_DROP_TRUNCATED, 3);
 	assert_int_equal(CA_DROP_NO_ENTER, 4);
-	assert_int_equal(CA_DROP__COUNT, 5);
+	assert_int_equal(CA_DROP_RATE_LIMITED, 5);
+	assert_int_equal(CA_DROP__COUNT, 6);
 
 	assert_int_equal(CA_SC_NONE, 0);
 	assert_int_equal(CA_SC_EXEC, 1);
@@ -343,6 +417,9 @@ static void test_syscall_table_rows(void **state)
 		seen[si->nr] = 1;
 		/* the x86_64 name table agrees */
 		nm = syscall_name((unsigned)si->nr);
+		/* rows are named after the kernel's tracepoint: sys_enter_umount is umount2 */
+		if (strcmp(si->name, "umount") == 0)
+			nm = nm && strcmp(nm, "umount2") == 0 ? "umount" : nm;
 		if (!nm || strcmp(nm, si->name) != 0)
 			fail_msg("row %s nr %d: syscall_name says %s", si->name, si->nr,
 				 nm ? nm : "(null)");
@@ -361,10 +438,13 @@ static void test_syscall_table_rows(void **state)
 			assert_int_not_equal(d->path_arg, CA_ARG_NONE);
 		if (d->dirfd2_arg != CA_ARG_NONE)
 			assert_int_not_equal(d->path2_arg, CA_ARG_NONE);
-		/* there is an object: a path or an fd */
-		assert_true(d->path_arg != CA_ARG_NONE || d->fd_arg != CA_ARG_NONE);
+		/* file operations name an object: a path or an fd */
+		if (d->kind <= CA_SC_FILE)
+			assert_true(d->path_arg != CA_ARG_NONE || d->fd_arg != CA_ARG_NONE);
 		/* event names and kinds */
-		if (strncmp(si->event, "file.", 5) != 0 && strncmp(si->event, "process.", 8) != 0)
+		if (strncmp(si->event, "file.", 5) != 0 && strncmp(si->event, "process.", 8) != 0 &&
+		    strncmp(si->event, "net.", 4) != 0 && strncmp(si->event, "privilege.", 10) != 0 &&
+		    strncmp(si->event, "system.", 7) != 0)
 			fail_msg("%s: event %s", si->name, si->event);
 		assert_int_equal(d->wanted, 1);
 		assert_int_equal(d->_pad0[0] | d->_pad0[1] | d->_pad0[2], 0);
@@ -379,6 +459,22 @@ static void test_syscall_table_rows(void **state)
 		case CA_SC_FILE:
 			assert_int_equal(strncmp(si->event, "file.", 5), 0);
 			assert_string_not_equal(si->event, "file.open");
+			break;
+		case CA_SC_NET:
+			assert_int_equal(strncmp(si->event, "net.", 4), 0);
+			assert_int_equal(d->fd_arg, 0); /* the socket */
+			break;
+		case CA_SC_CRED:
+			assert_int_equal(strncmp(si->event, "privilege.", 10), 0);
+			assert_string_equal(si->event + 10, si->name);
+			break;
+		case CA_SC_SYS:
+			if (strncmp(si->event, "system.", 7) != 0 &&
+			    strncmp(si->event, "process.", 8) != 0)
+				fail_msg("%s: event %s", si->name, si->event);
+			break;
+		case CA_SC_KILL:
+			assert_string_equal(si->event, "process.signal");
 			break;
 		default:
 			fail_msg("%s: kind %u", si->name, d->kind);
@@ -469,6 +565,8 @@ int main(void)
 		cmocka_unit_test(test_event_layout),
 		cmocka_unit_test(test_sc_desc_layout),
 		cmocka_unit_test(test_runtime_cfg_layout),
+		cmocka_unit_test(test_payload_layouts),
+		cmocka_unit_test(test_ia32_table),
 		cmocka_unit_test(test_enum_values),
 		cmocka_unit_test(test_flag_values),
 		cmocka_unit_test(test_constants),

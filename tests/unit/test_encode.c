@@ -119,6 +119,9 @@ static void rec_init(struct rec *r, uint16_t type, unsigned nr)
 	t->ns_mnt = 4026531841u;
 	t->ns_net = 4026531840u;
 	t->ns_user = 4026531837u;
+	t->ns_uts = 4026531838u;
+	t->ns_ipc = 4026531839u;
+	t->ns_cgroup = 4026531835u;
 	t->self_exec_id = 3;
 	t->parent_self_exec_id = 1;
 	memcpy(t->comm, "bash", 4);
@@ -401,14 +404,120 @@ static void test_common_fields(void **state)
 	jstr(root, "user.caps", "0x000001ffffffffff");
 
 	juint(root, "cgroup.id", 0x1234);
-	assert_int_equal(jlen(root, "cgroup"), 1);
+	/* no cgroup callback in this context: the path is unknown */
+	jnull(root, "cgroup.path");
+	assert_int_equal(jlen(root, "cgroup"), 2);
+	jabsent(root, "container");
 	juint(root, "ns.pid", 4026531836u);
 	juint(root, "ns.mnt", 4026531841u);
 	juint(root, "ns.net", 4026531840u);
 	juint(root, "ns.user", 4026531837u);
+	juint(root, "ns.uts", 4026531838u);
+	juint(root, "ns.ipc", 4026531839u);
+	juint(root, "ns.cgroup", 4026531835u);
+	assert_int_equal(jlen(root, "ns"), 7);
 	jabsent(root, "read_fault");
 	/* schema seq time host event category proc user exit cgroup ns */
 	assert_int_equal(json_object_object_length(root), 11);
+	json_object_put(root);
+}
+
+/* cgroup id -> path stub: ids 10.. name paths, with or without a container. */
+static unsigned cgroup_calls;
+
+static int cgroup_stub(void *opaque, uint64_t id, struct enc_cgroup *out)
+{
+	static const struct container_info docker = {
+		.runtime = "docker",
+		.id = "9ec39b91f3d70e1beff50a308f77067065ea6be0d91a3378375056cd4422cf3d",
+	};
+	static const struct container_info pod = {
+		.runtime = "containerd",
+		.id = "d4e8e05a546c86b6443f101966c618e47753ed01fa9929cae00d3b692f7a9f80",
+		.pod = "74c13223-5a00-11e9-b385-42010a80018d",
+	};
+
+	assert_ptr_equal(opaque, &name_calls);
+	cgroup_calls++;
+	switch (id) {
+	case 10:
+		out->path = "/system.slice/sshd.service";
+		out->path_len = strlen(out->path);
+		out->container = NULL;
+		return 1;
+	case 11:
+		out->path = "/system.slice/docker-9ec39b91f3d70e1beff50a308f77067065ea6be0d91a337"
+			    "8375056cd4422cf3d.scope";
+		out->path_len = strlen(out->path);
+		out->container = &docker;
+		return 1;
+	case 12:
+		out->path = "/kubepods.slice/x";
+		out->path_len = strlen(out->path);
+		out->container = &pod;
+		return 1;
+	case 13: /* a name that is not UTF-8, with a NUL: exact bytes in path_hex */
+		out->path = "/a\xff\0b";
+		out->path_len = 5;
+		out->container = NULL;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void test_cgroup_container(void **state)
+{
+	struct enc_ctx c = ctx;
+	struct json_object *root;
+	struct rec r;
+
+	(void)state;
+	c.cgroup = cgroup_stub;
+	rec_init(&r, CA_EV_PROC_EXIT, CA_SYSCALL_MAX);
+
+	r.ev.task.cgroup_id = 10;
+	root = encode_with(&r, &c, NULL, 1);
+	juint(root, "cgroup.id", 10);
+	jstr(root, "cgroup.path", "/system.slice/sshd.service");
+	assert_int_equal(jlen(root, "cgroup"), 2);
+	jabsent(root, "container");
+	json_object_put(root);
+
+	r.ev.task.cgroup_id = 11;
+	root = encode_with(&r, &c, NULL, 1);
+	jstr(root, "cgroup.path", "/system.slice/docker-9ec39b91f3d70e1beff50a308f77067065ea6be0"
+				  "d91a3378375056cd4422cf3d.scope");
+	jstr(root, "container.id", "9ec39b91f3d70e1beff50a308f77067065ea6be0d91a3378375056cd442"
+				   "2cf3d");
+	jstr(root, "container.runtime", "docker");
+	assert_int_equal(jlen(root, "container"), 2);
+	/* order: ... cgroup, container, ns */
+	assert_int_equal(strstr(jw.buf, "\"cgroup\":") < strstr(jw.buf, "\"container\":"), 1);
+	assert_int_equal(strstr(jw.buf, "\"container\":") < strstr(jw.buf, "\"ns\":"), 1);
+	json_object_put(root);
+
+	r.ev.task.cgroup_id = 12;
+	root = encode_with(&r, &c, NULL, 1);
+	jstr(root, "container.runtime", "containerd");
+	jstr(root, "container.pod", "74c13223-5a00-11e9-b385-42010a80018d");
+	assert_int_equal(jlen(root, "container"), 3);
+	json_object_put(root);
+
+	r.ev.task.cgroup_id = 13;
+	root = encode_with(&r, &c, NULL, 1);
+	jstr(root, "cgroup.path_hex", "2f61ff0062");
+	assert_non_null(strstr(jw.buf, "\"path\":\"/a\xef\xbf\xbd\\u0000b\",\"path_hex\""));
+	json_object_put(root);
+
+	/* unknown: null path, no container */
+	cgroup_calls = 0;
+	r.ev.task.cgroup_id = 99;
+	root = encode_with(&r, &c, NULL, 1);
+	juint(root, "cgroup.id", 99);
+	jnull(root, "cgroup.path");
+	jabsent(root, "container");
+	assert_int_equal(cgroup_calls, 1);
 	json_object_put(root);
 }
 
@@ -1471,6 +1580,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_common_fields),
+		cmocka_unit_test(test_cgroup_container),
 		cmocka_unit_test(test_time_exact),
 		cmocka_unit_test(test_encode_time_negative),
 		cmocka_unit_test(test_exec_id_stable),

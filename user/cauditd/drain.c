@@ -89,6 +89,20 @@ static int handle_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* enc_cgroup_fn over the drain's cgroup cache */
+static int cgroup_of(void *opaque, uint64_t id, struct enc_cgroup *out)
+{
+	struct drain *d = opaque;
+	const struct cgroup_entry *e = cgroup_cache_get(&d->cgroups, id);
+
+	if (!e)
+		return 0;
+	out->path = e->path;
+	out->path_len = e->path_len;
+	out->container = e->has_container ? &e->container : NULL;
+	return 1;
+}
+
 int drain_init(struct drain *d, int ringbuf_fd, struct sink *sink, uint32_t args_max)
 {
 	int r;
@@ -100,8 +114,14 @@ int drain_init(struct drain *d, int ringbuf_fd, struct sink *sink, uint32_t args
 	d->enc.host = &d->host;
 	d->enc.boot_to_real_ns = host_boot_to_real_ns();
 	d->enc.user_name = host_user_name;
+	d->enc.cgroup = cgroup_of;
+	d->enc.opaque = d;
+	d->enc.agent_pid = (uint32_t)getpid();
 	jw_init(&d->w, RECORD_LIMIT);
 	r = proc_cache_init(&d->procs, PROC_CACHE_MAX);
+	if (r)
+		return r;
+	r = cgroup_cache_init(&d->cgroups, CGROUP_CACHE_DEFAULT);
 	if (r)
 		return r;
 	d->rb = ring_buffer__new(ringbuf_fd, handle_record, d, NULL);
@@ -115,6 +135,7 @@ void drain_free(struct drain *d)
 	ring_buffer__free(d->rb);
 	d->rb = NULL;
 	proc_cache_free(&d->procs);
+	cgroup_cache_free(&d->cgroups);
 	jw_free(&d->w);
 }
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgroup_cache.h"
 #include "encode.h"
 #include "proc_cache.h"
 #include "sink.h"
@@ -18,6 +19,7 @@ struct ring_buffer;
 struct drain {
 	struct ring_buffer *rb;
 	struct proc_cache procs;
+	struct cgroup_cache cgroups; /* cgroup id -> path, container */
 	struct jsonw w;
 	struct enc_host host;
 	struct enc_ctx enc;

@@ -28,7 +28,8 @@ struct loader {
 	unsigned nhooks;
 	int ncpus;
 	int have_iter;
-	int no_uring;       /* io_uring hooks failed to load: retried without them */
+	int have_ia32;
+	int no_uring;         /* io_uring hooks failed to load: retried without them */
 };
 
 static struct hook_status *hook_add(struct loader *l, const char *name)
@@ -137,6 +138,23 @@ static void choose_uring_hooks(struct loader *l)
 	}
 }
 
+/* 32-bit syscall capture is optional: off by config, or when the kernel refuses it. */
+static void choose_ia32_hooks(struct loader *l, const struct ca_config *cfg, int ia32)
+{
+	const char *names[] = { "ca_ia32_enter", "ca_ia32_exit", "ca_tail_file_ia32",
+				"ca_tail_net_ia32", "ca_tail_cred_ia32", "ca_tail_sys_ia32" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct bpf_program *p = prog_by_name(l, names[i]);
+
+		if (p)
+			bpf_program__set_autoload(p, ia32);
+	}
+	if (!ia32)
+		hook_missing(l, "ia32:sys_enter/sys_exit",
+			     cfg->capture_ia32 ? "load failed" : "capture_ia32 = no");
+}
+
 static void set_runtime(struct loader *l, const struct ca_config *cfg)
 {
 	struct ca_runtime_cfg *rc = &l->skel->bss->ca_cfg;
@@ -149,6 +167,7 @@ static void set_runtime(struct loader *l, const struct ca_config *cfg)
 	rc->uid_include_active = cfg->n_include_uids > 0;
 	rc->comm_include_active = cfg->n_include_comms > 0;
 	rc->args_max = cfg->args_max > CA_ARGS_MAX ? CA_ARGS_MAX : cfg->args_max;
+	rc->udp_sends_per_sec = cfg->udp_sends_per_sec;
 	rc->wakeup_bytes = wake;
 }
 
@@ -187,18 +206,58 @@ static int fill_filters(struct loader *l, const struct ca_config *cfg)
 		if (bpf_map_update_elem(cfd, ckey, &exc, BPF_ANY))
 			return -errno;
 	}
+	cfd = bpf_map__fd(l->skel->maps.login_services);
+	while (bpf_map_get_next_key(cfd, NULL, cnext) == 0)
+		bpf_map_delete_elem(cfd, cnext);
+	for (unsigned i = 0; i < cfg->n_login_services; i++) {
+		memset(ckey, 0, sizeof(ckey));
+		strncpy(ckey, cfg->login_services[i], sizeof(ckey) - 1);
+		if (bpf_map_update_elem(cfd, ckey, &inc, BPF_ANY))
+			return -errno;
+	}
 	return 0;
 }
 
-static int fill_sc_table(struct loader *l)
+/* Tail-call slots: 0 the dispatcher, then one handler per enum ca_sc_kind. */
+static int fill_exit_progs(struct loader *l, int ia32)
+{
+	struct caudit_bpf *sk = l->skel;
+	struct bpf_program *tp[CA_EXIT_SLOTS] = {
+		sk->progs.ca_sys_exit,  sk->progs.ca_tail_file, sk->progs.ca_tail_file,
+		sk->progs.ca_tail_file, sk->progs.ca_tail_net,  sk->progs.ca_tail_cred,
+		sk->progs.ca_tail_sys,  sk->progs.ca_tail_sys,
+	};
+	struct bpf_program *btf[CA_EXIT_SLOTS] = {
+		NULL,
+		sk->progs.ca_tail_file_ia32, sk->progs.ca_tail_file_ia32,
+		sk->progs.ca_tail_file_ia32, sk->progs.ca_tail_net_ia32,
+		sk->progs.ca_tail_cred_ia32, sk->progs.ca_tail_sys_ia32,
+		sk->progs.ca_tail_sys_ia32,
+	};
+	int tfd = bpf_map__fd(sk->maps.sc_exit_prog), bfd = bpf_map__fd(sk->maps.ia32_exit_prog);
+
+	for (uint32_t i = 0; i < CA_EXIT_SLOTS; i++) {
+		int pfd = bpf_program__fd(tp[i]);
+
+		if (bpf_map_update_elem(tfd, &i, &pfd, BPF_ANY))
+			return -errno;
+		if (!ia32 || !btf[i])
+			continue;
+		pfd = bpf_program__fd(btf[i]);
+		if (bpf_map_update_elem(bfd, &i, &pfd, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int fill_sc_table(struct loader *l, int ia32)
 {
 	int fd = bpf_map__fd(l->skel->maps.sc_table);
-	int pfd = bpf_program__fd(l->skel->progs.ca_sys_exit);
-	uint32_t zero = 0;
+	int ifd = bpf_map__fd(l->skel->maps.ia32_to_64);
+	int r = fill_exit_progs(l, ia32);
 
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.sc_exit_prog), &zero, &pfd, BPF_ANY))
-		return -errno;
-
+	if (r)
+		return r;
 	for (unsigned i = 0; i < syscall_table_count(); i++) {
 		const struct ca_syscall_info *si = syscall_table_at(i);
 		uint32_t nr = (uint32_t)si->nr;
@@ -206,12 +265,23 @@ static int fill_sc_table(struct loader *l)
 		if (bpf_map_update_elem(fd, &nr, &si->desc, BPF_ANY))
 			return -errno;
 	}
+	for (unsigned i = 0; ia32 && i < syscall_table_ia32_count(); i++) {
+		unsigned nr32;
+		const struct ca_syscall_info *si = syscall_table_ia32_at(i, &nr32);
+		uint32_t key = nr32, val;
+
+		if (!si || nr32 >= CA_SYSCALL_MAX)
+			return -EINVAL;
+		val = (uint32_t)si->nr + 1;
+		if (bpf_map_update_elem(ifd, &key, &val, BPF_ANY))
+			return -errno;
+	}
 	return 0;
 }
 
 /* Open, size and load the object; iter controls the optional snapshot program. */
 static int open_and_load(struct loader *l, const struct ca_config *cfg, uint32_t agent_tgid,
-			 int iter)
+			 int iter, int ia32)
 {
 	int r;
 
@@ -226,6 +296,7 @@ static int open_and_load(struct loader *l, const struct ca_config *cfg, uint32_t
 	set_runtime(l, cfg);
 	choose_syscall_hooks(l);
 	choose_uring_hooks(l);
+	choose_ia32_hooks(l, cfg, ia32);
 	bpf_program__set_autoload(l->skel->progs.ca_snapshot_tasks, iter);
 	r = caudit_bpf__load(l->skel);
 	if (r) {
@@ -234,6 +305,7 @@ static int open_and_load(struct loader *l, const struct ca_config *cfg, uint32_t
 		return r < 0 ? r : -EINVAL;
 	}
 	l->have_iter = iter;
+	l->have_ia32 = ia32;
 	return 0;
 }
 
@@ -244,15 +316,16 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 	bpf_object__for_each_program(p, l->skel->obj) {
 		const char *name = bpf_program__name(p);
 		const char *sec = bpf_program__section_name(p);
-		int required = strncmp(sec, "tp_btf/", 7) == 0 &&
-			       strncmp(sec, "tp_btf/io_uring_", 16) != 0;
+		/* the process lifecycle is the backbone; other tp_btf hooks are optional */
+		int required = strncmp(name, "ca_process_", 11) == 0;
+		int btf = strncmp(sec, "tp_btf/", 7) == 0;
 		char hook[48];
 		struct hook_status *h;
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(p) || strncmp(sec, "iter/", 5) == 0 ||
-		    strcmp(sec, "tracepoint") == 0)
-			continue; /* the iterator runs on demand; ca_sys_exit by tail call */
+		    strcmp(sec, "tracepoint") == 0 || strncmp(name, "ca_tail_", 8) == 0)
+			continue; /* the iterator runs on demand; exit handlers by tail call */
 		if (strncmp(name, "ca_exit_", 8) == 0)
 			continue; /* reported with its enter program */
 		link = bpf_program__attach(p);
@@ -274,8 +347,8 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 				}
 			}
 		} else {
-			snprintf(hook, sizeof(hook), "%s",
-				 sec + (strncmp(sec, "tp_btf/", 7) == 0 ? 7 : 0));
+			snprintf(hook, sizeof(hook), "%s%s", strncmp(name, "ca_ia32_", 8) ? "" : "ia32:",
+				 sec + (btf ? 7 : 0));
 		}
 		if (!link) {
 			int e = errno;
@@ -335,22 +408,23 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 		snprintf(err, errlen, "mount tracefs on " TRACEFS ": %s", strerror(-r));
 		goto fail;
 	}
-	/* trial load: the snapshot iterator is optional, the rest is not */
-	r = open_and_load(l, cfg, agent_tgid, 1);
-	if (r)
-		r = open_and_load(l, cfg, agent_tgid, 0);
-	if (r) {
-		l->no_uring = 1;
-		r = open_and_load(l, cfg, agent_tgid, 1);
-		if (r)
-			r = open_and_load(l, cfg, agent_tgid, 0);
+	/*
+	 * Trial loads: the snapshot iterator, the 32-bit syscall programs and
+	 * the io_uring programs are optional (reported missing), the rest is not.
+	 */
+	r = -EINVAL;
+	for (int no_uring = 0; r && no_uring <= 1; no_uring++) {
+		l->no_uring = no_uring;
+		for (int ia32 = !!cfg->capture_ia32; r && ia32 >= 0; ia32--)
+			for (int iter = 1; r && iter >= 0; iter--)
+				r = open_and_load(l, cfg, agent_tgid, iter, ia32);
 	}
 	if (r) {
 		snprintf(err, errlen, "load BPF programs: %s (CAUDIT_BPF_DEBUG=1 shows the verifier log)",
 			 strerror(-r));
 		goto fail;
 	}
-	r = fill_sc_table(l);
+	r = fill_sc_table(l, l->have_ia32);
 	if (!r)
 		r = fill_filters(l, cfg);
 	if (r) {

@@ -120,6 +120,9 @@ enum {
 	CONFIG_K_DISK_FULL_ACTION,
 	CONFIG_K_DISK_ERROR_ACTION,
 	CONFIG_K_ENCRYPT_TO,
+	CONFIG_K_LOGIN_SERVICES,
+	CONFIG_K_UDP_SENDS,
+	CONFIG_K_IA32,
 	CONFIG_K_NR,
 };
 
@@ -155,6 +158,13 @@ static const struct config_key config_keys[CONFIG_K_NR] = {
 	[CONFIG_K_EXC_COMMS] = { "exclude_comms", CONFIG_T_COMMS, CONFIG_F_LIST, 1,
 				 CONFIG_COMM_MAX, CONFIG_OFF(exclude_comms),
 				 CONFIG_OFF(n_exclude_comms), config_set_comms },
+	[CONFIG_K_LOGIN_SERVICES] = { "login_services", CONFIG_T_COMMS, CONFIG_F_LIST, 1,
+				      CONFIG_COMM_MAX, CONFIG_OFF(login_services),
+				      CONFIG_OFF(n_login_services), config_set_comms },
+	[CONFIG_K_UDP_SENDS] = { "udp_sends_per_sec", CONFIG_T_U32, 0, 1, 100000,
+				 CONFIG_OFF(udp_sends_per_sec), 0, config_set_num },
+	[CONFIG_K_IA32] = { "capture_ia32", CONFIG_T_BOOL, 0, 0, 1, CONFIG_OFF(capture_ia32), 0,
+			    config_set_bool },
 	[CONFIG_K_KEY_DIR] = { "key_dir", CONFIG_T_PATH, CONFIG_F_RAW, 0, 0, CONFIG_OFF(key_dir),
 			       0, config_set_path },
 	[CONFIG_K_LOG_GROUP] = { "log_group", CONFIG_T_NAME, 0, 0, 0, CONFIG_OFF(log_group), 0,
@@ -220,6 +230,10 @@ void config_defaults(struct ca_config *c)
 	c->pending_max = 16384;
 	c->loss_report_interval = 5;
 	c->capture_read_opens = 0;
+	strcpy(c->login_services[0], "sshd");
+	c->n_login_services = 1;
+	c->udp_sends_per_sec = 20;
+	c->capture_ia32 = 1;
 	strcpy(c->key_dir, "/var/lib/caudit/keys");
 	strcpy(c->log_group, "root");
 	c->seal_records = 1000;

@@ -61,6 +61,10 @@ struct ca_config {
 	unsigned n_include_comms;
 	char exclude_comms[CONFIG_MAX_LIST][16]; /* exclude_comms */
 	unsigned n_exclude_comms;
+	char login_services[CONFIG_MAX_LIST][16]; /* login_services: comms; default sshd */
+	unsigned n_login_services;
+	uint32_t udp_sends_per_sec;      /* udp_sends_per_sec: 1..100000; default 20 */
+	int capture_ia32;                /* capture_ia32: 32-bit syscalls; default yes */
 };
 
 /* Fill c with the documented defaults. */

@@ -6,10 +6,12 @@
 #include <time.h>
 
 #include "encode.h"
+#include "encode_priv.h"
 #include "path.h"
 #include "syscall_table.h"
 
 #define CA_AT_REMOVEDIR 0x200
+#define CA_RENAME_EXCHANGE 2
 /* x86_64 kernel value: glibc defines O_LARGEFILE as 0 on 64-bit targets */
 #define CA_O_LARGEFILE 0100000
 
@@ -124,7 +126,7 @@ void encode_agent_begin(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 }
 
 /* A user or group id, with -1 (4294967295) written as -1 as auditd does. */
-static void write_id(struct jsonw *w, const char *key, uint32_t id)
+void encode_id(struct jsonw *w, const char *key, uint32_t id)
 {
 	if (id == CA_ID_UNSET)
 		jw_int(w, key, -1);
@@ -254,7 +256,7 @@ static void write_user(struct jsonw *w, const struct enc_ctx *c, const struct ca
 	jw_uint(w, "egid", t->egid);
 	jw_uint(w, "sgid", t->sgid);
 	jw_uint(w, "fsgid", t->fsgid);
-	write_id(w, "auid", t->auid);
+	encode_id(w, "auid", t->auid);
 	write_user_name(w, c, "login", t->auid);
 	if (t->sessionid == CA_ID_UNSET)
 		jw_null(w, "session");
@@ -303,7 +305,7 @@ static void write_mode(struct jsonw *w, uint64_t mode)
  * against their base directory. If that fails the string is kept as given
  * and "<key>_resolved": false says so.
  */
-static void write_path(struct jsonw *w, const char *key, const struct ca_decoded *d, int slot,
+void encode_path(struct jsonw *w, const char *key, const struct ca_decoded *d, int slot,
 		       int kernel)
 {
 	const char *p = d->str[slot], *base = d->str[slot + 1];
@@ -352,9 +354,9 @@ static void write_file(struct jsonw *w, const struct ca_decoded *d,
 	const struct ca_sc_desc *s = &si->desc;
 
 	jw_object_begin(w, "file");
-	write_path(w, "path", d, CA_S_PATH, !!(ev->flags & CA_F_PATH_KERNEL));
+	encode_path(w, "path", d, CA_S_PATH, !!(ev->flags & CA_F_PATH_KERNEL));
 	if (d->str[CA_S_PATH2])
-		write_path(w, "path2", d, CA_S_PATH2, !!(ev->flags & CA_F_PATH2_KERNEL));
+		encode_path(w, "path2", d, CA_S_PATH2, !!(ev->flags & CA_F_PATH2_KERNEL));
 	if (s->kind == CA_SC_OPEN) {
 		write_open_flags(w, ev->aux[CA_AUX_OPEN_FLAGS]);
 		/* __O_TMPFILE includes O_DIRECTORY: all of its bits, not any */
@@ -378,8 +380,8 @@ static void write_file(struct jsonw *w, const struct ca_decoded *d,
 		}
 	}
 	if (s->owner_arg < 5) {
-		write_id(w, "owner_uid", (uint32_t)ev->args[s->owner_arg]);
-		write_id(w, "owner_gid", (uint32_t)ev->args[s->owner_arg + 1]);
+		encode_id(w, "owner_uid", (uint32_t)ev->args[s->owner_arg]);
+		encode_id(w, "owner_gid", (uint32_t)ev->args[s->owner_arg + 1]);
 	}
 	if (s->fd_arg < 6)
 		jw_int(w, "fd", (int32_t)ev->args[s->fd_arg]);
@@ -388,6 +390,9 @@ static void write_file(struct jsonw *w, const struct ca_decoded *d,
 
 		jw_string(w, k, d->str[CA_S_AUX], d->len[CA_S_AUX]);
 	}
+	if (strcmp(si->event, "file.rename") == 0 && s->flags_arg < 6 &&
+	    (ev->args[s->flags_arg] & CA_RENAME_EXCHANGE))
+		jw_bool(w, "exchange", 1);
 	if (ev->flags & CA_F_PATH_TRUNC)
 		jw_bool(w, "truncated", 1);
 	jw_object_end(w);
@@ -414,6 +419,16 @@ static void write_outcome(struct jsonw *w, int64_t ret)
 	jw_int(w, "ret", ret);
 }
 
+/* "syscall", and how it came when not the ordinary way ("abi", "via"). */
+static void write_syscall_name(struct jsonw *w, const char *name, uint16_t flags)
+{
+	jw_cstring(w, "syscall", name);
+	if (flags & CA_F_ABI_IA32)
+		jw_cstring(w, "abi", "ia32");
+	if (flags & CA_F_VIA_URING)
+		jw_cstring(w, "via", "io_uring");
+}
+
 static void write_exit(struct jsonw *w, uint32_t status)
 {
 	jw_object_begin(w, "exit");
@@ -437,16 +452,35 @@ static void write_exit(struct jsonw *w, uint32_t status)
 	jw_object_end(w);
 }
 
-static void write_tail(struct jsonw *w, const struct ca_task_info *t)
+/* "cgroup" {id, path}, "container" when the path names one, "ns". */
+static void write_tail(struct jsonw *w, const struct enc_ctx *c, const struct ca_task_info *t)
 {
+	struct enc_cgroup cg = { 0 };
+	int known = c->cgroup && c->cgroup(c->opaque, t->cgroup_id, &cg) && cg.path;
+
 	jw_object_begin(w, "cgroup");
 	jw_uint(w, "id", t->cgroup_id);
+	if (known)
+		jw_string(w, "path", cg.path, cg.path_len);
+	else
+		jw_null(w, "path");
 	jw_object_end(w);
+	if (known && cg.container) {
+		jw_object_begin(w, "container");
+		jw_cstring(w, "id", cg.container->id);
+		jw_cstring(w, "runtime", cg.container->runtime);
+		if (cg.container->pod[0])
+			jw_cstring(w, "pod", cg.container->pod);
+		jw_object_end(w);
+	}
 	jw_object_begin(w, "ns");
 	jw_uint(w, "pid", t->ns_pid);
 	jw_uint(w, "mnt", t->ns_mnt);
 	jw_uint(w, "net", t->ns_net);
 	jw_uint(w, "user", t->ns_user);
+	jw_uint(w, "uts", t->ns_uts);
+	jw_uint(w, "ipc", t->ns_ipc);
+	jw_uint(w, "cgroup", t->ns_cgroup);
 	jw_object_end(w);
 }
 
@@ -473,7 +507,7 @@ int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 	case CA_EV_PROC_EXEC_FAIL:
 		si = syscall_table_by_nr(ev->syscall_nr);
 		write_header(w, c, seq, when, "process.exec", "process");
-		jw_cstring(w, "syscall", si ? si->name : "execve");
+		write_syscall_name(w, si ? si->name : "execve", ev->flags);
 		write_outcome(w, ev->ret);
 		break;
 	case CA_EV_PROC_FORK:
@@ -490,16 +524,19 @@ int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 		if (strcmp(event, "file.unlink") == 0 && si->desc.flags_arg < 6 &&
 		    (ev->args[si->desc.flags_arg] & CA_AT_REMOVEDIR))
 			event = "file.rmdir";
-		write_header(w, c, seq, when, event, "file");
-		jw_cstring(w, "syscall", si->name);
-		if (ev->flags & CA_F_VIA_URING)
-			jw_cstring(w, "via", "io_uring");
+		write_header(w, c, seq, when, event, encode_category(event));
+		write_syscall_name(w, si->name, ev->flags);
 		if (si->desc.kind == CA_SC_OPEN && !(ev->aux[CA_AUX_OPEN_FLAGS] & (O_WRONLY | O_RDWR |
 										     O_CREAT | O_TRUNC)))
 			jw_cstring(w, "access", "read");
-		else
+		else if (si->desc.kind <= CA_SC_FILE)
 			jw_cstring(w, "access", "write");
 		write_outcome(w, ev->ret);
+		break;
+	case CA_EV_SIGNAL:
+		write_header(w, c, seq, when, "process.signal", "process");
+		write_syscall_name(w, syscall_name(ev->syscall_nr), ev->flags);
+		write_outcome(w, 0);
 		break;
 	default:
 		return -EBADMSG;
@@ -507,6 +544,7 @@ int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 
 	write_proc(w, c, d, proc);
 	write_user(w, c, t);
+	encode_origin(w, &t->origin);
 
 	switch (ev->type) {
 	case CA_EV_PROC_EXEC:
@@ -525,7 +563,7 @@ int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 			jw_string(w, "filename", d->str[CA_S_PATH], d->len[CA_S_PATH]);
 		else
 			jw_null(w, "filename");
-		write_path(w, "path", d, CA_S_PATH, !!(ev->flags & CA_F_PATH_KERNEL));
+		encode_path(w, "path", d, CA_S_PATH, !!(ev->flags & CA_F_PATH_KERNEL));
 		write_args(w, d->str[CA_S_ARGS], d->len[CA_S_ARGS],
 			   !!(ev->flags & CA_F_ARGS_TRUNC));
 		if (ev->flags & CA_F_PATH_TRUNC)
@@ -547,12 +585,28 @@ int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 		write_exit(w, (uint32_t)ev->aux[CA_AUX_EXIT_CODE]);
 		break;
 	case CA_EV_SYSCALL:
-		write_file(w, d, si);
+		switch (si->desc.kind) {
+		case CA_SC_NET:
+			encode_net(w, d, si);
+			break;
+		case CA_SC_CRED:
+			encode_cred(w, d);
+			break;
+		case CA_SC_SYS:
+		case CA_SC_KILL:
+			encode_sys(w, d, si);
+			break;
+		default:
+			write_file(w, d, si);
+		}
+		break;
+	case CA_EV_SIGNAL:
+		encode_signal(w, c, d);
 		break;
 	}
 	if (ev->flags & CA_F_READ_FAULT)
 		jw_bool(w, "read_fault", 1);
-	write_tail(w, t);
+	write_tail(w, c, t);
 	jw_object_end(w);
 	return w->err;
 }

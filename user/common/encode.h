@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "container.h"
 #include "event_decode.h"
 #include "jsonw.h"
 
@@ -25,11 +26,23 @@ struct enc_host {
 /* uid -> user name, or NULL when unknown. */
 typedef const char *(*enc_user_name_fn)(void *opaque, uint32_t uid);
 
+/* What user space knows of a cgroup id. */
+struct enc_cgroup {
+	const char *path;                        /* relative to the cgroup2 root: "/a/b" */
+	size_t path_len;
+	const struct container_info *container;  /* NULL: the path names no container */
+};
+
+/* cgroup id -> 1 with *out filled, or 0 when its path is unknown. */
+typedef int (*enc_cgroup_fn)(void *opaque, uint64_t id, struct enc_cgroup *out);
+
 struct enc_ctx {
 	const struct enc_host *host;
 	int64_t boot_to_real_ns;     /* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	enc_user_name_fn user_name;  /* may be NULL */
+	enc_cgroup_fn cgroup;        /* may be NULL: every cgroup.path is null */
 	void *opaque;
+	uint32_t agent_pid;          /* signals to it say "agent": true; 0 = unknown */
 };
 
 /* What the process cache knows of the acting process (all may be absent). */

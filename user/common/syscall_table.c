@@ -46,3 +46,26 @@ const struct ca_syscall_info *syscall_table_by_name(const char *name)
 			return &table[i];
 	return NULL;
 }
+
+struct ia32_row {
+	unsigned nr32;
+	const char *name;
+};
+
+static const struct ia32_row ia32_rows[] = {
+#define CA_IA32(n, name) { n, #name },
+#include "caudit_syscalls_ia32.def"
+};
+
+unsigned syscall_table_ia32_count(void)
+{
+	return sizeof(ia32_rows) / sizeof(ia32_rows[0]);
+}
+
+const struct ca_syscall_info *syscall_table_ia32_at(unsigned i, unsigned *nr32)
+{
+	if (i >= syscall_table_ia32_count())
+		return NULL;
+	*nr32 = ia32_rows[i].nr32;
+	return syscall_table_by_name(ia32_rows[i].name);
+}

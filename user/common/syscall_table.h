@@ -24,6 +24,14 @@ const struct ca_syscall_info *syscall_table_by_nr(unsigned nr);
 /* The row named name, or NULL. */
 const struct ca_syscall_info *syscall_table_by_name(const char *name);
 
+/*
+ * The 32-bit (ia32) numbers of captured syscalls (caudit_syscalls_ia32.def):
+ * row i's 64-bit row, with its ia32 number in *nr32; NULL past the end or
+ * when the name has no row (a table bug the unit tests catch).
+ */
+unsigned syscall_table_ia32_count(void);
+const struct ca_syscall_info *syscall_table_ia32_at(unsigned i, unsigned *nr32);
+
 /* x86_64 syscall name of nr for any syscall, or NULL when unknown. */
 const char *syscall_name(unsigned nr);
 
