@@ -326,27 +326,33 @@ static __always_inline bool fill_op(struct ca_rec *r, struct task_struct *t, str
 		ev->args[1] = (__u64)BPF_CORE_READ(o, addr);
 		ev->args[2] = (__u64)(__s64)len;
 		/*
-		 * The kernel's copy of the caller's sockaddr (prep put it in
-		 * async_data, which is recycled before completion) is parked in
-		 * CA_S_AUX until then: the failed connect's destination and the
-		 * unix path come from it.
+		 * The caller's sockaddr, parked in CA_S_AUX until completion:
+		 * the failed connect's destination and the unix path come from
+		 * it. Read from the caller's memory here, in its context, just
+		 * after the kernel copied it (as the syscall path reads it at
+		 * exit); prep's kernel copy in async_data is recycled before
+		 * completion, and where in async_data it lies differs between
+		 * kernels (seen at offset 0 on 6.18 although BTF puts
+		 * io_async_msghdr.addr at 160), so it is only the fallback.
 		 */
 		if (len > (int)sizeof(struct __kernel_sockaddr_storage))
 			len = sizeof(struct __kernel_sockaddr_storage);
-		if (io && len > 0 && ca_room(r)) {
-			const void *ka = &io->addr;
-			__u16 fam = 0;
+		if (len > 0 && ca_room(r)) {
+			__u8 *dst = &r->s->ev[r->off & CA_OFF_MASK];
+			void *ua = BPF_CORE_READ(o, addr);
 
-			/*
-			 * 6.18 keeps the copy at the start of async_data, not in
-			 * io_async_msghdr.addr as BTF suggests (seen on this
-			 * kernel); take whichever holds a family.
-			 */
-			bpf_probe_read_kernel(&fam, sizeof(fam), ka);
-			if (!fam)
-				ka = io;
-			if (!bpf_probe_read_kernel(&r->s->ev[r->off & CA_OFF_MASK], len & 0xff, ka))
+			if (!bpf_probe_read_user(dst, len & 0xff, ua)) {
 				ca_set_slot(r, CA_S_AUX, len & 0xff);
+			} else if (io) {
+				const void *ka = io;
+				__u16 fam = 0;
+
+				bpf_probe_read_kernel(&fam, sizeof(fam), ka);
+				if (fam != CA_AF_UNIX && fam != CA_AF_INET && fam != CA_AF_INET6)
+					ka = &io->addr;
+				if (!bpf_probe_read_kernel(dst, len & 0xff, ka))
+					ca_set_slot(r, CA_S_AUX, len & 0xff);
+			}
 		}
 		return true;
 	}

@@ -25,7 +25,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -582,7 +584,14 @@ static void test_connect_accept(void **state UNUSED)
 			sleep_ms(50);
 			agent_poll(&ag);
 		}
-		assert_int_equal(agent_count(&ag, match_port, w), 2);
+		if (agent_count(&ag, match_port, w) != 2) {
+			char ps[16];
+
+			snprintf(ps, sizeof(ps), "%d", closed_port);
+			show_related(ps);
+			fail_msg("%zu net.connect records for port %d, expected 2",
+				 agent_count(&ag, match_port, w), closed_port);
+		}
 		ev = NULL;
 		for (size_t i = 0; i < ag.nrecs; i++)
 			if (match_port(ag.recs[i], w))
@@ -591,6 +600,43 @@ static void test_connect_accept(void **state UNUSED)
 	CHECK_URING(ev, "net.connect", "connect", -ECONNREFUSED, "ECONNREFUSED");
 	CHECK_STR(ev, "net.dst.ip", "127.0.0.1");
 	close(cs);
+}
+
+/* Unix sockets: the path connected to, and the path of the socket accepted. */
+static void test_unix(void **state UNUSED)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const char *path = in_dir(uname_("sock"));
+	json_object *ev;
+	int ls, cs, as;
+
+	if (!harness_can_run())
+		skip();
+	assert_true(strlen(path) < sizeof(sun.sun_path));
+	strcpy(sun.sun_path, path);
+	ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(ls, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(ls, 2), 0);
+	cs = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	io_uring_prep_connect(sqe_get(&ring), cs, (struct sockaddr *)&sun, sizeof(sun));
+	assert_int_equal(run_sqe(&ring), 0);
+	io_uring_prep_accept(sqe_get(&ring), ls, NULL, NULL, SOCK_CLOEXEC);
+	as = run_sqe(&ring);
+	assert_true(as >= 0);
+
+	ev = ONE("net.connect", "success", "net.unix_path", path);
+	CHECK_URING(ev, "net.connect", "connect", 0, NULL);
+	CHECK_STR(ev, "net.proto", "unix");
+	CHECK_STR(ev, "net.family", "unix");
+	CHECK_STR(ev, "net.type", "stream");
+	CHECK_INT(ev, "net.fd", cs);
+	ev = ONE("net.accept", "success", "net.unix_path", path);
+	CHECK_URING(ev, "net.accept", "accept4", as, NULL);
+	CHECK_STR(ev, "net.family", "unix");
+	CHECK_INT(ev, "net.fd", as);
+	close(as);
+	close(cs);
+	close(ls);
 }
 
 /* An accept into a fixed-file slot: the socket is read from the ring's table. */
@@ -709,6 +755,187 @@ static void test_multishot_accept(void **state UNUSED)
 	close(ls);
 }
 
+/* ---- credentials ------------------------------------------------------ */
+
+#define TEST_UID 1234
+
+/*
+ * A request naming a personality registered while the process was root runs
+ * as root after the process dropped to another uid: the record carries the
+ * credentials the kernel used, not the process's current ones.
+ */
+static void test_personality(void **state UNUSED)
+{
+	const char *p = in_dir(uname_("persona"));
+	json_object *ev;
+	int status;
+	pid_t pid;
+
+	if (!harness_can_run())
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct io_uring r;
+		struct io_uring_sqe *s;
+		struct io_uring_cqe *cqe;
+		int id;
+
+		if (io_uring_queue_init(4, &r, 0))
+			_exit(10);
+		id = io_uring_register_personality(&r);
+		if (id < 0)
+			_exit(11);
+		if (setresgid(TEST_UID, TEST_UID, TEST_UID) || setresuid(TEST_UID, TEST_UID, TEST_UID))
+			_exit(12);
+		/* as uid 1234 the root-only test directory refuses this: the personality allows it */
+		s = io_uring_get_sqe(&r);
+		io_uring_prep_mkdirat(s, AT_FDCWD, p, 0700);
+		s->personality = (uint16_t)id;
+		if (io_uring_submit(&r) != 1 || io_uring_wait_cqe(&r, &cqe))
+			_exit(13);
+		_exit(cqe->res == 0 ? 0 : 14);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	ev = ONE("file.mkdir", "success", "file.path", p);
+	CHECK_STR(ev, "via", "io_uring");
+	CHECK_INT(ev, "proc.pid", pid);
+	CHECK_INT(ev, "user.uid", 0);
+	CHECK_INT(ev, "user.euid", 0);
+	CHECK_INT(ev, "user.fsuid", 0);
+	CHECK_INT(ev, "user.gid", 0);
+}
+
+/* ---- the same record as the syscall --------------------------------- */
+
+struct pair_match {
+	const char *event, *path, *path2;
+};
+
+static int match_pair(json_object *rec, void *arg)
+{
+	const struct pair_match *m = arg;
+	const char *e = jstr(rec, "event"), *p = jstr(rec, "file.path");
+	const char *p2 = jstr(rec, "file.path2");
+
+	if (!e || strcmp(e, m->event) || !p || strcmp(p, m->path))
+		return 0;
+	if (m->path2)
+		return p2 && strcmp(p2, m->path2) == 0;
+	return 1;
+}
+
+/*
+ * The operation was done once through the syscall and once through
+ * io_uring, by this thread, on the same paths: the two records are equal
+ * except for their position in the log (seq, prev, time) and "via".
+ */
+static void check_same(const char *event, const char *path, const char *path2)
+{
+	struct pair_match m = { event, path, path2 };
+	json_object *a = NULL, *b = NULL;
+
+	for (int i = 0; i < WAIT_MS / 50 && agent_count(&ag, match_pair, &m) < 2; i++) {
+		sleep_ms(50);
+		agent_poll(&ag);
+	}
+	if (agent_count(&ag, match_pair, &m) != 2) {
+		print_error("%s %s: %zu records, expected 2 (syscall, io_uring)\n", event, path,
+			    agent_count(&ag, match_pair, &m));
+		show_related(path);
+		fail();
+	}
+	for (size_t i = 0; i < ag.nrecs; i++) {
+		if (!match_pair(ag.recs[i], &m))
+			continue;
+		if (!a)
+			a = ag.recs[i];
+		else
+			b = ag.recs[i];
+	}
+	/* the syscall's record first, without "via"; then io_uring's */
+	assert_null(jget(a, "via"));
+	check_str(b, "via", "io_uring", __FILE__, __LINE__);
+	{
+		json_object *ca = NULL, *cb = NULL;
+
+		assert_int_equal(json_object_deep_copy(a, &ca, NULL), 0);
+		assert_int_equal(json_object_deep_copy(b, &cb, NULL), 0);
+		a = ca;
+		b = cb;
+	}
+	for (const char *const *k = (const char *const[]){ "seq", "prev", "time", "via", NULL };
+	     *k; k++) {
+		json_object_object_del(a, *k);
+		json_object_object_del(b, *k);
+	}
+	if (!json_object_equal(a, b)) {
+		print_error("%s records differ:\n", event);
+		show(a);
+		show(b);
+		json_object_put(a);
+		json_object_put(b);
+		fail();
+	}
+	json_object_put(a);
+	json_object_put(b);
+}
+
+static void test_same_as_syscall(void **state UNUSED)
+{
+	const char *d = in_dir(uname_("same-dir")), *f = in_dir(uname_("same-f"));
+	const char *g = in_dir(uname_("same-g")), *lnk = uname_("same-l");
+	const char *hl = in_dir(uname_("same-hl")), *o = in_dir(uname_("same-o"));
+	int dfd, fd;
+
+	if (!harness_can_run())
+		skip();
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+
+	assert_int_equal(syscall(SYS_mkdirat, AT_FDCWD, d, 0750), 0);
+	assert_int_equal(rmdir(d), 0);
+	io_uring_prep_mkdirat(sqe_get(&ring), AT_FDCWD, d, 0750);
+	assert_int_equal(run_sqe(&ring), 0);
+	check_same("file.mkdir", d, NULL);
+
+	/* a relative path against a dirfd, and a failure */
+	assert_int_equal(syscall(SYS_unlinkat, dfd, strrchr(f, '/') + 1, 0), -1);
+	io_uring_prep_unlinkat(sqe_get(&ring), dfd, strrchr(f, '/') + 1, 0);
+	assert_int_equal(run_sqe(&ring), -ENOENT);
+	check_same("file.unlink", f, NULL);
+
+	fd = (int)syscall(SYS_openat, AT_FDCWD, o, O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(unlink(o), 0);
+	io_uring_prep_openat(sqe_get(&ring), AT_FDCWD, o, O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
+	assert_int_equal(run_sqe(&ring), fd); /* the same lowest free fd */
+	close(fd);
+	check_same("file.open", o, NULL);
+
+	assert_int_equal(syscall(SYS_renameat2, AT_FDCWD, o, dfd, strrchr(g, '/') + 1, 0), 0);
+	assert_int_equal(rename(g, o), 0);
+	io_uring_prep_renameat(sqe_get(&ring), AT_FDCWD, o, dfd, strrchr(g, '/') + 1, 0);
+	assert_int_equal(run_sqe(&ring), 0);
+	check_same("file.rename", o, g);
+
+	assert_int_equal(syscall(SYS_symlinkat, "t/x", dfd, lnk), 0);
+	assert_int_equal(unlinkat(dfd, lnk, 0), 0);
+	io_uring_prep_symlinkat(sqe_get(&ring), "t/x", dfd, lnk);
+	assert_int_equal(run_sqe(&ring), 0);
+	check_same("file.symlink", in_dir(lnk), NULL);
+
+	assert_int_equal(syscall(SYS_linkat, AT_FDCWD, g, AT_FDCWD, hl, 0), 0);
+	assert_int_equal(unlink(hl), 0);
+	io_uring_prep_linkat(sqe_get(&ring), AT_FDCWD, g, AT_FDCWD, hl, 0);
+	assert_int_equal(run_sqe(&ring), 0);
+	check_same("file.link", g, hl);
+	close(dfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -719,9 +946,12 @@ int main(void)
 		cmocka_unit_test(test_rename_unlink),
 		cmocka_unit_test(test_mkdir_symlink_link),
 		cmocka_unit_test(test_connect_accept),
+		cmocka_unit_test(test_unix),
 		cmocka_unit_test(test_accept_direct),
 		cmocka_unit_test(test_cq_overflow),
 		cmocka_unit_test(test_multishot_accept),
+		cmocka_unit_test(test_same_as_syscall),
+		cmocka_unit_test(test_personality),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
