@@ -371,16 +371,60 @@ static __always_inline bool fill_op(struct ca_rec *r, struct task_struct *t, str
 	return false;
 }
 
+/*
+ * Start the record of a request by the current task unless the filters drop
+ * it: identity (an SQPOLL thread, iou-sqp-N, submits for its process and is
+ * filtered and named by the process's comm; a request naming a registered
+ * personality runs with, and is recorded with, that personality's creds).
+ */
+static __always_inline bool uring_begin(struct ca_rec *r, struct io_kiocb *req, __u32 nr,
+					struct task_struct *t)
+{
+	struct ca_comm_key comm = {};
+	__u64 rflags = req->flags;
+	__u32 uid = (__u32)bpf_get_current_uid_gid();
+
+	if (t->flags & CA_PF_IO_WORKER)
+		BPF_CORE_READ_STR_INTO(&comm.comm, t, group_leader, comm);
+	else
+		bpf_get_current_comm(comm.comm, sizeof(comm.comm));
+	if (rflags & CA_REQ_F_CREDS)
+		uid = BPF_CORE_READ(req, creds, uid.val);
+	if (ca_filtered(t->tgid, uid, comm.comm))
+		return false;
+	if (!ca_rec_begin(r, CA_EV_SYSCALL, t))
+		return false;
+	r->ev->flags |= CA_F_VIA_URING;
+	r->ev->syscall_nr = nr;
+	__builtin_memcpy(r->ev->task.comm, comm.comm, sizeof(comm.comm));
+	if (rflags & CA_REQ_F_CREDS)
+		use_req_creds(&r->ev->task, req);
+	return true;
+}
+
+/* Park the record until the request's completion, indexed by req and by (ring, user_data). */
+static __always_inline void uring_park(struct ca_rec *r, struct io_kiocb *req)
+{
+	struct ca_uring_ud_key uk = { (__u64)req->ctx, req->cqe.user_data };
+	__u64 key = (__u64)req;
+
+	uring_fit(r);
+	r->ev->size = r->off;
+	if (bpf_map_update_elem(&uring_pending, &key, r->s->ev, BPF_ANY)) {
+		ca_count_drop(CA_DROP_MAP_FULL);
+		return;
+	}
+	if (bpf_map_update_elem(&uring_ud, &uk, &key, BPF_ANY))
+		ca_count_drop(CA_DROP_MAP_FULL);
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(ca_uring_submit, struct io_kiocb *req)
 {
 	__u8 op = req->opcode;
 	__u32 nr = uring_nr(op);
 	struct task_struct *t;
-	struct ca_comm_key comm = {};
 	struct ca_rec r;
-	__u64 key = (__u64)req;
-	__u64 rflags;
 
 	if (!nr)
 		return 0;
@@ -389,41 +433,131 @@ int BPF_PROG(ca_uring_submit, struct io_kiocb *req)
 	    !open_writes(BPF_CORE_READ((struct io_open *)&req->cmd, how.flags)))
 		return 0;
 	t = bpf_get_current_task_btf();
-	/* an SQPOLL thread (iou-sqp-N) submits for its process: filter by the process's name */
-	if (t->flags & CA_PF_IO_WORKER)
-		BPF_CORE_READ_STR_INTO(&comm.comm, t, group_leader, comm);
-	else
-		bpf_get_current_comm(comm.comm, sizeof(comm.comm));
-	rflags = req->flags;
-	{
-		__u32 uid = (__u32)bpf_get_current_uid_gid();
+	if (!uring_begin(&r, req, nr, t) || !fill_op(&r, t, req, op))
+		return 0;
+	uring_park(&r, req);
+	return 0;
+}
 
-		if (rflags & CA_REQ_F_CREDS)
-			uid = BPF_CORE_READ(req, creds, uid.val);
-		if (ca_filtered(t->tgid, uid, comm.comm))
-			return 0;
-	}
-	if (!ca_rec_begin(&r, CA_EV_SYSCALL, t))
-		return 0;
-	r.ev->flags |= CA_F_VIA_URING;
-	r.ev->syscall_nr = nr;
-	__builtin_memcpy(r.ev->task.comm, comm.comm, sizeof(comm.comm));
-	if (rflags & CA_REQ_F_CREDS)
-		use_req_creds(&r.ev->task, req);
-	if (!fill_op(&r, t, req, op))
-		return 0;
-	uring_fit(&r);
-	r.ev->size = r.off;
-	if (bpf_map_update_elem(&uring_pending, &key, r.s->ev, BPF_ANY)) {
-		ca_count_drop(CA_DROP_MAP_FULL);
-		return 0;
-	}
-	{
-		struct ca_uring_ud_key uk = { (__u64)req->ctx, req->cqe.user_data };
+/* A user path string and the directory it is relative to (syscall.bpf.c's append_object). */
+static __always_inline void append_user_object(struct ca_rec *r, struct task_struct *t, __u64 uptr,
+					       int dirfd, __u32 slot, __u16 kernel_flag,
+					       bool fd_if_empty)
+{
+	__u32 start = r->off;
+	int n;
 
-		if (bpf_map_update_elem(&uring_ud, &uk, &key, BPF_ANY))
-			ca_count_drop(CA_DROP_MAP_FULL);
+	if (!uptr) {
+		if (fd_if_empty && ca_append_base(r, slot, t, dirfd) > 0)
+			r->ev->flags |= kernel_flag;
+		return;
 	}
+	n = ca_append_user_str(r, slot, (const void *)uptr);
+	if (n == 0 && fd_if_empty) {
+		if (ca_append_base(r, slot, t, dirfd) > 0)
+			r->ev->flags |= kernel_flag;
+		return;
+	}
+	if (n > 0 && ca_byte_at(r, start) != '/')
+		ca_append_base(r, slot + 1, t, dirfd);
+}
+
+/*
+ * The record of a request the kernel refused while reading it (prep failed:
+ * a bad pointer, a path too long, invalid flags): io_uring_submit_req does
+ * not fire for it, its failure CQE does. Built from the SQE, with the
+ * strings from the caller's memory (this runs in the submitter's context),
+ * as the syscall path reads them.
+ */
+static __always_inline bool fill_from_sqe(struct ca_rec *r, struct task_struct *t,
+					  const struct io_uring_sqe *sqe, __u8 op)
+{
+	struct ca_event *ev = r->ev;
+	int fd = BPF_CORE_READ(sqe, fd);
+	__u64 addr = BPF_CORE_READ(sqe, addr), addr2 = BPF_CORE_READ(sqe, addr2);
+	__u32 len = BPF_CORE_READ(sqe, len), oflags = BPF_CORE_READ(sqe, open_flags);
+
+	ev->args[0] = (__u64)(__s64)fd;
+	ev->args[1] = addr;
+	switch (op) {
+	case IORING_OP_OPENAT:
+	case IORING_OP_OPENAT2:
+		if (op == IORING_OP_OPENAT) {
+			ev->args[2] = oflags;
+			ev->args[3] = len;
+			ev->aux[CA_AUX_OPEN_FLAGS] = oflags;
+			ev->aux[CA_AUX_OPEN_MODE] = len;
+		} else {
+			struct open_how how = {};
+
+			ev->args[2] = addr2;
+			ev->args[3] = len;
+			if (bpf_probe_read_user(&how, sizeof(how), (void *)addr2)) {
+				how.flags = 01; /* unknown: recorded, not guessed read-only */
+				r->ev->flags |= CA_F_READ_FAULT;
+				ca_count_drop(CA_DROP_READ_FAULT);
+			}
+			ev->aux[CA_AUX_OPEN_FLAGS] = how.flags;
+			ev->aux[CA_AUX_OPEN_MODE] = how.mode;
+		}
+		if (!ca_cfg.capture_read_opens && !open_writes(ev->aux[CA_AUX_OPEN_FLAGS]))
+			return false;
+		append_user_object(r, t, addr, fd, CA_S_PATH, CA_F_PATH_KERNEL, false);
+		return true;
+	case IORING_OP_RENAMEAT:
+	case IORING_OP_LINKAT:
+		ev->args[2] = (__u64)(__s64)(int)len;
+		ev->args[3] = addr2;
+		ev->args[4] = oflags; /* rename_flags / hardlink_flags share the union */
+		append_user_object(r, t, addr, fd, CA_S_PATH, CA_F_PATH_KERNEL,
+				   op == IORING_OP_LINKAT && (oflags & CA_AT_EMPTY_PATH));
+		append_user_object(r, t, addr2, (int)len, CA_S_PATH2, CA_F_PATH2_KERNEL, false);
+		return true;
+	case IORING_OP_UNLINKAT:
+		ev->args[2] = oflags;
+		append_user_object(r, t, addr, fd, CA_S_PATH, CA_F_PATH_KERNEL, false);
+		return true;
+	case IORING_OP_MKDIRAT:
+		ev->args[2] = len;
+		append_user_object(r, t, addr, fd, CA_S_PATH, CA_F_PATH_KERNEL, false);
+		return true;
+	case IORING_OP_SYMLINKAT:
+		/* symlinkat(target = addr, newdirfd = fd, linkpath = addr2) */
+		ev->args[0] = addr;
+		ev->args[1] = (__u64)(__s64)fd;
+		ev->args[2] = addr2;
+		append_user_object(r, t, addr2, fd, CA_S_PATH, CA_F_PATH_KERNEL, false);
+		ca_append_user_str(r, CA_S_AUX, (const void *)addr);
+		return true;
+	case IORING_OP_CONNECT:
+		ev->args[2] = addr2;
+		if (addr2 > 0 && addr2 <= sizeof(struct __kernel_sockaddr_storage) && ca_room(r) &&
+		    !bpf_probe_read_user(&r->s->ev[r->off & CA_OFF_MASK], addr2 & 0xff,
+					 (void *)addr))
+			ca_set_slot(r, CA_S_AUX, addr2 & 0xff);
+		return true;
+	case IORING_OP_ACCEPT:
+		ev->args[2] = addr2;
+		ev->args[3] = oflags;
+		return true;
+	}
+	return false;
+}
+
+SEC("tp_btf/io_uring_req_failed")
+int BPF_PROG(ca_uring_failed, const struct io_uring_sqe *sqe, struct io_kiocb *req, int error)
+{
+	__u8 op = BPF_CORE_READ(sqe, opcode);
+	__u32 nr = uring_nr(op);
+	struct task_struct *t;
+	struct ca_rec r;
+
+	if (!nr)
+		return 0;
+	t = bpf_get_current_task_btf();
+	if (!uring_begin(&r, req, nr, t) || !fill_from_sqe(&r, t, sqe, op))
+		return 0;
+	uring_park(&r, req);
 	return 0;
 }
 

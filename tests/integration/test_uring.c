@@ -928,6 +928,17 @@ static void test_same_as_syscall(void **state UNUSED)
 	assert_int_equal(run_sqe(&ring), 0);
 	check_same("file.symlink", in_dir(lnk), NULL);
 
+	/* refused while the kernel reads the request (prep): invalid flags */
+	{
+		const char *bad = in_dir(uname_("same-einval"));
+
+		assert_int_equal(syscall(SYS_unlinkat, AT_FDCWD, bad, 0x1), -1);
+		assert_int_equal(errno, EINVAL);
+		io_uring_prep_unlinkat(sqe_get(&ring), AT_FDCWD, bad, 0x1);
+		assert_int_equal(run_sqe(&ring), -EINVAL);
+		check_same("file.unlink", bad, NULL);
+	}
+
 	assert_int_equal(syscall(SYS_linkat, AT_FDCWD, g, AT_FDCWD, hl, 0), 0);
 	assert_int_equal(unlink(hl), 0);
 	io_uring_prep_linkat(sqe_get(&ring), AT_FDCWD, g, AT_FDCWD, hl, 0);
@@ -936,9 +947,42 @@ static void test_same_as_syscall(void **state UNUSED)
 	close(dfd);
 }
 
+static int is_start(json_object *rec, void *arg UNUSED)
+{
+	const char *e = jstr(rec, "event");
+
+	return e && strcmp(e, "agent.start") == 0;
+}
+
+/* agent.start lists the io_uring hooks among the active ones. */
+static void test_hooks_listed(void **state UNUSED)
+{
+	static const char *const want[] = { "io_uring_submit_req", "io_uring_complete",
+					    "io_uring_cqe_overflow", "io_uring_req_failed" };
+	json_object *st, *act;
+
+	if (!harness_can_run())
+		skip();
+	st = agent_wait(&ag, 0, is_start, NULL, WAIT_MS, NULL);
+	assert_non_null(st);
+	act = jget(st, "agent.hooks.active");
+	assert_non_null(act);
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		size_t j, n = json_object_array_length(act);
+
+		for (j = 0; j < n; j++)
+			if (strcmp(json_object_get_string(json_object_array_get_idx(act, j)),
+				   want[i]) == 0)
+				break;
+		if (j == n)
+			fail_msg("%s not among the active hooks", want[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hooks_listed),
 		cmocka_unit_test(test_openat),
 		cmocka_unit_test(test_openat2_async),
 		cmocka_unit_test(test_open_direct),

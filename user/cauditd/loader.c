@@ -110,6 +110,7 @@ static const char *const uring_progs[][2] = {
 	{ "ca_uring_submit", "io_uring_submit_req" },
 	{ "ca_uring_complete", "io_uring_complete" },
 	{ "ca_uring_overflow", "io_uring_cqe_overflow" },
+	{ "ca_uring_failed", "io_uring_req_failed" },
 };
 
 #define URING_PROGS (sizeof(uring_progs) / sizeof(uring_progs[0]))
