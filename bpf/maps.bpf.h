@@ -157,13 +157,12 @@ struct {
 	__type(value, __u8);
 } login_services SEC(".maps") __weak;
 
-/* UDP destinations already recorded per socket. */
+/* UDP destinations already recorded, per process. */
 struct ca_udp_dst_key {
-	__u64 sk;
-	__u8 daddr[16];
+	__u32 tgid;
 	__u16 dport;
 	__u16 _pad0;
-	__u32 _pad1;
+	__u8 daddr[16];
 };
 
 struct {

@@ -281,23 +281,25 @@ static __always_inline void note_login_accept(struct task_struct *t, const struc
 }
 
 /*
- * A UDP send is recorded once per (socket, destination), and at most
- * udp_sends_per_sec new destinations per socket and second; the excess is
- * counted as rate_limited and not remembered, so it is recorded later.
+ * A UDP destination (send or connect) is recorded once per process and
+ * destination, and at most udp_sends_per_sec new destinations per socket
+ * and second; the excess is counted as rate_limited and not remembered, so
+ * it is recorded later. Per process, not per socket: resolvers open a new
+ * socket for every query.
  */
 static __always_inline bool udp_new_destination(struct sock *sk, const struct ca_net_info *ni)
 {
 	struct ca_udp_dst_key k = {};
 	struct ca_udp_rate *rt, fresh = {};
-	__u64 now = bpf_ktime_get_boot_ns();
+	__u64 now = bpf_ktime_get_boot_ns(), skey = (__u64)sk;
 	__u8 one = 1;
 
-	k.sk = (__u64)sk;
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	__builtin_memcpy(k.daddr, ni->daddr, sizeof(k.daddr));
 	k.dport = ni->dport;
 	if (bpf_map_lookup_elem(&udp_seen, &k))
 		return false;
-	rt = bpf_map_lookup_elem(&udp_rate, &k.sk);
+	rt = bpf_map_lookup_elem(&udp_rate, &skey);
 	if (rt && now - rt->window_start < 1000000000ull) {
 		if (rt->count >= ca_cfg.udp_sends_per_sec) {
 			ca_count_drop(CA_DROP_RATE_LIMITED);
@@ -307,7 +309,7 @@ static __always_inline bool udp_new_destination(struct sock *sk, const struct ca
 	} else {
 		fresh.window_start = now;
 		fresh.count = 1;
-		bpf_map_update_elem(&udp_rate, &k.sk, &fresh, BPF_ANY);
+		bpf_map_update_elem(&udp_rate, &skey, &fresh, BPF_ANY);
 	}
 	bpf_map_update_elem(&udp_seen, &k, &one, BPF_ANY);
 	return true;
@@ -368,6 +370,11 @@ static __always_inline int exit_net(long ret)
 		ni.flags &= ~CA_NET_HAVE_DST;
 		ca_user_sockaddr(&ni, uaddr, ulen, false);
 		if (!(ni.flags & CA_NET_HAVE_DST) || !udp_new_destination(sk, &ni))
+			return 0;
+	} else if (p.nr == 42 && ret == 0 && ni.type == CA_SOCK_DGRAM &&
+		   (ni.family == CA_AF_INET || ni.family == CA_AF_INET6)) {
+		/* a UDP connect only names a destination: as for sends */
+		if (!udp_new_destination(sk, &ni))
 			return 0;
 	} else if (p.nr == 42 && ret < 0 && ret != -CA_EINPROGRESS) {
 		/* a failed connect may have reset the socket: what was asked */

@@ -448,6 +448,14 @@ int loader_apply_runtime(struct loader *l, const struct ca_config *cfg)
 	return fill_filters(l, cfg);
 }
 
+int loader_set_origin(struct loader *l, uint32_t pid, const struct ca_origin *origin)
+{
+	/* BPF_NOEXIST: an origin the kernel set itself since the scan is newer */
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.origins), &pid, origin, BPF_NOEXIST))
+		return -errno;
+	return 0;
+}
+
 int loader_ringbuf_fd(const struct loader *l)
 {
 	return bpf_map__fd(l->skel->maps.events);

@@ -50,6 +50,9 @@ const struct hook_status *loader_hooks(const struct loader *l, unsigned *count);
 typedef void (*loader_record_fn)(void *opaque, const void *data, size_t size);
 int loader_snapshot(struct loader *l, loader_record_fn fn, void *opaque);
 
+/* Set the session origin of process pid in the kernel (origin_seed.c). */
+int loader_set_origin(struct loader *l, uint32_t pid, const struct ca_origin *origin);
+
 /* Stop capture: detach every program (maps stay readable). */
 void loader_detach(struct loader *l);
 /* Free everything; NULL is fine. */

@@ -24,6 +24,7 @@
 #include "crypto.h"
 #include "drain.h"
 #include "loader.h"
+#include "origin_seed.h"
 #include "log.h"
 #include "host.h"
 #include "sink.h"
@@ -277,6 +278,10 @@ int main(int argc, char **argv)
 	if (loader_snapshot(a.loader, drain_snapshot_record, &a.drain))
 		log_msg(LOG_WARNING, "task iterator unavailable: process snapshot from /proc only");
 	drain_scan_proc(&a.drain);
+	r = origin_seed(a.loader, &a.cfg);
+	if (r > 0)
+		log_msg(LOG_INFO, "session origin of %d running processes found in /proc", r);
+	r = 0;
 
 	hooks = loader_hooks(a.loader, &nhooks);
 	for (unsigned i = 0; i < nhooks; i++) {
