@@ -34,6 +34,7 @@
 #define CA_FFS_MASK (~3UL) /* io_uring keeps FFS_NOWAIT | FFS_ISREG in the low bits */
 #define CA_FIXED_FILES_MAX (1u << 20)
 #define CA_EINPROGRESS 115
+#define CA_SOCK_DGRAM 2
 
 /* Syscall numbers of the equivalent syscalls (x86_64 ABI, fixed). */
 #define NR_OPENAT 257
@@ -688,6 +689,41 @@ static __always_inline void kaddr_dst(struct ca_net_info *ni, const __u8 *kaddr,
 }
 
 /*
+ * A UDP connect only names a destination: recorded once per (process,
+ * destination) and rate-limited per socket, as a connect or send on the
+ * syscall path (syscall.bpf.c's udp_new_destination, with the submitter's
+ * tgid instead of the current task's: completions may run in a worker).
+ */
+static __always_inline bool udp_new_destination(__u32 tgid, struct sock *sk,
+						const struct ca_net_info *ni)
+{
+	struct ca_udp_dst_key k = {};
+	struct ca_udp_rate *rt, fresh = {};
+	__u64 now = bpf_ktime_get_boot_ns(), skey = (__u64)sk;
+	__u8 one = 1;
+
+	k.tgid = tgid;
+	__builtin_memcpy(k.daddr, ni->daddr, sizeof(k.daddr));
+	k.dport = ni->dport;
+	if (bpf_map_lookup_elem(&udp_seen, &k))
+		return false;
+	rt = bpf_map_lookup_elem(&udp_rate, &skey);
+	if (rt && now - rt->window_start < 1000000000ull) {
+		if (rt->count >= ca_cfg.udp_sends_per_sec) {
+			ca_count_drop(CA_DROP_RATE_LIMITED);
+			return false;
+		}
+		rt->count++;
+	} else {
+		fresh.window_start = now;
+		fresh.count = 1;
+		bpf_map_update_elem(&udp_rate, &skey, &fresh, BPF_ANY);
+	}
+	bpf_map_update_elem(&udp_seen, &k, &one, BPF_ANY);
+	return true;
+}
+
+/*
  * connect and accept: the socket as the kernel holds it after the op
  * (connect: the request's socket; accept: the new one), as struct
  * ca_net_info in CA_S_AUX, unix paths in CA_S_PATH.
@@ -724,6 +760,10 @@ static __always_inline void emit_net(struct ca_event *parked, struct io_kiocb *r
 		int len = parked->str_len[CA_S_AUX];
 		const __u8 *kaddr = len ? (const __u8 *)parked + sizeof(struct ca_event) : NULL;
 
+		if (res == 0 && ni.type == CA_SOCK_DGRAM &&
+		    (ni.family == CA_AF_INET || ni.family == CA_AF_INET6) &&
+		    !udp_new_destination(parked->task.pid, sk, &ni))
+			return;
 		if (res < 0 && res != -CA_EINPROGRESS) {
 			ni.flags &= ~CA_NET_HAVE_DST;
 			ni.dport = 0;

@@ -602,6 +602,51 @@ static void test_connect_accept(void **state UNUSED)
 	close(cs);
 }
 
+/* A UDP connect names a destination: one record per process and destination, as connect(2). */
+static void test_udp_connect(void **state UNUSED)
+{
+	struct sockaddr_in dst;
+	int probe, s1, s2;
+	socklen_t l = sizeof(dst);
+	json_object *ev;
+	int64_t w[2] = { 0, 0 };
+
+	if (!harness_can_run())
+		skip();
+	/* a port nobody else uses in this test: bound, read back, kept open */
+	probe = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	memset(&dst, 0, sizeof(dst));
+	dst.sin_family = AF_INET;
+	dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(probe, (struct sockaddr *)&dst, sizeof(dst)), 0);
+	assert_int_equal(getsockname(probe, (struct sockaddr *)&dst, &l), 0);
+	s1 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	s2 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	io_uring_prep_connect(sqe_get(&ring), s1, (struct sockaddr *)&dst, sizeof(dst));
+	assert_int_equal(run_sqe(&ring), 0);
+	ev = one_net(0, ntohs(dst.sin_port), __FILE__, __LINE__);
+	CHECK_URING(ev, "net.connect", "connect", 0, NULL);
+	CHECK_STR(ev, "net.proto", "udp");
+	CHECK_STR(ev, "net.dst.ip", "127.0.0.1");
+	CHECK_INT(ev, "net.fd", s1);
+	/* the same destination again, from another socket: nothing new */
+	io_uring_prep_connect(sqe_get(&ring), s2, (struct sockaddr *)&dst, sizeof(dst));
+	assert_int_equal(run_sqe(&ring), 0);
+	/* marker: a later record of ours, so the one not expected would be in by now */
+	{
+		const char *p = in_dir(uname_("udp-marker"));
+
+		io_uring_prep_mkdirat(sqe_get(&ring), AT_FDCWD, p, 0700);
+		assert_int_equal(run_sqe(&ring), 0);
+		ONE("file.mkdir", "success", "file.path", p);
+	}
+	w[1] = ntohs(dst.sin_port);
+	assert_int_equal(agent_count(&ag, match_port, w), 1);
+	close(s1);
+	close(s2);
+	close(probe);
+}
+
 /* Unix sockets: the path connected to, and the path of the socket accepted. */
 static void test_unix(void **state UNUSED)
 {
@@ -991,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(test_mkdir_symlink_link),
 		cmocka_unit_test(test_connect_accept),
 		cmocka_unit_test(test_unix),
+		cmocka_unit_test(test_udp_connect),
 		cmocka_unit_test(test_accept_direct),
 		cmocka_unit_test(test_cq_overflow),
 		cmocka_unit_test(test_multishot_accept),
