@@ -127,21 +127,32 @@ static __always_inline __u64 fn_uptr(struct filename *fn)
  */
 static __always_inline void uring_fit(struct ca_rec *r)
 {
-	__u32 used = sizeof(struct ca_event);
+	__u32 used = sizeof(struct ca_event), src = sizeof(struct ca_event);
 
 	if (r->off <= CA_URING_REC_MAX)
 		return;
 #pragma unroll
 	for (int i = 0; i < CA_S__COUNT; i++) {
-		__u32 len = r->ev->str_len[i];
+		__u32 len = r->ev->str_len[i], keep = len;
 
 		if (used + len > CA_URING_REC_MAX) {
 			bool base = i == CA_S_PATH_BASE || i == CA_S_PATH2_BASE;
 
-			len = used < CA_URING_REC_MAX && !base ? CA_URING_REC_MAX - used : 0;
-			r->ev->str_len[i] = len;
+			keep = used < CA_URING_REC_MAX && !base ? CA_URING_REC_MAX - used : 0;
+			r->ev->str_len[i] = keep;
 		}
-		used += len;
+		/*
+		 * A slot dropped before this one leaves a gap: move this slot's
+		 * bytes down (through tmp, the ranges may overlap).
+		 */
+		if (keep && src != used && keep <= CA_SCRATCH_TMP) {
+			bpf_probe_read_kernel(r->s->tmp, keep & (CA_SCRATCH_TMP - 1) ?: CA_SCRATCH_TMP,
+					      &r->s->ev[src & CA_OFF_MASK]);
+			bpf_probe_read_kernel(&r->s->ev[used & CA_OFF_MASK],
+					      keep & (CA_SCRATCH_TMP - 1) ?: CA_SCRATCH_TMP, r->s->tmp);
+		}
+		used += keep;
+		src += len;
 	}
 	r->off = used;
 	r->ev->flags |= CA_F_PATH_TRUNC;

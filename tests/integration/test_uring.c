@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "caudit_event.h"
 #include "harness.h"
 
 #define UNUSED __attribute__((unused))
@@ -800,6 +801,66 @@ static void test_multishot_accept(void **state UNUSED)
 	close(ls);
 }
 
+/*
+ * A record waiting for its completion is kept in 8 KiB. Two relative names
+ * of 4000 bytes against a 3900-byte working directory do not fit: the
+ * record says it was cut ("truncated"), and the base directory that does not
+ * fit is left out rather than cut, so the path is reported as given,
+ * unresolved, instead of resolved against a wrong directory.
+ */
+static void test_truncated(void **state UNUSED)
+{
+	char comp[204], *oldn, *newn;
+	char cwd[4200];
+	json_object *ev;
+	size_t n = 0;
+
+	if (!harness_can_run())
+		skip();
+	memset(comp, 'd', 203);
+	comp[203] = 0;
+	assert_int_equal(chdir(dir), 0);
+	for (int i = 0; i < 19; i++) {
+		assert_int_equal(mkdir(comp, 0700), 0);
+		assert_int_equal(chdir(comp), 0);
+	}
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	/* with a 4000-byte name and the record header, the base does not fit */
+	assert_true(strlen(cwd) > 8192 - 320 - 3999);
+	/* 20 components of 199 bytes: 4000 bytes, a valid length, no such file */
+	oldn = malloc(4001);
+	newn = malloc(4001);
+	assert_non_null(oldn);
+	assert_non_null(newn);
+	for (int i = 0; i < 20; i++) {
+		memset(oldn + n, 'o', 199);
+		memset(newn + n, 'n', 199);
+		n += 199;
+		oldn[n] = newn[n] = '/';
+		n++;
+	}
+	oldn[n - 1] = newn[n - 1] = 0;
+	io_uring_prep_renameat(sqe_get(&ring), AT_FDCWD, oldn, AT_FDCWD, newn, 0);
+	assert_int_equal(run_sqe(&ring), -ENOENT);
+	ev = ONE("file.rename", "failure", "file.path", oldn);
+	CHECK_URING(ev, "file.rename", "renameat2", -ENOENT, "ENOENT");
+	assert_true(json_object_is_type(jget(ev, "file.path_resolved"), json_type_boolean));
+	assert_false(json_object_get_boolean(jget(ev, "file.path_resolved")));
+	assert_true(json_object_is_type(jget(ev, "file.truncated"), json_type_boolean));
+	assert_true(json_object_get_boolean(jget(ev, "file.truncated")));
+	{
+		const char *p2 = jstr(ev, "file.path2");
+
+		/* cut to what fits: a prefix of the new name (after the dropped base) */
+		assert_non_null(p2);
+		assert_int_equal(strlen(p2), 8192 - sizeof(struct ca_event) - strlen(oldn));
+		assert_int_equal(strncmp(p2, newn, strlen(p2)), 0);
+	}
+	free(oldn);
+	free(newn);
+	assert_int_equal(chdir("/"), 0);
+}
+
 /* ---- credentials ------------------------------------------------------ */
 
 #define TEST_UID 1234
@@ -1041,6 +1102,7 @@ int main(void)
 		cmocka_unit_test(test_cq_overflow),
 		cmocka_unit_test(test_multishot_accept),
 		cmocka_unit_test(test_same_as_syscall),
+		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_personality),
 	};
 
