@@ -79,7 +79,7 @@ static __always_inline bool emit_open(struct ca_event *parked, struct io_kiocb *
 	return true;
 }
 
-/* Unix socket path from a kernel copy of the caller's sockaddr_un. */
+/* Unix socket path from the caller's sockaddr_un parked at submit (map memory). */
 static __always_inline void append_kaddr_unix_path(struct ca_rec *r, struct ca_net_info *ni,
 						   const __u8 *kaddr, int len)
 {
@@ -109,9 +109,9 @@ static __always_inline void append_kaddr_unix_path(struct ca_rec *r, struct ca_n
 }
 
 /*
- * Destination of a failed connect from the kernel's copy of the caller's
- * sockaddr, as ca_user_sockaddr() reads it from user memory on the syscall
- * path (a failed connect may have reset the socket).
+ * Destination of a failed connect from the caller's sockaddr parked at
+ * submit, as ca_user_sockaddr() reads it at exit on the syscall path (a
+ * failed connect may have reset the socket).
  */
 static __always_inline void kaddr_dst(struct ca_net_info *ni, const __u8 *kaddr, int len)
 {

@@ -16,7 +16,6 @@
 #define CA_O_TRUNC 01000
 #define CA_O_LARGEFILE 0100000
 #define CA_PF_IO_WORKER 0x10
-#define CA_REQ_F_FIXED_FILE (1ULL << 0)
 #define CA_REQ_F_CREDS (1ULL << 19)
 #define CA_FILE_INDEX_ALLOC 0xffffffffu
 #define CA_FFS_MASK (~3UL) /* io_uring keeps FFS_NOWAIT | FFS_ISREG in the low bits */
