@@ -170,11 +170,35 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libcaudit.a
 	$(Q)echo "  BENCH   $<"
 	$(Q)$(CC) $(CFLAGS) -Ibench $< $(BUILD)/libcaudit.a $(LIBS_COMMON) -lbpf -luring -lm -o $@
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: binaries, the systemd unit,
+# tmpfiles.d and sysusers.d entries, the default config and rules. An
+# existing /etc/caudit/cauditd.conf is kept (the new one goes next to it).
+SBINDIR     ?= $(PREFIX)/sbin
+BINDIR      ?= $(PREFIX)/bin
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+DOCDIR      ?= $(PREFIX)/share/doc/caudit
+SYSCONFDIR  ?= /etc
+
 install: binaries
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/caudit
-	install -m 0755 $(BUILD)/cauditd $(DESTDIR)$(PREFIX)/sbin/cauditd
-	$(if $(CLI_SRCS),install -m 0755 $(BUILD)/caudit $(DESTDIR)$(PREFIX)/bin/caudit)
-	install -m 0640 etc/cauditd.conf $(DESTDIR)/etc/caudit/cauditd.conf
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/caudit $(DESTDIR)$(SYSCONFDIR)/caudit/rules.d
+	install -m 0755 $(BUILD)/cauditd $(DESTDIR)$(SBINDIR)/cauditd
+	$(if $(CLI_SRCS),install -m 0755 $(BUILD)/caudit $(DESTDIR)$(BINDIR)/caudit)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/cauditd.service.in > $(BUILD)/cauditd.service
+	install -m 0644 $(BUILD)/cauditd.service $(DESTDIR)$(UNITDIR)/cauditd.service
+	install -m 0644 systemd/caudit.tmpfiles $(DESTDIR)$(TMPFILESDIR)/caudit.conf
+	install -m 0644 systemd/caudit.sysusers $(DESTDIR)$(SYSUSERSDIR)/caudit.conf
+	if [ -e $(DESTDIR)$(SYSCONFDIR)/caudit/cauditd.conf ]; then \
+		install -m 0640 etc/cauditd.conf $(DESTDIR)$(SYSCONFDIR)/caudit/cauditd.conf.new; \
+	else \
+		install -m 0640 etc/cauditd.conf $(DESTDIR)$(SYSCONFDIR)/caudit/cauditd.conf; \
+	fi
+	$(if $(wildcard etc/rules.d/*.rules),install -m 0640 $(wildcard etc/rules.d/*.rules) \
+		$(DESTDIR)$(SYSCONFDIR)/caudit/rules.d/)
+	install -m 0644 README.md $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
 
 format:
 	clang-format -i bpf/*.c bpf/*.h include/*.h user/*/*.c user/*/*.h tests/*/*.c

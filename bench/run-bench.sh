@@ -137,7 +137,8 @@ log_text() {
 # write_config DIR: DIR/cauditd.conf with the log (and the keys of the signed
 # store, when this cauditd has one) under DIR, defaults for everything else
 write_config() {
-	printf 'log_dir = %s/log\nkey_dir = %s/keys\n' "$1" "$1" >"$1/cauditd.conf"
+	# no pins (a benchmark must not leave capture running), no status socket
+	printf 'log_dir = %s/log\nkey_dir = %s/keys\npin_dir =\nstatus_socket =\n' "$1" "$1" >"$1/cauditd.conf"
 	[ -z "${ENCRYPT_TO:-}" ] || printf 'encrypt_to = %s\n' "$ENCRYPT_TO" >>"$1/cauditd.conf"
 	[ -z "${EXTRA_CONF:-}" ] || printf '%s\n' "$EXTRA_CONF" >>"$1/cauditd.conf"
 	"$CAUDITD" -t -c "$1/cauditd.conf" >/dev/null 2>&1 && return 0

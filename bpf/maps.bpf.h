@@ -201,6 +201,35 @@ struct {
 	__type(value, __u8);
 } comm_filter SEC(".maps") __weak;
 
+/*
+ * Which program generation may emit records (docs/operations.md, "Upgrades").
+ * The map is pinned and handed from one BPF object to the next; the programs
+ * of an object emit only while the map holds their generation, so at an
+ * upgrade the switch from the old programs to the new ones is one map write:
+ * no gap, and no event recorded by both.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} ca_active_gen SEC(".maps") __weak;
+
+/* This object's generation, set by the loader before load. */
+const volatile __u32 ca_my_gen __weak = 0;
+
+/*
+ * False while another object's programs own the log. Programs that share
+ * state with the other object (pending) check it before touching that
+ * state; ca_rec_submit checks it for every record.
+ */
+static __always_inline bool ca_gen_active(void)
+{
+	__u32 zero = 0, *gen = bpf_map_lookup_elem(&ca_active_gen, &zero);
+
+	return !gen || *gen == ca_my_gen;
+}
+
 /* Runtime settings, written by user space through the skeleton's .bss. */
 struct ca_runtime_cfg ca_cfg __weak;
 

@@ -88,7 +88,11 @@ int BPF_PROG(ca_process_exec, struct task_struct *p, pid_t old_pid, struct linux
 	__u32 start;
 
 	__u32 old_tid = old_pid, nr = CA_SYSCALL_MAX;
-	struct ca_pending *pe = bpf_map_lookup_elem(&pending, &old_tid);
+	struct ca_pending *pe;
+
+	if (!ca_gen_active())
+		return 0; /* shares pending with the active object: hands off */
+	pe = bpf_map_lookup_elem(&pending, &old_tid);
 
 	/* which call it was (execve or execveat), when its enter was seen */
 	if (pe)
@@ -172,6 +176,8 @@ int BPF_PROG(ca_process_exit, struct task_struct *p, bool group_dead)
 	unsigned int sflags;
 	int code;
 
+	if (!ca_gen_active())
+		return 0;
 	/* a thread that dies inside a hooked syscall leaves its enter behind */
 	bpf_map_delete_elem(&pending, &tid);
 	bpf_map_delete_elem(&pending_cred, &tid);

@@ -167,6 +167,10 @@ static __always_inline void ca_rec_submit(struct ca_rec *r)
 	__u32 size = r->off;
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
+	/* an older or newer object owns the log now (upgrade handover) */
+	if (!ca_gen_active())
+		return;
+
 	if (size > CA_EVENT_MAX)
 		size = CA_EVENT_MAX;
 	r->ev->size = size;

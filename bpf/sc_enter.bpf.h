@@ -141,6 +141,8 @@ static __always_inline int ca_sc_enter_common(struct ca_pending *p)
 	__u32 nr = p->nr;
 	struct ca_sc_desc *d;
 
+	if (!ca_gen_active())
+		return 0; /* the pending map may be shared with another object's programs */
 	d = bpf_map_lookup_elem(&sc_table, &nr);
 	if (!d || !d->wanted)
 		return 0;

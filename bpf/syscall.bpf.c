@@ -150,6 +150,8 @@ static __always_inline bool exit_fetch(struct ca_pending *p, struct ca_sc_desc *
 	struct ca_pending *pp;
 	struct ca_sc_desc *dp;
 
+	if (!ca_gen_active())
+		return false; /* the active object's exit completes this call */
 	pp = bpf_map_lookup_elem(&pending, &tid);
 	if (!pp)
 		return false;

@@ -168,6 +168,9 @@ static __always_inline void uring_emit(struct ca_uring_rec *v, struct io_kiocb *
 	if ((op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2) && res >= 0 &&
 	    emit_open(ev, req, ring, res))
 		return;
+	/* an older or newer object owns the log now (upgrade handover), as in ca_rec_submit */
+	if (!ca_gen_active())
+		return;
 	size = ev->size;
 	if (size > CA_URING_REC_MAX)
 		size = CA_URING_REC_MAX;

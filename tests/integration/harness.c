@@ -377,6 +377,15 @@ static int match_start(json_object *rec, void *arg)
 	return e && strcmp(e, "agent.start") == 0 && pid == *(pid_t *)arg;
 }
 
+void harness_service_defaults(FILE *f, const char *extra_config)
+{
+	/* tests pin nothing and open no status socket unless they say so */
+	if (!extra_config || !strstr(extra_config, "pin_dir"))
+		fprintf(f, "pin_dir =\n");
+	if (!extra_config || !strstr(extra_config, "status_socket"))
+		fprintf(f, "status_socket =\n");
+}
+
 int agent_start(struct agent *a, const char *extra_config)
 {
 	char bin[PATH_MAX], shipped[PATH_MAX];
@@ -392,6 +401,7 @@ int agent_start(struct agent *a, const char *extra_config)
 	if (!f)
 		return -1;
 	fprintf(f, "log_dir = %s/log\nkey_dir = %s/keys\n", a->dir, a->dir);
+	harness_service_defaults(f, extra_config);
 	if (extra_config)
 		fprintf(f, "%s\n", extra_config);
 	fclose(f);

@@ -9,6 +9,7 @@
 #define CAUDIT_HARNESS_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -40,6 +41,12 @@ const char *harness_bin(const char *name, char *buf, size_t len);
 
 /* 1 when the process can load BPF (root); tests skip() otherwise. */
 int harness_can_run(void);
+
+/*
+ * Config lines that switch pinning and the status socket off unless
+ * extra_config sets pin_dir / status_socket itself.
+ */
+void harness_service_defaults(FILE *f, const char *extra_config);
 
 /*
  * Start cauditd with the shipped defaults plus `extra_config` lines (may be

@@ -81,8 +81,9 @@ int sagent_spawn(struct sagent *a, const char *extra_config)
 	f = fopen(a->conf, "we");
 	if (!f)
 		return -1;
-	fprintf(f, "log_dir = %s\nkey_dir = %s\n%s\n", a->log_dir, a->key_dir,
-		extra_config ? extra_config : "");
+	fprintf(f, "log_dir = %s\nkey_dir = %s\n", a->log_dir, a->key_dir);
+	harness_service_defaults(f, extra_config);
+	fprintf(f, "%s\n", extra_config ? extra_config : "");
 	if (fclose(f))
 		return -1;
 	harness_bin("cauditd", bin, sizeof(bin));

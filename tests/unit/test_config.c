@@ -90,6 +90,30 @@ static void test_defaults(void **state)
 	assert_memory_equal(&cfg, &c, sizeof(c));
 }
 
+static void test_service_keys(void **state)
+{
+	struct ca_config c;
+
+	config_defaults(&c);
+	assert_string_equal(c.pin_dir, "/sys/fs/bpf/caudit");
+	assert_string_equal(c.status_socket, "/run/caudit/cauditd.sock");
+	assert_string_equal(c.status_group, "root");
+	assert_int_equal(c.test_stop_watchdog_after, 0);
+	ok("pin_dir = /sys/fs/bpf/other\nstatus_socket = /run/x.sock\nstatus_group = adm\n"
+	   "test_stop_watchdog_after = 5\n");
+	assert_string_equal(cfg.pin_dir, "/sys/fs/bpf/other");
+	assert_string_equal(cfg.status_socket, "/run/x.sock");
+	assert_string_equal(cfg.status_group, "adm");
+	assert_int_equal(cfg.test_stop_watchdog_after, 5);
+	/* empty: no pins, no socket */
+	ok("pin_dir =\nstatus_socket =\n");
+	assert_string_equal(cfg.pin_dir, "");
+	assert_string_equal(cfg.status_socket, "");
+	bad("pin_dir = caudit\n", "t.conf:1: pin_dir: 'caudit' is not an absolute path");
+	bad("test_stop_watchdog_after = 86401\n",
+	    "t.conf:1: test_stop_watchdog_after: 86401 is out of range (0..86400)");
+}
+
 static void test_every_key(void **state)
 {
 	ok("log_dir = /srv/audit\n"
@@ -741,6 +765,7 @@ int main(void)
 {
 	const struct CMUnitTest parse_tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_service_keys),
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_bounds_accepted),
 		cmocka_unit_test(test_booleans),

@@ -14,5 +14,6 @@
 
 int cmd_keygen(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ struct cmd {
 static const struct cmd cmds[] = {
     {"keygen", cmd_keygen, "create a host's root key and first epoch key"},
     {"verify", cmd_verify, "verify a signed log from the root public key"},
+    {"status", cmd_status, "ask the running cauditd how it is doing"},
 };
 
 static void usage(FILE *f)

@@ -7,8 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <bpf/libbpf.h>
-
 #include "drain.h"
 #include "event_decode.h"
 #include "host.h"
@@ -45,9 +43,13 @@ static void cache_exec(struct drain *d, const struct ca_decoded *dec)
 		       dec->len[CA_S_CWD]);
 }
 
-static int handle_record(void *ctx, void *data, size_t size)
+/*
+ * One ring record: decoded, enriched, encoded; the journal learns the seq it
+ * will have before the store sees it (ringc.h), then it is written.
+ */
+static void handle_record(struct drain *d, struct ringc *rc, const void *data, size_t size,
+			  uint64_t pos_after)
 {
-	struct drain *d = ctx;
 	struct ca_decoded dec;
 	const struct proc_entry *pe;
 	struct enc_proc ep = {}, *epp = NULL;
@@ -55,7 +57,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 
 	if (event_decode(data, size, &dec) < 0) {
 		d->bad_records++;
-		return 0;
+		ringc_batch_note(rc, d->sink->last_seq, pos_after);
+		return;
 	}
 	ev = dec.ev;
 	switch (ev->type) {
@@ -81,12 +84,14 @@ static int handle_record(void *ctx, void *data, size_t size)
 	}
 	if (encode_event(&d->w, &d->enc, drain_next_seq(d), &dec, epp)) {
 		d->bad_records++;
-	} else if (drain_commit(d) == 0) {
-		d->records++;
+		ringc_batch_note(rc, d->sink->last_seq, pos_after);
+	} else {
+		ringc_batch_note(rc, drain_next_seq(d), pos_after);
+		if (drain_commit(d) == 0)
+			d->records++;
 	}
 	if (ev->type == CA_EV_PROC_EXIT)
 		proc_cache_remove(&d->procs, ev->task.pid);
-	return 0;
 }
 
 /* enc_cgroup_fn over the drain's cgroup cache */
@@ -103,7 +108,8 @@ static int cgroup_of(void *opaque, uint64_t id, struct enc_cgroup *out)
 	return 1;
 }
 
-int drain_init(struct drain *d, int ringbuf_fd, struct sink *sink, uint32_t args_max)
+int drain_init(struct drain *d, int ringbuf_fd, struct ring_ack *ack, struct sink *sink,
+	       uint32_t args_max)
 {
 	int r;
 
@@ -124,16 +130,18 @@ int drain_init(struct drain *d, int ringbuf_fd, struct sink *sink, uint32_t args
 	r = cgroup_cache_init(&d->cgroups, CGROUP_CACHE_DEFAULT);
 	if (r)
 		return r;
-	d->rb = ring_buffer__new(ringbuf_fd, handle_record, d, NULL);
-	if (!d->rb)
-		return -errno ? -errno : -ENOMEM;
+	r = ringc_open(&d->rc, ringbuf_fd, ack);
+	if (r)
+		return r;
+	d->ready = 1;
 	return 0;
 }
 
 void drain_free(struct drain *d)
 {
-	ring_buffer__free(d->rb);
-	d->rb = NULL;
+	if (d->ready)
+		ringc_close(&d->rc);
+	d->ready = 0;
 	proc_cache_free(&d->procs);
 	cgroup_cache_free(&d->cgroups);
 	jw_free(&d->w);
@@ -141,7 +149,36 @@ void drain_free(struct drain *d)
 
 int drain_epoll_fd(const struct drain *d)
 {
-	return ring_buffer__epoll_fd(d->rb);
+	return d->rc.fd;
+}
+
+int drain_consume_ring(struct drain *d, struct ringc *rc)
+{
+	int total = 0;
+
+	for (;;) {
+		uint64_t pos = ringc_consumer(rc), next;
+		unsigned n = 0;
+		const void *rec;
+		uint32_t len;
+		int discarded;
+
+		ringc_batch_begin(rc);
+		while (n < RING_ACK_MAX && (rec = ringc_peek(rc, pos, &len, &next, &discarded))) {
+			if (discarded)
+				ringc_batch_note(rc, d->sink->last_seq, next);
+			else
+				handle_record(d, rc, rec, len, next);
+			pos = next;
+			n++;
+		}
+		if (!n)
+			return total;
+		/* in the segment file (page cache) before the kernel may reuse the space */
+		d->sink->ops->flush(d->sink);
+		ringc_batch_end(rc, pos);
+		total += (int)n;
+	}
 }
 
 int drain_consume(struct drain *d)
@@ -154,7 +191,7 @@ int drain_consume(struct drain *d)
 
 	if (diff > 1000000 || diff < -1000000)
 		d->enc.boot_to_real_ns = off;
-	return ring_buffer__consume(d->rb);
+	return drain_consume_ring(d, &d->rc);
 }
 
 void drain_snapshot_record(void *opaque, const void *data, size_t size)

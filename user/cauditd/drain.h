@@ -12,12 +12,12 @@
 #include "cgroup_cache.h"
 #include "encode.h"
 #include "proc_cache.h"
+#include "ringc.h"
 #include "sink.h"
 
-struct ring_buffer;
-
 struct drain {
-	struct ring_buffer *rb;
+	struct ringc rc;       /* the events ring buffer */
+	int ready;
 	struct proc_cache procs;
 	struct cgroup_cache cgroups; /* cgroup id -> path, container */
 	struct jsonw w;
@@ -30,15 +30,24 @@ struct drain {
 	uint64_t write_errors; /* records lost because the sink failed */
 };
 
-/* Ready to consume ringbuf_fd into sink. 0 or negative errno. */
-int drain_init(struct drain *d, int ringbuf_fd, struct sink *sink, uint32_t args_max);
+/*
+ * Ready to consume ringbuf_fd into sink, journaling into ack (a pinned map's
+ * memory; NULL: private memory). 0 or negative errno.
+ */
+int drain_init(struct drain *d, int ringbuf_fd, struct ring_ack *ack, struct sink *sink,
+	       uint32_t args_max);
 void drain_free(struct drain *d);
 
 /* epoll fd that becomes readable when records are pending */
 int drain_epoll_fd(const struct drain *d);
 
-/* Consume every pending record; returns how many or negative errno. */
+/*
+ * Consume every pending record in batches: each batch is flushed to the
+ * segment file before the consumer position moves. Returns how many.
+ */
 int drain_consume(struct drain *d);
+/* The same for another ring (an old daemon's ring at an upgrade). */
+int drain_consume_ring(struct drain *d, struct ringc *rc);
 
 /* Write the record in d->w (encoded with seq drain_next_seq(d)). */
 uint64_t drain_next_seq(const struct drain *d);

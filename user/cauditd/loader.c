@@ -16,14 +16,25 @@
 
 #include "loader.h" /* the ABI types first: the skeleton uses them */
 #include "caudit.skel.h"
+#include "crypto.h"
+#include "loader_pins.h"
+#include "pins.h"
 #include "syscall_table.h"
 
 #define TRACEFS "/sys/kernel/tracing"
+/* links: two per syscall hook (enter, exit), one per other program */
+#define LOADER_MAX_LINKS 512
 
 struct loader {
 	struct caudit_bpf *skel;
-	struct bpf_link *links[LOADER_MAX_HOOKS];
+	struct bpf_link *links[LOADER_MAX_LINKS];
+	struct bpf_program *link_progs[LOADER_MAX_LINKS];
 	unsigned nlinks;
+	struct pins *pins;   /* NULL: nothing pinned, capture ends with the daemon */
+	int reused;          /* the pinned programs of an earlier daemon capture */
+	int handover;        /* pins of another object moved aside: take over from them */
+	int gen_shared;      /* ca_active_gen is the old object's: switch after attach */
+	uint32_t my_gen;
 	struct hook_status hooks[LOADER_MAX_HOOKS];
 	unsigned nhooks;
 	int ncpus;
@@ -172,19 +183,92 @@ static void set_runtime(struct loader *l, const struct ca_config *cfg)
 	rc->wakeup_bytes = wake;
 }
 
+/*
+ * Keep a link: one per attached program (a syscall hook is two). With
+ * LOADER_MAX_HOOKS as the bound, the links past the 128th (the last ~35
+ * syscall hooks and the io_uring hooks) were destroyed while reported
+ * active; LOADER_MAX_LINKS is well above the object's ~210 programs.
+ */
+static void link_add(struct loader *l, struct bpf_link *link, struct bpf_program *p)
+{
+	if (l->nlinks < LOADER_MAX_LINKS) {
+		l->link_progs[l->nlinks] = p;
+		l->links[l->nlinks++] = link;
+	} else {
+		bpf_link__destroy(link);
+	}
+}
+
+static int uid_wanted(const struct ca_config *cfg, uint32_t uid)
+{
+	for (unsigned i = 0; i < cfg->n_include_uids; i++)
+		if (cfg->include_uids[i] == uid)
+			return 1;
+	for (unsigned i = 0; i < cfg->n_exclude_uids; i++)
+		if (cfg->exclude_uids[i] == uid)
+			return 1;
+	return 0;
+}
+
+static int comm_wanted(const struct ca_config *cfg, const char *comm)
+{
+	for (unsigned i = 0; i < cfg->n_include_comms; i++)
+		if (!strncmp(cfg->include_comms[i], comm, CA_COMM_LEN))
+			return 1;
+	for (unsigned i = 0; i < cfg->n_exclude_comms; i++)
+		if (!strncmp(cfg->exclude_comms[i], comm, CA_COMM_LEN))
+			return 1;
+	return 0;
+}
+
+/*
+ * Bring the filter maps to cfg without a moment where they are empty: the
+ * running programs (pinned ones too, at a takeover or reload) read them all
+ * the time. Add and update first, then remove what cfg no longer lists.
+ */
+static int is_login_service(const struct ca_config *cfg, const char *comm)
+{
+	for (unsigned i = 0; i < cfg->n_login_services; i++)
+		if (strncmp(cfg->login_services[i], comm, CA_COMM_LEN - 1) == 0)
+			return 1;
+	return 0;
+}
+
+/* login_services map: add first, then prune (no window without a service). */
+static int fill_login_services(struct loader *l, const struct ca_config *cfg)
+{
+	int fd = bpf_map__fd(l->skel->maps.login_services);
+	char key[CA_COMM_LEN], next[CA_COMM_LEN], prev[CA_COMM_LEN];
+	uint8_t one = 1;
+	int have_prev = 0;
+
+	for (unsigned i = 0; i < cfg->n_login_services; i++) {
+		memset(key, 0, sizeof(key));
+		strncpy(key, cfg->login_services[i], sizeof(key) - 1);
+		if (bpf_map_update_elem(fd, key, &one, BPF_ANY))
+			return -errno;
+	}
+	while (bpf_map_get_next_key(fd, have_prev ? prev : NULL, next) == 0) {
+		next[CA_COMM_LEN - 1] = 0;
+		if (!is_login_service(cfg, next)) {
+			bpf_map_delete_elem(fd, next);
+			continue;
+		}
+		memcpy(prev, next, sizeof(prev));
+		have_prev = 1;
+	}
+	return 0;
+}
+
 static int fill_filters(struct loader *l, const struct ca_config *cfg)
 {
 	int ufd = bpf_map__fd(l->skel->maps.uid_filter);
 	int cfd = bpf_map__fd(l->skel->maps.comm_filter);
-	uint32_t key, next;
-	char ckey[CA_COMM_LEN], cnext[CA_COMM_LEN];
+	uint32_t key, next, *prev = NULL;
+	char ckey[CA_COMM_LEN], cnext[CA_COMM_LEN], cprev[CA_COMM_LEN];
 	uint8_t inc = CA_FILTER_INCLUDE, exc = CA_FILTER_EXCLUDE;
+	int have_prev = 0;
 
-	/* start from empty maps: this also serves reloads */
-	while (bpf_map_get_next_key(ufd, NULL, &next) == 0)
-		bpf_map_delete_elem(ufd, &next);
-	while (bpf_map_get_next_key(cfd, NULL, cnext) == 0)
-		bpf_map_delete_elem(cfd, cnext);
 	for (unsigned i = 0; i < cfg->n_include_uids; i++) {
 		key = cfg->include_uids[i];
 		if (bpf_map_update_elem(ufd, &key, &inc, BPF_ANY))
@@ -207,16 +291,25 @@ static int fill_filters(struct loader *l, const struct ca_config *cfg)
 		if (bpf_map_update_elem(cfd, ckey, &exc, BPF_ANY))
 			return -errno;
 	}
-	cfd = bpf_map__fd(l->skel->maps.login_services);
-	while (bpf_map_get_next_key(cfd, NULL, cnext) == 0)
-		bpf_map_delete_elem(cfd, cnext);
-	for (unsigned i = 0; i < cfg->n_login_services; i++) {
-		memset(ckey, 0, sizeof(ckey));
-		strncpy(ckey, cfg->login_services[i], sizeof(ckey) - 1);
-		if (bpf_map_update_elem(cfd, ckey, &inc, BPF_ANY))
-			return -errno;
+	/* prune: walk the keys, deleting behind the cursor */
+	while (bpf_map_get_next_key(ufd, prev, &next) == 0) {
+		if (!uid_wanted(cfg, next)) {
+			bpf_map_delete_elem(ufd, &next);
+			continue; /* the walk goes on from prev */
+		}
+		key = next;
+		prev = &key;
 	}
-	return 0;
+	while (bpf_map_get_next_key(cfd, have_prev ? cprev : NULL, cnext) == 0) {
+		cnext[CA_COMM_LEN - 1] = 0;
+		if (!comm_wanted(cfg, cnext)) {
+			bpf_map_delete_elem(cfd, cnext);
+			continue;
+		}
+		memcpy(cprev, cnext, sizeof(cprev));
+		have_prev = 1;
+	}
+	return fill_login_services(l, cfg);
 }
 
 /* Tail-call slots: 0 the dispatcher, then one handler per enum ca_sc_kind. */
@@ -280,6 +373,38 @@ static int fill_sc_table(struct loader *l, int ia32)
 	return 0;
 }
 
+/* Let this object's programs emit (and, when shared, stop the old ones'). */
+static int activate(struct loader *l)
+{
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.ca_active_gen), &zero, &l->my_gen,
+				BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+void loader_stamp(const struct ca_config *cfg, uint8_t out[32])
+{
+	struct {
+		uint8_t elf[CRYPTO_HASH_LEN];
+		uint64_t ring, pending;
+		int64_t ncpus;
+		uint64_t sizes[3];
+	} s = {};
+	size_t len = 0;
+	const void *elf = caudit_bpf__elf_bytes(&len);
+
+	cr_hash(s.elf, elf, len);
+	s.ring = cfg->ring_buffer_size;
+	s.pending = cfg->pending_max;
+	s.ncpus = libbpf_num_possible_cpus();
+	s.sizes[0] = sizeof(struct ca_event);
+	s.sizes[1] = sizeof(struct ca_runtime_cfg);
+	s.sizes[2] = sizeof(struct hook_status);
+	cr_hash(out, &s, sizeof(s));
+}
+
 /* Open, size and load the object; iter controls the optional snapshot program. */
 static int open_and_load(struct loader *l, const struct ca_config *cfg, uint32_t agent_tgid,
 			 int iter, int ia32)
@@ -295,9 +420,23 @@ static int open_and_load(struct loader *l, const struct ca_config *cfg, uint32_t
 	bpf_map__set_max_entries(l->skel->maps.pending, cfg->pending_max);
 	l->skel->bss->ca_cfg.agent_tgid = agent_tgid;
 	set_runtime(l, cfg);
-	choose_syscall_hooks(l);
-	choose_uring_hooks(l);
-	choose_ia32_hooks(l, cfg, ia32);
+	if (l->pins && l->reused) {
+		r = lpins_reuse(l->skel->obj, l->pins);
+		if (r) {
+			caudit_bpf__destroy(l->skel);
+			l->skel = NULL;
+			return r;
+		}
+	} else {
+		l->gen_shared = 0;
+		l->my_gen = 1;
+		if (l->pins && l->handover)
+			l->my_gen = lpins_share_old(l->skel->obj, l->pins, &l->gen_shared);
+		l->skel->rodata->ca_my_gen = l->my_gen;
+		choose_syscall_hooks(l);
+		choose_uring_hooks(l);
+		choose_ia32_hooks(l, cfg, ia32);
+	}
 	bpf_program__set_autoload(l->skel->progs.ca_snapshot_tasks, iter);
 	r = caudit_bpf__load(l->skel);
 	if (r) {
@@ -343,8 +482,8 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 				if (!lx) {
 					bpf_link__destroy(link);
 					link = NULL;
-				} else if (l->nlinks < LOADER_MAX_HOOKS) {
-					l->links[l->nlinks++] = lx;
+				} else {
+					link_add(l, lx, px);
 				}
 			}
 		} else {
@@ -363,8 +502,7 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 				snprintf(h->reason, sizeof(h->reason), "attach: %s", strerror(e));
 			continue;
 		}
-		if (l->nlinks < LOADER_MAX_HOOKS)
-			l->links[l->nlinks++] = link;
+		link_add(l, link, p);
 		h = hook_add(l, hook);
 		if (h)
 			h->active = 1;
@@ -389,14 +527,17 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent_tgid, char *err,
-		size_t errlen)
+int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent_tgid,
+		struct pins *pins, int pin_state, char *err, size_t errlen)
 {
 	struct loader *l = calloc(1, sizeof(*l));
 	int r;
 
 	if (!l)
 		return -ENOMEM;
+	l->pins = pins;
+	l->reused = pins && pin_state == PINS_REUSE;
+	l->handover = pins && pin_state == PINS_OLD;
 	libbpf_set_print(silent_print);
 	l->ncpus = libbpf_num_possible_cpus();
 	if (l->ncpus <= 0) {
@@ -425,9 +566,28 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 			 strerror(-r));
 		goto fail;
 	}
+	if (l->reused) {
+		/* the pinned .bss is live: our pid and settings go there now */
+		l->skel->bss->ca_cfg.agent_tgid = agent_tgid;
+		r = fill_filters(l, cfg);
+		set_runtime(l, cfg);
+		if (r) {
+			snprintf(err, errlen, "fill BPF maps: %s", strerror(-r));
+			goto fail;
+		}
+		r = pins_hooks_read(pins, l->hooks, LOADER_MAX_HOOKS, &l->nhooks);
+		if (r) {
+			snprintf(err, errlen, "pinned hook list: %s", strerror(-r));
+			goto fail;
+		}
+		*out = l;
+		return 0;
+	}
 	r = fill_sc_table(l, l->have_ia32);
 	if (!r)
 		r = fill_filters(l, cfg);
+	if (!r && !l->gen_shared)
+		r = activate(l); /* nobody else emits into this map: from the start */
 	if (r) {
 		snprintf(err, errlen, "fill BPF maps: %s", strerror(-r));
 		goto fail;
@@ -435,6 +595,20 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 	r = attach_all(l, err, errlen);
 	if (r)
 		goto fail;
+	if (l->gen_shared) {
+		/* the switch: from this write on the new programs emit, the old ones not */
+		r = activate(l);
+		if (r) {
+			snprintf(err, errlen, "switch to generation %u: %s", l->my_gen, strerror(-r));
+			goto fail;
+		}
+	}
+	if (l->pins) {
+		r = lpins_pin_all(l->skel->obj, l->pins, l->links, l->link_progs, l->nlinks, l->hooks,
+				  l->nhooks, err, errlen);
+		if (r)
+			goto fail;
+	}
 	*out = l;
 	return 0;
 fail:
@@ -444,8 +618,11 @@ fail:
 
 int loader_apply_runtime(struct loader *l, const struct ca_config *cfg)
 {
+	int r = fill_filters(l, cfg);
+
+	/* the include flags switch once the maps hold the new lists */
 	set_runtime(l, cfg);
-	return fill_filters(l, cfg);
+	return r;
 }
 
 int loader_set_origin(struct loader *l, uint32_t pid, const struct ca_origin *origin)
@@ -590,10 +767,23 @@ void loader_detach(struct loader *l)
 	l->nlinks = 0;
 }
 
+int loader_reused(const struct loader *l)
+{
+	return l->reused;
+}
+
 void loader_close(struct loader *l)
 {
 	if (!l)
 		return;
+	if (l->pins) {
+		/* pinned links stay attached: the next daemon takes them over */
+		for (unsigned i = 0; i < l->nlinks; i++) {
+			bpf_link__disconnect(l->links[i]);
+			bpf_link__destroy(l->links[i]);
+		}
+		l->nlinks = 0;
+	}
 	loader_detach(l);
 	caudit_bpf__destroy(l->skel);
 	free(l);

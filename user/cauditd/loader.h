@@ -22,14 +22,29 @@ struct hook_status {
 };
 
 struct loader;
+struct pins;
 
 /*
  * Load and attach everything cfg asks for, excluding process agent_tgid.
  * Optional hooks that the kernel lacks are reported as missing; a required
- * hook that fails is an error. Returns 0 or a negative errno with err set.
+ * hook that fails is an error. With pins, every map and link is pinned there
+ * and stays after loader_close. pin_state (enum pins_state): PINS_REUSE
+ * takes the pinned maps and links of an earlier daemon over (nothing is
+ * attached); PINS_OLD shares the old object's compatible maps, attaches, and
+ * switches ca_active_gen so that the old programs stop emitting as the new
+ * ones start. Returns 0 or a negative errno with err set.
  */
-int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent_tgid, char *err,
-		size_t errlen);
+int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent_tgid,
+		struct pins *pins, int pin_state, char *err, size_t errlen);
+
+/*
+ * What makes pins reusable: a hash of the BPF object and of the settings
+ * that size its maps (ring_buffer_size, pending_max, CPUs, ABI sizes).
+ */
+void loader_stamp(const struct ca_config *cfg, uint8_t out[32]);
+
+/* 1 when the pins of an earlier daemon were taken over. */
+int loader_reused(const struct loader *l);
 
 /* Apply the settings that can change without reloading (SIGHUP). */
 int loader_apply_runtime(struct loader *l, const struct ca_config *cfg);
@@ -53,9 +68,9 @@ int loader_snapshot(struct loader *l, loader_record_fn fn, void *opaque);
 /* Set the session origin of process pid in the kernel (origin_seed.c). */
 int loader_set_origin(struct loader *l, uint32_t pid, const struct ca_origin *origin);
 
-/* Stop capture: detach every program (maps stay readable). */
+/* Stop capture: detach every program (maps stay readable). Not for pinned links. */
 void loader_detach(struct loader *l);
-/* Free everything; NULL is fine. */
+/* Free everything (pinned objects stay); NULL is fine. */
 void loader_close(struct loader *l);
 
 #endif

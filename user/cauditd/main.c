@@ -5,6 +5,12 @@
  *
  *   cauditd [-c FILE] [--foreground] [--log-dir DIR]
  *   cauditd -t [-c FILE]       check the configuration and exit
+ *   cauditd --remove-pins [-c FILE]   stop capture left running by pins (uninstall)
+ *
+ * Under systemd (Type=notify) it reports READY=1 once BPF is attached and the
+ * log open, a STATUS= line and watchdog pings. With pin_dir set, SIGTERM
+ * leaves the BPF programs and the ring buffer pinned: capture goes on until
+ * the next daemon takes them over (docs/operations.md, "Restarts").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,37 +25,23 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent_events.h"
-#include "config.h"
+#include "agent.h"
 #include "crypto.h"
-#include "drain.h"
-#include "loader.h"
 #include "origin_seed.h"
 #include "log.h"
 #include "host.h"
-#include "sink.h"
 #include "store.h"
 
 #define DEFAULT_CONFIG "/etc/caudit/cauditd.conf"
 #define EXIT_CONFIG 78 /* EX_CONFIG: systemd must not restart on this */
 
-struct agent {
-	const char *config_path;
-	const char *log_dir_override;
-	struct ca_config cfg;
-	char config_hash[65];
-	struct loader *loader;
-	struct sink *sink;
-	struct drain drain;
-	struct loss_state loss;
-	int sigfd;
-	int epfd;
-};
+
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cauditd [-c FILE] [--foreground] [--log-dir DIR]\n"
 		   "       cauditd -t [-c FILE]   check the configuration and exit\n"
+		   "       cauditd --remove-pins [-c FILE]   remove pin_dir: capture stops\n"
 		   "       cauditd --version\n");
 }
 
@@ -97,8 +89,12 @@ static void report_loss(struct agent *a)
 {
 	uint64_t drops[CA_DROP__COUNT];
 
-	if (loader_read_drops(a->loader, drops) == 0)
+	if (loader_read_drops(a->loader, drops) == 0) {
 		agent_event_loss(&a->drain, &a->loss, drops);
+		/* pinned counters outlive us: the next daemon reports only what is new */
+		if (a->pins)
+			pins_drops_save(a->pins, a->loss.reported);
+	}
 }
 
 static void reload(struct agent *a)
@@ -106,22 +102,39 @@ static void reload(struct agent *a)
 	struct ca_config next;
 	char err[512], hash[65];
 
+	service_reloading();
 	hash_file(a->config_path, hash);
 	if (load_config(a, &next, err, sizeof(err))) {
 		log_msg(LOG_ERR, "reload refused, keeping the running configuration: %s", err);
 		agent_event_config(&a->drain, a->config_path, hash, err);
+		service_ready();
 		return;
 	}
 	if (strcmp(next.log_dir, a->cfg.log_dir) || next.ring_buffer_size != a->cfg.ring_buffer_size ||
-	    next.pending_max != a->cfg.pending_max)
-		log_msg(LOG_WARNING, "log_dir, ring_buffer_size and pending_max change at restart");
+	    next.pending_max != a->cfg.pending_max || strcmp(next.pin_dir, a->cfg.pin_dir) ||
+	    strcmp(next.status_socket, a->cfg.status_socket))
+		log_msg(LOG_WARNING, "log_dir, ring_buffer_size, pending_max, pin_dir and "
+			"status_socket change at restart");
 	loader_apply_runtime(a->loader, &next);
 	a->cfg.capture_read_opens = next.capture_read_opens;
 	a->cfg.poll_interval_ms = next.poll_interval_ms;
 	a->cfg.loss_report_interval = next.loss_report_interval;
+	/* the filters apply to every program, also the pinned ones of a takeover */
+	memcpy(a->cfg.include_uids, next.include_uids, sizeof(next.include_uids));
+	a->cfg.n_include_uids = next.n_include_uids;
+	memcpy(a->cfg.exclude_uids, next.exclude_uids, sizeof(next.exclude_uids));
+	a->cfg.n_exclude_uids = next.n_exclude_uids;
+	memcpy(a->cfg.include_comms, next.include_comms, sizeof(next.include_comms));
+	a->cfg.n_include_comms = next.n_include_comms;
+	memcpy(a->cfg.exclude_comms, next.exclude_comms, sizeof(next.exclude_comms));
+	a->cfg.n_exclude_comms = next.n_exclude_comms;
 	strcpy(a->config_hash, hash);
+	a->generation++;
 	agent_event_config(&a->drain, a->config_path, hash, NULL);
-	log_msg(LOG_INFO, "configuration reloaded (%s)", hash);
+	a->sink->ops->flush(a->sink);
+	log_msg(LOG_INFO, "configuration reloaded (%s), generation %llu", hash,
+		(unsigned long long)a->generation);
+	service_ready();
 }
 
 static int setup_signals(struct agent *a)
@@ -152,6 +165,11 @@ static int run_loop(struct agent *a, const char **stop_reason)
 	ev.data.fd = drain_epoll_fd(&a->drain);
 	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
 		return -errno;
+	if (a->status.fd >= 0) {
+		ev.data.fd = a->status.fd;
+		if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+			return -errno;
+	}
 
 	for (;;) {
 		int n = epoll_wait(a->epfd, evs, 4, (int)a->cfg.poll_interval_ms);
@@ -161,6 +179,8 @@ static int run_loop(struct agent *a, const char **stop_reason)
 		for (int i = 0; i < n; i++) {
 			struct signalfd_siginfo si;
 
+			if (evs[i].data.fd == a->status.fd)
+				status_serve(&a->status, agent_build_status, a);
 			if (evs[i].data.fd != a->sigfd)
 				continue;
 			while (read(a->sigfd, &si, sizeof(si)) == sizeof(si)) {
@@ -184,21 +204,92 @@ static int run_loop(struct agent *a, const char **stop_reason)
 			report_loss(a);
 			last_report = mono_s();
 		}
+		agent_update_stats(a);
+		service_watchdog(&a->svc);
 	}
 }
 
-/* Stop capture first so that the last counters read are final. */
+/*
+ * Without pins, stop capture first so that the last counters read are final.
+ * With pins capture goes on: drain what is there, the next daemon the rest.
+ */
 static void shutdown_agent(struct agent *a, const char *reason)
 {
 	uint64_t drops[CA_DROP__COUNT] = {};
 
-	loader_detach(a->loader);
-	while (drain_consume(&a->drain) > 0)
-		;
+	service_stopping();
+	if (!a->pins) {
+		loader_detach(a->loader);
+		while (drain_consume(&a->drain) > 0)
+			;
+	} else {
+		drain_consume(&a->drain);
+	}
 	loader_read_drops(a->loader, drops);
 	agent_event_loss(&a->drain, &a->loss, drops);
 	agent_event_stop(&a->drain, reason, drops);
 	a->sink->ops->flush(a->sink);
+	if (a->pins) {
+		pins_drops_save(a->pins, a->loss.reported);
+		log_msg(LOG_INFO, "BPF programs stay pinned in %s: capture goes on until the next "
+			"start (cauditd --remove-pins stops it)", a->cfg.pin_dir);
+	}
+}
+
+/*
+ * An upgrade (other BPF object or ring size): the new programs are attached
+ * and pinned; now stop the old ones and move what their ring still holds
+ * into the log, skipping what the old daemon's journal says is there.
+ */
+static void handover(struct agent *a)
+{
+	struct ring_ack *ack = NULL;
+	struct ringc rc;
+	int fd = pins_old_ring(a->pins, &ack), n = 0;
+	uint64_t skipped = 0;
+
+	pins_old_unlink_links(a->pins);
+	if (fd >= 0 && ringc_open(&rc, fd, ack) == 0) {
+		skipped = ringc_resume(&rc, a->sink->resume_seq);
+		n = drain_consume_ring(&a->drain, &rc);
+		ringc_close(&rc);
+	}
+	if (fd >= 0)
+		close(fd);
+	pins_old_remove(a->pins);
+	log_msg(LOG_NOTICE, "took over from an earlier BPF object: %d records of its ring "
+		"written, %llu already in the log", n, (unsigned long long)skipped);
+}
+
+/* Pin, or take over the pins (restart), before loading anything. */
+static int open_pins(struct agent *a, char *err, size_t errlen)
+{
+	uint8_t stamp[PINS_STAMP_LEN];
+
+	if (!a->cfg.pin_dir[0])
+		return 0;
+	loader_stamp(&a->cfg, stamp);
+	return pins_open(&a->pins, a->cfg.pin_dir, stamp, &a->pin_state, err, errlen);
+}
+
+static int remove_pins(struct agent *a)
+{
+	char old[PATH_MAX + 8];
+	int r;
+
+	if (!a->cfg.pin_dir[0]) {
+		printf("pin_dir is empty in %s: nothing pinned\n", a->config_path);
+		return 0;
+	}
+	snprintf(old, sizeof(old), "%s-old", a->cfg.pin_dir);
+	pins_remove_dir(old);
+	r = pins_remove_dir(a->cfg.pin_dir);
+	if (r) {
+		log_msg(LOG_ERR, "remove %s: %s", a->cfg.pin_dir, strerror(-r));
+		return 1;
+	}
+	printf("removed %s: capture stopped\n", a->cfg.pin_dir);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -209,12 +300,13 @@ int main(int argc, char **argv)
 		{ "log-dir", required_argument, NULL, 'l' },
 		{ "test", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "remove-pins", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct agent a = { .config_path = DEFAULT_CONFIG, .sigfd = -1, .epfd = -1 };
 	const char *stop_reason = "error";
-	int check_only = 0, foreground = 0, c, r, rc = 1;
+	int check_only = 0, foreground = 0, unpin = 0, c, r, rc = 1;
 	unsigned nhooks, nactive = 0;
 	const struct hook_status *hooks;
 	struct enc_host host;
@@ -227,6 +319,7 @@ int main(int argc, char **argv)
 		case 'l': a.log_dir_override = optarg; break;
 		case 't': check_only = 1; break;
 		case 'V': printf("cauditd %s\n", CAUDIT_VERSION); return 0;
+		case 'R': unpin = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -249,6 +342,11 @@ int main(int argc, char **argv)
 		printf("%s: configuration OK\n", a.config_path);
 		return 0;
 	}
+	if (unpin)
+		return remove_pins(&a);
+	a.generation = 1;
+	a.status.fd = -1;
+	a.started_s = mono_s();
 	if (!foreground && daemon(0, 1) < 0) {
 		log_msg(LOG_ERR, "daemon: %s", strerror(errno));
 		return 1;
@@ -265,15 +363,27 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "%s", err);
 		goto out;
 	}
-	r = loader_open(&a.loader, &a.cfg, (uint32_t)getpid(), err, sizeof(err));
+	r = open_pins(&a, err, sizeof(err));
+	if (!r)
+		r = loader_open(&a.loader, &a.cfg, (uint32_t)getpid(), a.pins, a.pin_state, err,
+				sizeof(err));
 	if (r) {
 		log_msg(LOG_ERR, "%s", err);
 		goto out;
 	}
-	r = drain_init(&a.drain, loader_ringbuf_fd(a.loader), a.sink, a.cfg.args_max);
+	r = drain_init(&a.drain, loader_ringbuf_fd(a.loader), a.pins ? pins_ack(a.pins) : NULL,
+		       a.sink, a.cfg.args_max);
 	if (r) {
 		log_msg(LOG_ERR, "ring buffer: %s", strerror(-r));
 		goto out;
+	}
+	if (a.pin_state == PINS_REUSE) {
+		uint64_t skipped = ringc_resume(&a.drain.rc, a.sink->resume_seq);
+
+		pins_drops_reported(a.pins, a.loss.reported);
+		log_msg(LOG_NOTICE, "took over the pinned programs in %s: %llu bytes waiting, "
+			"%llu records already in the log skipped", a.cfg.pin_dir,
+			(unsigned long long)ringc_pending(&a.drain.rc), (unsigned long long)skipped);
 	}
 	if (loader_snapshot(a.loader, drain_snapshot_record, &a.drain))
 		log_msg(LOG_WARNING, "task iterator unavailable: process snapshot from /proc only");
@@ -282,6 +392,8 @@ int main(int argc, char **argv)
 	if (r > 0)
 		log_msg(LOG_INFO, "session origin of %d running processes found in /proc", r);
 	r = 0;
+	if (a.pin_state == PINS_OLD)
+		handover(&a);
 
 	hooks = loader_hooks(a.loader, &nhooks);
 	for (unsigned i = 0; i < nhooks; i++) {
@@ -292,8 +404,15 @@ int main(int argc, char **argv)
 	}
 	agent_event_start(&a.drain, hooks, nhooks, a.config_path, a.config_hash, a.cfg.log_dir);
 	a.sink->ops->flush(a.sink);
-	log_msg(LOG_INFO, "capturing: %u hooks active, %u missing; log in %s", nactive,
-		nhooks - nactive, a.cfg.log_dir);
+	log_msg(LOG_INFO, "capturing: %u hooks active, %u missing; log in %s; config %s; pins in %s",
+		nactive, nhooks - nactive, a.cfg.log_dir, a.config_path,
+		a.cfg.pin_dir[0] ? a.cfg.pin_dir : "(none)");
+	r = status_open(&a.status, a.cfg.status_socket, a.cfg.status_group, err, sizeof(err));
+	if (r) /* capture matters more than the status socket */
+		log_msg(LOG_WARNING, "%s", err);
+	service_init(&a.svc, a.cfg.test_stop_watchdog_after);
+	agent_update_stats(&a);
+	service_ready();
 
 	r = run_loop(&a, &stop_reason);
 	if (r)
@@ -302,9 +421,10 @@ int main(int argc, char **argv)
 	rc = r ? 1 : 0;
 	log_msg(LOG_INFO, "stopped (%s)", stop_reason);
 out:
-	if (a.drain.rb)
-		drain_free(&a.drain);
+	drain_free(&a.drain);
+	status_close(&a.status);
 	loader_close(a.loader);
+	pins_close(a.pins);
 	if (a.sink)
 		a.sink->ops->close(a.sink);
 	if (a.epfd >= 0)

@@ -30,6 +30,11 @@ struct sink_ops {
 struct sink {
 	const struct sink_ops *ops;
 	uint64_t last_seq;   /* highest seq already in the log (0: empty) */
+	/*
+	 * Highest seq the previous run left in the log, before the recovery
+	 * at start wrote anything: what the ring journal is compared with.
+	 */
+	uint64_t resume_seq;
 };
 
 

@@ -351,6 +351,7 @@ int store_seal(struct store *st, const char *reason, int late)
 	st->block_first = st->base.last_seq + 1;
 	st->block_count = 0;
 	st->last_seal_ns = store_now_mono_ns();
+	st->last_seal_real_ns = store_now_real_ns();
 	st->ss_block = st->ss;
 	memcpy(st->chead_block, st->chead, sizeof(st->chead));
 
@@ -590,6 +591,24 @@ int store_fatal(const struct sink *s)
 	return s->ops == &store_ops && ((const struct store *)s)->fatal;
 }
 
+int store_info(const struct sink *s, struct store_info *out)
+{
+	const struct store *st = (const struct store *)s;
+
+	memset(out, 0, sizeof(*out));
+	if (s->ops != &store_ops)
+		return -EINVAL;
+	out->last_seq = st->base.last_seq;
+	out->last_seal_real_ns = st->last_seal_real_ns;
+	out->epoch = st->keys.cert.epoch;
+	out->epoch_not_before_ns = (int64_t)st->keys.cert.not_before;
+	out->failed = st->failed;
+	out->lost = st->lost;
+	out->dfd = st->dfd;
+	snprintf(out->segment, sizeof(out->segment), "%s", st->seg);
+	return 0;
+}
+
 static int open_log_dir(struct store *st, char *err, size_t errlen)
 {
 	struct stat sb;
@@ -654,6 +673,7 @@ int store_open(struct sink **out, const struct ca_config *cfg, const struct enc_
 		if (!r)
 			r = store_begin_segment(st, NULL, 0, 1);
 	} else {
+		st->base.resume_seq = rr.durable_last_seq;
 		r = store_begin_segment(st, rr.seg, rr.seg_index, 0);
 		if (!r) {
 			store_write_internal_begin(st, "log.restart");

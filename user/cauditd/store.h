@@ -54,6 +54,7 @@ struct store {
 	uint64_t block_first;          /* seq of the block's first record */
 	uint64_t block_count;
 	int64_t last_seal_ns;          /* CLOCK_MONOTONIC */
+	int64_t last_seal_real_ns;     /* for caudit status */
 
 	/* splice buffer */
 	char *line;
@@ -95,6 +96,19 @@ int store_open(struct sink **out, const struct ca_config *cfg, const struct enc_
 /* 1 when a halt action fired: the agent must stop. */
 int store_fatal(const struct sink *s);
 
+/* What caudit status shows about the store. */
+struct store_info {
+	uint64_t last_seq;
+	int64_t last_seal_real_ns;    /* 0: none since start */
+	uint64_t epoch;
+	int64_t epoch_not_before_ns;  /* the epoch key's birth */
+	int failed;                   /* writing stopped (disk condition) */
+	uint64_t lost;
+	int dfd;                      /* the log directory (borrowed) */
+	char segment[STORE_SEG_NAME_LEN];
+};
+int store_info(const struct sink *s, struct store_info *out);
+
 /* internal, shared by store*.c */
 int store_emit(struct store *st, const char *rec, size_t len);
 int store_append_raw(struct store *st, const char *line, size_t len);
@@ -113,6 +127,7 @@ struct store_recovered {
 	int clean;               /* it ended with a shutdown seal */
 	uint64_t recovered;      /* unsealed records sealed late */
 	uint64_t previous_last_seq;
+	uint64_t durable_last_seq; /* last seq the crashed run left, before recovery wrote */
 	char seg[STORE_SEG_NAME_LEN];
 	uint64_t seg_index;
 };

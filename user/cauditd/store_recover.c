@@ -161,6 +161,7 @@ static int recover_encrypted(struct store *st, const char *name, struct store_re
 	snprintf(st->seg, sizeof(st->seg), "%s", name);
 	st->seg_index = head_index(st);
 	st->seg_bytes = good;
+	rr->durable_last_seq = tail ? tail_seq : after_seal_seq;
 	if (tail) {
 		r = store_seal_frames_late(st, have_seal ? after_seal_seq + 1 : first, tail_seq,
 					   tail_head);
@@ -404,6 +405,7 @@ static int recover_one(struct store *st, const char *name, struct store_recovere
 		kept++;
 		p = nl + 1;
 	}
+	rr->durable_last_seq = st->base.last_seq;
 	if (kept) {
 		/*
 		 * The epoch may have advanced just before the crash, its log.key

@@ -123,6 +123,10 @@ enum {
 	CONFIG_K_LOGIN_SERVICES,
 	CONFIG_K_UDP_SENDS,
 	CONFIG_K_IA32,
+	CONFIG_K_PIN_DIR,
+	CONFIG_K_STATUS_SOCKET,
+	CONFIG_K_STATUS_GROUP,
+	CONFIG_K_TEST_STOP_WATCHDOG,
 	CONFIG_K_NR,
 };
 
@@ -204,6 +208,17 @@ static const struct config_key config_keys[CONFIG_K_NR] = {
 	/* empty: no encryption */
 	[CONFIG_K_ENCRYPT_TO] = { "encrypt_to", CONFIG_T_PATH, CONFIG_F_RAW | CONFIG_F_LIST, 0, 0,
 				  CONFIG_OFF(encrypt_to), 0, config_set_path },
+	/* service operation (docs/operations.md) */
+	[CONFIG_K_PIN_DIR] = { "pin_dir", CONFIG_T_PATH, CONFIG_F_LIST, 0, 0, CONFIG_OFF(pin_dir), 0,
+			       config_set_path },
+	[CONFIG_K_STATUS_SOCKET] = { "status_socket", CONFIG_T_PATH, CONFIG_F_LIST, 0, 0,
+				     CONFIG_OFF(status_socket), 0, config_set_path },
+	[CONFIG_K_STATUS_GROUP] = { "status_group", CONFIG_T_NAME, 0, 0, 0,
+				    CONFIG_OFF(status_group), 0, config_set_name },
+	/* test only: makes the systemd watchdog fire (tests/integration/test_systemd.c) */
+	[CONFIG_K_TEST_STOP_WATCHDOG] = { "test_stop_watchdog_after", CONFIG_T_U32, 0, 0, 86400,
+					  CONFIG_OFF(test_stop_watchdog_after), 0,
+					  config_set_num },
 };
 
 static const char *const config_action_names[] = {
@@ -236,6 +251,9 @@ void config_defaults(struct ca_config *c)
 	c->capture_ia32 = 1;
 	strcpy(c->key_dir, "/var/lib/caudit/keys");
 	strcpy(c->log_group, "root");
+	strcpy(c->pin_dir, "/sys/fs/bpf/caudit");
+	strcpy(c->status_socket, "/run/caudit/cauditd.sock");
+	strcpy(c->status_group, "root");
 	c->seal_records = 1000;
 	c->seal_interval = 10;
 	c->epoch_interval = 900;

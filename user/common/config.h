@@ -30,6 +30,10 @@ struct ca_config {
 	char log_dir[PATH_MAX];          /* log_dir, default /var/log/caudit */
 	char key_dir[PATH_MAX];          /* key_dir, default /var/lib/caudit/keys */
 	char log_group[64];              /* log_group: group of log files, default root */
+	char pin_dir[PATH_MAX];          /* pin_dir: bpffs directory of the pins, "" = no pins */
+	char status_socket[PATH_MAX];    /* status_socket: unix socket of caudit status, "" = none */
+	char status_group[64];           /* status_group: group (besides root) allowed to ask */
+	uint32_t test_stop_watchdog_after; /* test only: stop WATCHDOG=1 after N s, 0 = never */
 	char encrypt_to[PATH_MAX];       /* encrypt_to: auditor's X25519 public key file, "" = off */
 	uint32_t seal_records;           /* seal_records: 1..1000000; default 1000 */
 	uint32_t seal_interval;          /* seal_interval: seconds 1..3600; default 10 */
