@@ -22,8 +22,6 @@
 #include "syscall_table.h"
 
 #define TRACEFS "/sys/kernel/tracing"
-/* links: two per syscall hook (enter, exit), one per other program */
-#define LOADER_MAX_LINKS 512
 
 struct loader {
 	struct caudit_bpf *skel;
@@ -183,20 +181,17 @@ static void set_runtime(struct loader *l, const struct ca_config *cfg)
 	rc->wakeup_bytes = wake;
 }
 
-/*
- * Keep a link: one per attached program (a syscall hook is two). With
- * LOADER_MAX_HOOKS as the bound, the links past the 128th (the last ~35
- * syscall hooks and the io_uring hooks) were destroyed while reported
- * active; LOADER_MAX_LINKS is well above the object's ~210 programs.
- */
-static void link_add(struct loader *l, struct bpf_link *link, struct bpf_program *p)
+/* Keep a link to detach (or pin) later. Returns 0, or -E2BIG with the link destroyed. */
+static int link_add(struct loader *l, struct bpf_link *link, struct bpf_program *p)
 {
-	if (l->nlinks < LOADER_MAX_LINKS) {
-		l->link_progs[l->nlinks] = p;
-		l->links[l->nlinks++] = link;
-	} else {
+	if (l->nlinks >= LOADER_MAX_LINKS) {
+		/* never leave a link nobody will detach: it would outlive the stop */
 		bpf_link__destroy(link);
+		return -E2BIG;
 	}
+	l->link_progs[l->nlinks] = p;
+	l->links[l->nlinks++] = link;
+	return 0;
 }
 
 static int uid_wanted(const struct ca_config *cfg, uint32_t uid)
@@ -482,8 +477,10 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 				if (!lx) {
 					bpf_link__destroy(link);
 					link = NULL;
-				} else {
-					link_add(l, lx, px);
+				} else if (link_add(l, lx, px)) {
+					bpf_link__destroy(link);
+					snprintf(err, errlen, "more than %d BPF links", LOADER_MAX_LINKS);
+					return -E2BIG;
 				}
 			}
 		} else {
@@ -502,7 +499,10 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 				snprintf(h->reason, sizeof(h->reason), "attach: %s", strerror(e));
 			continue;
 		}
-		link_add(l, link, p);
+		if (link_add(l, link, p)) {
+			snprintf(err, errlen, "more than %d BPF links", LOADER_MAX_LINKS);
+			return -E2BIG;
+		}
 		h = hook_add(l, hook);
 		if (h)
 			h->active = 1;

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #define LOADER_MAX_HOOKS 128
+#define LOADER_MAX_LINKS 512 /* two per syscall (enter, exit) and the rest */
 
 struct hook_status {
 	char name[48];       /* "syscall:openat", "sched_process_exec", "iter/task" */
