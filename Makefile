@@ -12,6 +12,10 @@
 #   user/common/*.c          shared library: pure modules + small helpers
 #   user/cauditd/*.c         the agent
 #   user/caudit/*.c          the command line
+#   user/forward/*.c         caudit-forward (nats.c is its only libnats file)
+#   user/collector/*.c       caudit-collector (nats.c is its only libnats file); both
+#                            link the agent's store (user/cauditd/store*.c)
+#   tests/tools/*.c          test helper programs, one each, linking the agent's store
 #   tests/unit/test_*.c      one cmocka binary each, links common (ASan+UBSan)
 #   tests/integration/test_*.c  one root cmocka binary each, + harness
 #   tests/fuzz/fuzz_*.c      one libFuzzer binary each
@@ -38,6 +42,7 @@ SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 LIBS_COMMON := -ljson-c -lsodium -lz
 LIBS_AGENT  := -lbpf -lelf -lz -lsodium -lsystemd
 LIBS_TEST   := -lcmocka -ljson-c -lsodium -lz
+LIBS_NATS   := -lnats
 
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__BPF__ \
               -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unused-function \
@@ -56,6 +61,15 @@ AGENT_SRCS  := $(wildcard user/cauditd/*.c)
 AGENT_OBJS  := $(patsubst user/cauditd/%.c,$(BUILD)/obj/cauditd/%.o,$(AGENT_SRCS))
 CLI_SRCS    := $(wildcard user/caudit/*.c)
 CLI_OBJS    := $(patsubst user/caudit/%.c,$(BUILD)/obj/caudit/%.o,$(CLI_SRCS))
+FWD_SRCS    := $(wildcard user/forward/*.c)
+FWD_OBJS    := $(patsubst user/forward/%.c,$(BUILD)/obj/forward/%.o,$(FWD_SRCS))
+COLL_SRCS   := $(wildcard user/collector/*.c)
+COLL_OBJS   := $(patsubst user/collector/%.c,$(BUILD)/obj/collector/%.o,$(COLL_SRCS))
+# the agent's store (and what it needs), for programs that write a signed log
+STORE_OBJS  := $(patsubst user/cauditd/%.c,$(BUILD)/obj/cauditd/%.o,\
+               $(wildcard user/cauditd/store*.c) user/cauditd/log.c user/cauditd/host.c)
+TOOL_SRCS   := $(wildcard tests/tools/*.c)
+TOOL_BINS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
@@ -78,9 +92,10 @@ all: deps
 deps:
 	$(Q)sh .ci/install-deps
 
-binaries: $(BUILD)/cauditd $(if $(CLI_SRCS),$(BUILD)/caudit)
+binaries: $(BUILD)/cauditd $(if $(CLI_SRCS),$(BUILD)/caudit) $(BUILD)/caudit-forward \
+	  $(BUILD)/caudit-collector
 
-tests: binaries $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_BINS)
+tests: binaries $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_BINS) $(TOOL_BINS)
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory binaries
@@ -91,8 +106,9 @@ test: deps
 	$(Q)sh tests/run-tests.sh $(BUILD)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory binaries $(BENCH_BINS)
+	$(Q)$(MAKE) --no-print-directory binaries $(BENCH_BINS) $(TOOL_BINS)
 	$(Q)sh bench/run-bench.sh $(BUILD)
+	$(Q)sh bench/forward-bench.sh $(BUILD)
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
@@ -146,8 +162,32 @@ $(BUILD)/caudit: $(CLI_OBJS) $(BUILD)/libcaudit.a
 	$(Q)echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_COMMON) -o $@
 
+$(BUILD)/obj/forward/%.o: user/forward/%.c $(COMMON_HDRS) $(wildcard user/forward/*.h)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -Iuser/forward -Iuser/cauditd -c $< -o $@
+
+$(BUILD)/caudit-forward: $(FWD_OBJS) $(BUILD)/obj/cauditd/log.o $(BUILD)/libcaudit.a
+	$(Q)echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_NATS) $(LIBS_COMMON) -o $@
+
+$(BUILD)/obj/collector/%.o: user/collector/%.c $(COMMON_HDRS) $(wildcard user/collector/*.h) \
+			   $(wildcard user/cauditd/*.h)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -Iuser/collector -Iuser/cauditd -c $< -o $@
+
+$(BUILD)/caudit-collector: $(COLL_OBJS) $(STORE_OBJS) $(BUILD)/libcaudit.a
+	$(Q)echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_NATS) $(LIBS_COMMON) -o $@
+
 # ---- tests ----
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libcaudit-san.a $(COMMON_HDRS)
+$(BUILD)/tests/tools/%: tests/tools/%.c $(STORE_OBJS) $(BUILD)/libcaudit.a
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  TOOL    $<"
+	$(Q)$(CC) $(CFLAGS) -Iuser/cauditd $^ $(LIBS_COMMON) -o $@
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libcaudit-san.a $(COMMON_HDRS) $(wildcard tests/unit/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  TEST    $<"
 	$(Q)$(CC) $(CFLAGS) $(SAN) -O1 -Itests/unit $< $(BUILD)/libcaudit-san.a $(LIBS_TEST) -o $@
@@ -187,6 +227,8 @@ install: binaries
 	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/caudit $(DESTDIR)$(SYSCONFDIR)/caudit/rules.d
 	install -m 0755 $(BUILD)/cauditd $(DESTDIR)$(SBINDIR)/cauditd
 	$(if $(CLI_SRCS),install -m 0755 $(BUILD)/caudit $(DESTDIR)$(BINDIR)/caudit)
+	install -m 0755 $(BUILD)/caudit-forward $(DESTDIR)$(BINDIR)/caudit-forward
+	install -m 0755 $(BUILD)/caudit-collector $(DESTDIR)$(BINDIR)/caudit-collector
 	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/cauditd.service.in > $(BUILD)/cauditd.service
 	install -m 0644 $(BUILD)/cauditd.service $(DESTDIR)$(UNITDIR)/cauditd.service
 	install -m 0644 systemd/caudit.tmpfiles $(DESTDIR)$(TMPFILESDIR)/caudit.conf

@@ -594,4 +594,5 @@ if [ -x "$CAUDIT" ]; then
 		"$ED_RECORDS" "$ED_SECS" "$ED_RATE"
 	rm -rf "$TMP/store-plain" "$TMP/store-enc"
 fi
+sh "$(dirname "$0")/search-bench.sh" "$BUILD" || echo "search benchmark failed"
 footer

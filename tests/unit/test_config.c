@@ -490,6 +490,36 @@ static void test_err_log_dir(void **state)
 	bad("log_dir = #/x", "t.conf:1: log_dir: '#/x' is not an absolute path");
 }
 
+static void test_forwarding_keys(void **state)
+{
+	ok("host_name = db.prod-1\nforward_state = /var/lib/caudit-forward\n");
+	assert_string_equal(cfg.host_name, "db.prod-1");
+	assert_string_equal(cfg.forward_state, "/var/lib/caudit-forward");
+	ok("host_name =\nforward_state =\n");
+	assert_string_equal(cfg.host_name, "");
+	assert_string_equal(cfg.forward_state, "");
+	bad("\nhost_name = a..b", "t.conf:2: host_name: 'a..b' is not a valid host name "
+				  "(1-63 of A-Z a-z 0-9 . _ -)");
+	bad("host_name = web*", "t.conf:1: host_name: 'web*' is not a valid host name "
+				"(1-63 of A-Z a-z 0-9 . _ -)");
+	bad("forward_state = state", "t.conf:1: forward_state: 'state' is not an absolute path");
+	ok("forward_nats = tls://10.0.0.1:4222,nats://n2:4222\nforward_creds = /etc/c\n"
+	   "forward_tls_ca = /etc/ca.pem\nforward_tls_cert = /etc/c.pem\n"
+	   "forward_tls_key = /etc/c.key\n");
+	assert_string_equal(cfg.forward_nats, "tls://10.0.0.1:4222,nats://n2:4222");
+	assert_string_equal(cfg.forward_creds, "/etc/c");
+	assert_string_equal(cfg.forward_tls_ca, "/etc/ca.pem");
+	assert_string_equal(cfg.forward_tls_cert, "/etc/c.pem");
+	assert_string_equal(cfg.forward_tls_key, "/etc/c.key");
+	bad("forward_nats = http://x:4222",
+	    "t.conf:1: forward_nats: 'http://x:4222' is not a list of nats:// or tls:// URLs");
+	bad("forward_nats = nats://a:1,,nats://b:2",
+	    "t.conf:1: forward_nats: 'nats://a:1,,nats://b:2' is not a list of nats:// or "
+	    "tls:// URLs");
+	bad("forward_nats = nats://",
+	    "t.conf:1: forward_nats: 'nats://' is not a list of nats:// or tls:// URLs");
+}
+
 static void test_err_hash_in_value(void **state)
 {
 	bad("poll_interval_ms = 10 # milliseconds",
@@ -790,6 +820,7 @@ int main(void)
 		cmocka_unit_test(test_err_empty_list_element),
 		cmocka_unit_test(test_err_unknown_user),
 		cmocka_unit_test(test_err_log_dir),
+		cmocka_unit_test(test_forwarding_keys),
 		cmocka_unit_test(test_err_hash_in_value),
 		cmocka_unit_test(test_err_control_char),
 		cmocka_unit_test(test_err_escaping),

@@ -15,5 +15,8 @@
 int cmd_keygen(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_tail(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

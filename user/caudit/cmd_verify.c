@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "fwd_proto.h"
 #include "keys.h"
 #include "verify.h"
 
@@ -27,7 +28,8 @@ static void verify_usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: caudit verify [--pubkey FILE] [--decrypt-key FILE] [--strict] [--quiet] [--verbose]\n"
-	    "                     [PATHS...]\n\n"
+	    "                     [PATHS...]\n"
+	    "       caudit verify --host NAME --trusted-keys DIR [options] ARCHIVE\n\n"
 	    "Verifies a signed log from its root public key. PATHS: one log directory\n"
 	    "(default " DEFAULT_LOG_DIR ") or segment files of one directory, which\n"
 	    "also holds certs.jsonl and head.json.\n\n"
@@ -37,6 +39,8 @@ static void verify_usage(FILE *f)
 	    "  --decrypt-key FILE  the auditor's enc.key: encrypted segments are then\n"
 	    "                 decrypted and every record checked (without it, encrypted\n"
 	    "                 segments are checked through their seals and cipher chain)\n"
+	    "  --host NAME    a host's log in a collector's ARCHIVE (ARCHIVE/NAME), verified\n"
+	    "                 with --trusted-keys DIR/NAME.pub unless --pubkey is given\n"
 	    "  --quiet        print only the problems\n"
 	    "  --verbose      add which check decided each verdict\n\n"
 	    "Exit status: 0 valid, 1 problems found, 2 usage error, 3 could not verify.\n");
@@ -174,9 +178,11 @@ int cmd_verify(int argc, char **argv)
 	    {"pubkey", required_argument, NULL, 'k'}, {"strict", no_argument, NULL, 's'},
 	    {"quiet", no_argument, NULL, 'q'},	      {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},	      {"decrypt-key", required_argument, NULL, 'd'},
+	    {"host", required_argument, NULL, 'H'},   {"trusted-keys", required_argument, NULL, 't'},
 	    {},
 	};
-	const char *pubkey = NULL, *decrypt_key = NULL;
+	const char *pubkey = NULL, *decrypt_key = NULL, *host = NULL, *trusted = NULL;
+	char hostkey[PATH_MAX];
 	int quiet = 0, verbose = 0, strict = 0, c, r, passed, bar;
 	struct verify_report rep;
 	struct verify_opts o;
@@ -193,6 +199,12 @@ int cmd_verify(int argc, char **argv)
 			break;
 		case 'd':
 			decrypt_key = optarg;
+			break;
+		case 'H':
+			host = optarg;
+			break;
+		case 't':
+			trusted = optarg;
 			break;
 		case 's':
 			strict = 1;
@@ -211,12 +223,36 @@ int cmd_verify(int argc, char **argv)
 			return CMD_USAGE;
 		}
 	}
+	if (host && (argc - optind != 1 || (!pubkey && !trusted) || !fwd_host_valid(host))) {
+		fprintf(stderr, "caudit verify: --host NAME needs the archive directory and "
+				"--trusted-keys DIR (or --pubkey)\n");
+		return CMD_USAGE;
+	}
 	r = take_paths(argc - optind, argv + optind, &p);
+	if (!r && host && p.segs) {
+		fprintf(stderr, "caudit verify: --host: give the archive directory\n");
+		r = CMD_USAGE;
+	}
 	if (r) {
 		free(p.segs);
 		if (r == CMD_USAGE)
 			verify_usage(stderr);
 		return r;
+	}
+	if (host) {
+		/* a collector's archive: ARCHIVE/<host>, key TRUSTED/<host>.pub */
+		size_t l = strlen(p.dir);
+
+		if (l + 1 + strlen(host) >= sizeof(p.dir)) {
+			fprintf(stderr, "caudit verify: %s/%s: path too long\n", p.dir, host);
+			return CMD_USAGE;
+		}
+		p.dir[l] = '/';
+		strcpy(p.dir + l + 1, host);
+		if (!pubkey) {
+			snprintf(hostkey, sizeof(hostkey), "%s/%s.pub", trusted, host);
+			pubkey = hostkey;
+		}
 	}
 	if (!pubkey) {
 		pubkey = DEFAULT_PUBKEY;

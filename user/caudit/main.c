@@ -15,6 +15,9 @@ static const struct cmd cmds[] = {
     {"keygen", cmd_keygen, "create a host's root key and first epoch key"},
     {"verify", cmd_verify, "verify a signed log from the root public key"},
     {"status", cmd_status, "ask the running cauditd how it is doing"},
+    {"search", cmd_search, "find records in signed logs (filters, table/json/csv)"},
+    {"tail", cmd_tail, "the last records, and with -f the live log"},
+    {"report", cmd_report, "summaries of a period (text, json, html with charts)"},
 };
 
 static void usage(FILE *f)

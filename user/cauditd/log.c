@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ void log_msg(int level, const char *fmt, ...)
 	if (journal_prefix)
 		fprintf(stderr, "<%d>", level & 7);
 	else
-		fprintf(stderr, "cauditd: %s: ", names[level & 7]);
+		fprintf(stderr, "%s: %s: ", program_invocation_short_name, names[level & 7]);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

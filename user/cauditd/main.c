@@ -358,6 +358,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	host_identity(&host);
+	if (a.cfg.host_name[0]) /* the name the collector knows this host by */
+		snprintf(host.name, sizeof(host.name), "%s", a.cfg.host_name);
 	r = store_open(&a.sink, &a.cfg, &host, err, sizeof(err));
 	if (r) {
 		log_msg(LOG_ERR, "%s", err);

@@ -172,6 +172,7 @@ int store_append_raw(struct store *st, const char *line, size_t len)
 	at[len] = '\n';
 	st->blk_len += len + 1;
 	cr_chain(st->head, st->head, line, len);
+	store_index_line(st, line, len);
 	st->block_count++;
 	st->base.last_seq++;
 	if (st->failed)
@@ -344,6 +345,7 @@ int store_seal(struct store *st, const char *reason, int late)
 		return r;
 	}
 	write_head(st, &s, seal_seq);
+	store_index_sealed(st, &s);
 	deflateReset(&st->z);
 	st->z_pending = 0;
 	st->blk_len = 0;
@@ -433,6 +435,7 @@ int store_begin_segment(struct store *st, const char *prev, uint64_t prev_index,
 	st->seg_opened_ns = store_now_mono_ns();
 	st->chunk_len = 0;
 	deflateReset(&st->z);
+	store_index_begin(st);
 	if (st->encrypted) {
 		struct store_enc_header h = {};
 		uint8_t hb[STORE_ENC_HEADER_LEN];
@@ -506,6 +509,7 @@ static int store_rotate(struct store *st)
 			return r;
 	}
 	memcpy(prev, st->seg, sizeof(prev));
+	store_index_write(st);
 	r = store_begin_segment(st, prev, st->seg_index, 0);
 	if (r) {
 		log_msg(LOG_ERR, "rotate: cannot open a new segment: %s", strerror(-r));
@@ -545,6 +549,9 @@ static void op_tick(struct sink *s)
 		store_retry(st);
 	if (now >= st->next_disk_check_ns) {
 		store_disk_check(st);
+		/* segments kept for caudit-forward go once it has sent them */
+		if (st->cfg.forward_state[0] && !st->failed)
+			store_retention(st);
 		st->next_disk_check_ns = now + 5 * NS;
 	}
 	if (!st->failed && now - st->last_seal_ns >= (int64_t)st->cfg.seal_interval * NS)
@@ -560,8 +567,8 @@ static void op_close(struct sink *s)
 	if (st->failed)
 		store_retry(st);
 	if (st->fd >= 0) {
-		if (!st->failed)
-			store_seal(st, "shutdown", 0);
+		if (!st->failed && !store_seal(st, "shutdown", 0))
+			store_index_write(st);
 		close(st->fd);
 	}
 	if (st->z_ready)
@@ -576,6 +583,7 @@ static void op_close(struct sink *s)
 	free(st->line);
 	free(st->chunk);
 	free(st->frame);
+	store_index_free(st);
 	free(st);
 }
 

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "encode.h"
 #include "keys.h"
+#include "seg_index.h"
 #include "sink.h"
 #include "store_format.h"
 
@@ -84,6 +85,12 @@ struct store {
 	int64_t next_disk_check_ns;
 	int space_warned, admin_warned, admin_suspended;
 	int fatal;                    /* halt: the agent must stop */
+
+	/* the open segment's search index (store_index.c) */
+	struct six_builder ix;
+	int ix_ready, ix_on;
+	struct store_seal last_seal;
+	int have_last_seal;
 };
 
 /*
@@ -120,6 +127,14 @@ int store_begin_segment(struct store *st, const char *prev, uint64_t prev_index,
 void store_write_internal_begin(struct store *st, const char *event);
 int store_write_internal_end(struct store *st);
 int64_t store_now_real_ns(void);
+
+/* store_index.c: the segment index, fed line by line, written when the segment closes */
+void store_index_begin(struct store *st);
+void store_index_line(struct store *st, const char *line, size_t len);
+void store_index_sealed(struct store *st, const struct store_seal *s);
+void store_index_write(struct store *st);
+void store_index_remove(struct store *st, const char *segment);
+void store_index_free(struct store *st);
 int64_t store_now_mono_ns(void);
 
 struct store_recovered {

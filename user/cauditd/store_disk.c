@@ -16,6 +16,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "fwd_proto.h"
 #include "log.h"
 #include "store.h"
 
@@ -78,6 +79,60 @@ static size_t list_segments(struct store *st, struct seg_info **out)
 	return n;
 }
 
+/*
+ * The last seq caudit-forward has had acknowledged (forward_state): 0 when
+ * nothing was, or the checkpoint cannot be read (then nothing counts as
+ * forwarded, which errs on the side of keeping segments).
+ */
+static uint64_t forwarded_through(const struct store *st)
+{
+	char buf[FWD_STATE_MAX], path[PATH_MAX + sizeof(FWD_STATE_FILE) + 1];
+	struct fwd_state fs;
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", st->cfg.forward_state, FWD_STATE_FILE);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf));
+		close(fd);
+	}
+	if (n < 0 || fwd_state_parse(buf, (size_t)n, &fs))
+		return 0;
+	return fs.last_seq;
+}
+
+/* The last seq of v[i]: the next segment's first seq - 1. */
+static uint64_t seg_last_seq(const struct store *st, const struct seg_info *v, size_t n, size_t i)
+{
+	uint64_t next = 0;
+
+	store_segment_parse(i + 1 < n ? v[i + 1].name : st->seg, &next);
+	return next ? next - 1 : 0;
+}
+
+/*
+ * Records removed before caudit-forward sent them (disk-full policy): said
+ * in a signed log.gap record, as any other loss.
+ */
+static void write_unforwarded_gap(struct store *st, uint64_t lost)
+{
+	char now[40];
+
+	encode_time(now, store_now_real_ns());
+	log_msg(LOG_WARNING, "retention removed %llu records not yet forwarded",
+		(unsigned long long)lost);
+	store_write_internal_begin(st, "log.gap");
+	jw_object_begin(&st->w, "gap");
+	jw_uint(&st->w, "lost", lost);
+	jw_cstring(&st->w, "reason", "unforwarded");
+	jw_cstring(&st->w, "from", now);
+	jw_cstring(&st->w, "to", now);
+	jw_object_end(&st->w);
+	store_write_internal_end(st);
+}
+
 /* Remove the oldest segments while policy says so (force: at least one). */
 static void prune(struct store *st, int force)
 {
@@ -85,8 +140,10 @@ static void prune(struct store *st, int force)
 	size_t n = list_segments(st, &v), i, removed = 0;
 	uint64_t total = st->seg_bytes;
 	int64_t now = store_now_real_ns() / NS;
-	uint64_t through = 0;
+	uint64_t through = 0, fwd = 0, unforwarded = 0;
 
+	if (st->cfg.forward_state[0])
+		fwd = forwarded_through(st);
 	for (i = 0; i < n; i++)
 		total += v[i].size;
 	for (i = 0; i < n; i++) {
@@ -94,9 +151,19 @@ static void prune(struct store *st, int force)
 			   (st->cfg.retention_size && total > st->cfg.retention_size) ||
 			   (st->cfg.retention_age && now - v[i].mtime > (int64_t)st->cfg.retention_age) ||
 			   (force && removed == 0);
+		uint64_t last = seg_last_seq(st, v, n, i);
 
 		if (!over)
 			break;
+		if (st->cfg.forward_state[0] && last > fwd) {
+			uint64_t first = 0;
+
+			if (!force)
+				break; /* not forwarded yet: the local log is the buffer */
+			store_segment_parse(v[i].name, &first);
+			unforwarded += last - (fwd >= first ? fwd : first - 1);
+		}
+		store_index_remove(st, v[i].name);
 		if (unlinkat(st->dfd, v[i].name, 0) < 0) {
 			log_msg(LOG_ERR, "retention: remove %s: %s", v[i].name, strerror(errno));
 			break;
@@ -123,6 +190,8 @@ static void prune(struct store *st, int force)
 			jw_uint(&st->w, "last_seq", through ? through - 1 : 0);
 			jw_object_end(&st->w);
 			store_write_internal_end(st);
+			if (unforwarded)
+				write_unforwarded_gap(st, unforwarded);
 		}
 	}
 	free(v);

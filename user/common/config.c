@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fwd_proto.h"
 
 #define CONFIG_LINE_MAX 4096	/* longest line, without its LF or CRLF */
 #define CONFIG_QUOTE_MAX 64	/* input bytes quoted in an error message */
@@ -42,6 +43,7 @@ enum config_type {
 	CONFIG_T_COMMS,	/* char[CONFIG_MAX_LIST][16] + unsigned count */
 	CONFIG_T_ACTION, /* int, enum config_action */
 	CONFIG_T_NAME,	/* char[64]: a user or group name */
+	CONFIG_T_URLS,	/* char[CONFIG_URLS_MAX]: comma-separated server URLs */
 };
 
 enum {
@@ -88,6 +90,10 @@ static int config_set_action(struct ca_config *c, const struct config_key *k, ch
 			     struct config_ctx *x);
 static int config_set_name(struct ca_config *c, const struct config_key *k, char *val,
 			   struct config_ctx *x);
+static int config_set_host(struct ca_config *c, const struct config_key *k, char *val,
+			   struct config_ctx *x);
+static int config_set_urls(struct ca_config *c, const struct config_key *k, char *val,
+			   struct config_ctx *x);
 
 enum {
 	CONFIG_K_LOG_DIR,
@@ -127,6 +133,13 @@ enum {
 	CONFIG_K_STATUS_SOCKET,
 	CONFIG_K_STATUS_GROUP,
 	CONFIG_K_TEST_STOP_WATCHDOG,
+	CONFIG_K_HOST_NAME,
+	CONFIG_K_FORWARD_STATE,
+	CONFIG_K_FORWARD_NATS,
+	CONFIG_K_FORWARD_CREDS,
+	CONFIG_K_FORWARD_TLS_CA,
+	CONFIG_K_FORWARD_TLS_CERT,
+	CONFIG_K_FORWARD_TLS_KEY,
 	CONFIG_K_NR,
 };
 
@@ -219,6 +232,26 @@ static const struct config_key config_keys[CONFIG_K_NR] = {
 	[CONFIG_K_TEST_STOP_WATCHDOG] = { "test_stop_watchdog_after", CONFIG_T_U32, 0, 0, 86400,
 					  CONFIG_OFF(test_stop_watchdog_after), 0,
 					  config_set_num },
+	/* empty: the machine's host name */
+	[CONFIG_K_HOST_NAME] = { "host_name", CONFIG_T_NAME, CONFIG_F_LIST, 0, 0,
+				 CONFIG_OFF(host_name), 0, config_set_host },
+	/* empty: nothing forwards this log, retention needs no guard */
+	[CONFIG_K_FORWARD_STATE] = { "forward_state", CONFIG_T_PATH, CONFIG_F_RAW | CONFIG_F_LIST,
+				     0, 0, CONFIG_OFF(forward_state), 0, config_set_path },
+	/* caudit-forward's NATS settings (its flags override them); empty: unset */
+	[CONFIG_K_FORWARD_NATS] = { "forward_nats", CONFIG_T_URLS, CONFIG_F_RAW | CONFIG_F_LIST, 0,
+				    0, CONFIG_OFF(forward_nats), 0, config_set_urls },
+	[CONFIG_K_FORWARD_CREDS] = { "forward_creds", CONFIG_T_PATH, CONFIG_F_RAW | CONFIG_F_LIST,
+				     0, 0, CONFIG_OFF(forward_creds), 0, config_set_path },
+	[CONFIG_K_FORWARD_TLS_CA] = { "forward_tls_ca", CONFIG_T_PATH,
+				      CONFIG_F_RAW | CONFIG_F_LIST, 0, 0,
+				      CONFIG_OFF(forward_tls_ca), 0, config_set_path },
+	[CONFIG_K_FORWARD_TLS_CERT] = { "forward_tls_cert", CONFIG_T_PATH,
+					CONFIG_F_RAW | CONFIG_F_LIST, 0, 0,
+					CONFIG_OFF(forward_tls_cert), 0, config_set_path },
+	[CONFIG_K_FORWARD_TLS_KEY] = { "forward_tls_key", CONFIG_T_PATH,
+				       CONFIG_F_RAW | CONFIG_F_LIST, 0, 0,
+				       CONFIG_OFF(forward_tls_key), 0, config_set_path },
 };
 
 static const char *const config_action_names[] = {
@@ -470,6 +503,45 @@ static int config_set_action(struct ca_config *c, const struct config_key *k, ch
 }
 
 /* A user or group name as shadow-utils accepts them: [a-z_][a-z0-9_.-]*, < 64. */
+/* A host name names the host's NATS subject and its key at the collector. */
+static int config_set_host(struct ca_config *c, const struct config_key *k, char *val,
+			   struct config_ctx *x)
+{
+	char q[CONFIG_QUOTE_SIZE];
+
+	if (!*val) {
+		*(char *)config_field(c, k->off) = 0; /* the machine's host name */
+		return 0;
+	}
+	if (!fwd_host_valid(val))
+		return config_err(x, "%s: '%s' is not a valid host name (1-63 of A-Z a-z 0-9 . _ -)",
+				  k->name, config_esc(q, val));
+	memcpy(config_field(c, k->off), val, strlen(val) + 1);
+	return 0;
+}
+
+/* nats://h:p or tls://h:p, comma-separated, no spaces: the forwarder's servers. */
+static int config_set_urls(struct ca_config *c, const struct config_key *k, char *val,
+			   struct config_ctx *x)
+{
+	char q[CONFIG_QUOTE_SIZE], *p = val;
+	size_t n = strlen(val);
+
+	if (n >= CONFIG_URLS_MAX)
+		return config_err(x, "%s: longer than %d bytes", k->name, CONFIG_URLS_MAX - 1);
+	while (n && *p) {
+		size_t l = strcspn(p, ",");
+
+		if ((strncmp(p, "nats://", 7) && strncmp(p, "tls://", 6)) || l <= 7 ||
+		    strcspn(p, " \t") < l)
+			return config_err(x, "%s: '%s' is not a list of nats:// or tls:// URLs",
+					  k->name, config_esc(q, val));
+		p += l + (p[l] == ',');
+	}
+	memcpy(config_field(c, k->off), val, n + 1);
+	return 0;
+}
+
 static int config_set_name(struct ca_config *c, const struct config_key *k, char *val,
 			   struct config_ctx *x)
 {

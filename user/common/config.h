@@ -13,6 +13,7 @@
 
 #define CONFIG_MAX_LIST 64      /* entries in a uid or comm list */
 #define CONFIG_MAX_FILE (1 << 20) /* largest config file accepted */
+#define CONFIG_URLS_MAX 1024      /* forward_nats */
 
 /* What to do when the log disk runs low or fails (auditd.conf's choices). */
 enum config_action {
@@ -35,6 +36,13 @@ struct ca_config {
 	char status_group[64];           /* status_group: group (besides root) allowed to ask */
 	uint32_t test_stop_watchdog_after; /* test only: stop WATCHDOG=1 after N s, 0 = never */
 	char encrypt_to[PATH_MAX];       /* encrypt_to: auditor's X25519 public key file, "" = off */
+	char host_name[64];              /* host_name: the log's host name, "" = gethostname */
+	char forward_state[PATH_MAX];    /* forward_state: caudit-forward's state dir, "" = none */
+	char forward_nats[CONFIG_URLS_MAX]; /* forward_nats: caudit-forward's NATS URLs */
+	char forward_creds[PATH_MAX];    /* forward_creds: its "user password" file */
+	char forward_tls_ca[PATH_MAX];   /* forward_tls_ca: CA file, TLS on */
+	char forward_tls_cert[PATH_MAX]; /* forward_tls_cert / forward_tls_key: client cert */
+	char forward_tls_key[PATH_MAX];
 	uint32_t seal_records;           /* seal_records: 1..1000000; default 1000 */
 	uint32_t seal_interval;          /* seal_interval: seconds 1..3600; default 10 */
 	uint32_t epoch_interval;         /* epoch_interval: seconds 1..86400; default 900 */

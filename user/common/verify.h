@@ -80,6 +80,13 @@ struct verify_opts {
 	int have_decrypt_key;
 	uint8_t decrypt_pub[CRYPTO_BOX_PUB_LEN];
 	uint8_t decrypt_secret[CRYPTO_BOX_SECRET_LEN];
+	/*
+	 * Each record the chain accepts, in order (seg: its index in the
+	 * report's segs). How search reads the log: through the verifier, so
+	 * a record from a segment whose verdict fails can be set aside.
+	 */
+	void (*record)(void *opaque, size_t seg, const char *line, size_t len, uint64_t seq);
+	void *record_opaque;
 };
 
 struct verify_segment {
@@ -132,5 +139,16 @@ int verify_head_format(const struct verify_report *rep, char *buf, size_t len);
 int verify_segment_failed(const struct verify_segment *s, int strict);
 /* 1 when everything verified: every segment, certs.jsonl and head.json. */
 int verify_passed(const struct verify_report *rep, int strict);
+
+/*
+ * The epoch keys certified by certs.jsonl of dir from root (a search checks
+ * segment indexes with them). NULL when none can be read.
+ */
+struct verify_keyring;
+struct verify_keyring *verify_keyring_load(const char *dir, const uint8_t root[CRYPTO_PUB_LEN]);
+/* The certified public key of epoch (and the first seq it may seal), or NULL. */
+const uint8_t *verify_keyring_find(const struct verify_keyring *k, uint64_t epoch,
+				   uint64_t *start_seq);
+void verify_keyring_free(struct verify_keyring *k);
 
 #endif

@@ -166,7 +166,7 @@ static void certs_fail(struct verify_ctx *c, enum verify_certs_status st, uint64
 }
 
 /* One certs.jsonl line; 0 or the status that stops the chain there. */
-static int cert_line(struct verify_ctx *c, const char *s, size_t n, int64_t *last_epoch)
+int verify_cert_line(struct verify_ctx *c, const char *s, size_t n, int64_t *last_epoch)
 {
 	struct store_cert k;
 	json_object *o;
@@ -227,7 +227,7 @@ int verify_load_certs(struct verify_ctx *c)
 			store_genesis(c->genesis, buf, n);
 			c->have_genesis = 1;
 		}
-		r = nl ? cert_line(c, buf + at, n, &last_epoch) : VERIFY_CERTS_MALFORMED;
+		r = nl ? verify_cert_line(c, buf + at, n, &last_epoch) : VERIFY_CERTS_MALFORMED;
 		if (r) {
 			certs_fail(c, (enum verify_certs_status)r, line);
 			break;
@@ -279,4 +279,51 @@ void verify_load_head(struct verify_ctx *c)
 	c->rep->head = VERIFY_HEAD_UNCHECKED;
 	c->rep->head_last_seq = hj->seal_seq;
 	strcpy(c->rep->head_segment, hj->segment);
+}
+
+/* ---- the keyring of certs.jsonl, for readers other than verify_log ---- */
+
+struct verify_keyring {
+	struct verify_opts o;
+	struct verify_report rep;
+	struct verify_ctx c;
+};
+
+struct verify_keyring *verify_keyring_load(const char *dir, const uint8_t root[CRYPTO_PUB_LEN])
+{
+	struct verify_keyring *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return NULL;
+	k->o.dir = dir;
+	memcpy(k->o.root, root, CRYPTO_PUB_LEN);
+	k->c.o = &k->o;
+	k->c.rep = &k->rep;
+	if (cr_init() || verify_load_certs(&k->c) || !k->c.nkeys) {
+		verify_keyring_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+const uint8_t *verify_keyring_find(const struct verify_keyring *k, uint64_t epoch,
+				   uint64_t *start_seq)
+{
+	const struct verify_key *e = k ? verify_key_find(&k->c, epoch) : NULL;
+
+	if (!e || !e->ok)
+		return NULL;
+	*start_seq = e->start_seq;
+	return e->pub;
+}
+
+void verify_keyring_free(struct verify_keyring *k)
+{
+	if (!k)
+		return;
+	free(k->c.keys);
+	free(k->c.ret);
+	if (k->c.tok)
+		json_tokener_free(k->c.tok);
+	free(k);
 }

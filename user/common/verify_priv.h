@@ -153,6 +153,11 @@ const struct verify_key *verify_key_find(const struct verify_ctx *c, uint64_t ep
 int verify_key_set(struct verify_ctx *c, uint64_t epoch, const uint8_t pub[CRYPTO_PUB_LEN],
 		   uint64_t start_seq, int ok);
 int verify_load_certs(struct verify_ctx *c);
+/*
+ * One line of certs.jsonl (the first gives the chain's genesis, set by the
+ * caller); 0 or the verify_certs_status that stops the chain there.
+ */
+int verify_cert_line(struct verify_ctx *c, const char *s, size_t n, int64_t *last_epoch);
 void verify_load_head(struct verify_ctx *c);
 /*
  * A certificate for epoch c->epoch met in the log while epoch cur is
@@ -182,6 +187,8 @@ int verify_store_record(struct verify_seg *s, const char *l, size_t n, uint64_t 
 
 /* verify_segment.c: 0, or negative errno when the file cannot be read */
 int verify_segment_run(struct verify_ctx *c, const char *path, size_t idx);
+/* Where segment idx (verified as s) ended, for the link of the next one. */
+void verify_segment_end(struct verify_ctx *c, struct verify_seg *s, size_t idx);
 /* Decompressed bytes into the line checks; the end of the data. */
 void verify_segment_bytes(struct verify_seg *s, const char *p, size_t n);
 void verify_segment_finish(struct verify_seg *s, int incomplete);

@@ -155,6 +155,9 @@ static void seg_accept(struct verify_seg *s, const char *l, size_t n, uint64_t s
 	}
 	memcpy(s->hp, s->h, sizeof(s->h));
 	cr_chain(s->h, s->h, l, n);
+	if (s->c->o->record)
+		s->c->o->record(s->c->o->record_opaque, (size_t)(s->out - s->c->rep->segs), l, n,
+				seq);
 	s->e = seq + 1;
 	if (!s->nacc++) {
 		s->out->first_seq = seq;
@@ -506,21 +509,26 @@ int verify_segment_run(struct verify_ctx *c, const char *path, size_t idx)
 		r = seg_read(&s, fd);
 	}
 	close(fd);
+	verify_segment_end(c, &s, idx);
+	return r;
+}
+
+void verify_segment_end(struct verify_ctx *c, struct verify_seg *s, size_t idx)
+{
 	/*
 	 * A copy of another segment (replayed, swapped) is not the one the next
 	 * links to; the name it claims is remembered (it was found, if misplaced).
 	 */
-	if (s.misplaced) {
-		strcpy(c->misplaced[c->nmisplaced++ % VERIFY_MISPLACED], s.hdr.name);
-		return r;
+	if (s->misplaced) {
+		strcpy(c->misplaced[c->nmisplaced++ % VERIFY_MISPLACED], s->hdr.name);
+		return;
 	}
 	c->prev.present = 1;
 	c->prev.idx = idx;
-	c->prev.complete = s.have_header && (s.out->verdict == VERIFY_VALID ||
-					     s.out->verdict == VERIFY_UNSEALED_TAIL);
-	c->prev.index = s.hdr.index;
-	c->prev.last_seq = s.e ? s.e - 1 : 0;
-	c->prev.epoch = s.cur_epoch;
-	memcpy(c->prev.head, s.h, sizeof(s.h));
-	return r;
+	c->prev.complete = s->have_header && (s->out->verdict == VERIFY_VALID ||
+					      s->out->verdict == VERIFY_UNSEALED_TAIL);
+	c->prev.index = s->hdr.index;
+	c->prev.last_seq = s->e ? s->e - 1 : 0;
+	c->prev.epoch = s->cur_epoch;
+	memcpy(c->prev.head, s->h, sizeof(s->h));
 }
