@@ -208,7 +208,7 @@ $(BUILD)/tests/fuzz/%: tests/fuzz/%.c $(COMMON_SRCS) $(COMMON_HDRS)
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libcaudit.a
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  BENCH   $<"
-	$(Q)$(CC) $(CFLAGS) -Ibench $< $(BUILD)/libcaudit.a $(LIBS_COMMON) -lbpf -lm -o $@
+	$(Q)$(CC) $(CFLAGS) -Ibench $< $(BUILD)/libcaudit.a $(LIBS_COMMON) -lbpf -luring -lm -o $@
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: binaries, the systemd unit,
 # tmpfiles.d and sysusers.d entries, the default config and rules. An

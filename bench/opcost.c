@@ -8,6 +8,9 @@
  *   open_ro    openat(PATH, O_RDONLY) + close: hooked, dropped in the kernel
  *   open_wr    openat(PATH, O_WRONLY) + close: hooked and recorded
  *   forkexec   fork + execve("/bin/true") + waitpid
+ *   uring_nop  IORING_OP_NOP submitted and reaped: io_uring hooks attached, op not covered
+ *   uring_open_ro  IORING_OP_OPENAT(PATH, O_RDONLY) + close: covered, dropped in the kernel
+ *   uring_open_wr  IORING_OP_OPENAT(PATH, O_WRONLY) + close: covered and recorded
  *
  * One warm-up run of ITERS/10 iterations comes first. Prints one line:
  *   op=OP iters=N runs=N median_ns=F min_ns=F max_ns=F ops=N pid=N
@@ -15,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,14 +31,20 @@
 #define RUNS_MAX 101
 #define ITERS_MAX 100000000UL
 
-enum op { OP_GETPPID, OP_OPEN_RO, OP_OPEN_WR, OP_FORKEXEC };
+enum op { OP_GETPPID, OP_OPEN_RO, OP_OPEN_WR, OP_FORKEXEC, OP_URING_NOP, OP_URING_OPEN_RO,
+	  OP_URING_OPEN_WR };
 
 static const char *const op_names[] = {
 	[OP_GETPPID] = "getppid",
 	[OP_OPEN_RO] = "open_ro",
 	[OP_OPEN_WR] = "open_wr",
 	[OP_FORKEXEC] = "forkexec",
+	[OP_URING_NOP] = "uring_nop",
+	[OP_URING_OPEN_RO] = "uring_open_ro",
+	[OP_URING_OPEN_WR] = "uring_open_wr",
 };
+
+static struct io_uring ring;
 
 extern char **environ;
 
@@ -86,6 +96,33 @@ static void do_forkexec(unsigned long iters)
 	}
 }
 
+/* One request at a time: submit, wait, reap (a NOP, or an openat whose fd is closed). */
+static void do_uring(const char *path, int open_flags, unsigned long iters)
+{
+	for (unsigned long i = 0; i < iters; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+		struct io_uring_cqe *cqe;
+		int res;
+
+		if (!sqe)
+			die("io_uring_get_sqe");
+		if (path)
+			io_uring_prep_openat(sqe, AT_FDCWD, path, open_flags | O_CLOEXEC, 0);
+		else
+			io_uring_prep_nop(sqe);
+		if (io_uring_submit_and_wait(&ring, 1) != 1 || io_uring_wait_cqe(&ring, &cqe))
+			die("io_uring submit");
+		res = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+		if (res < 0) {
+			errno = -res;
+			die(path ? path : "nop");
+		}
+		if (path)
+			close(res);
+	}
+}
+
 static void run(enum op op, const char *path, unsigned long iters)
 {
 	switch (op) {
@@ -101,6 +138,15 @@ static void run(enum op op, const char *path, unsigned long iters)
 		break;
 	case OP_FORKEXEC:
 		do_forkexec(iters);
+		break;
+	case OP_URING_NOP:
+		do_uring(NULL, 0, iters);
+		break;
+	case OP_URING_OPEN_RO:
+		do_uring(path, O_RDONLY, iters);
+		break;
+	case OP_URING_OPEN_WR:
+		do_uring(path, O_WRONLY, iters);
 		break;
 	}
 }
@@ -136,7 +182,8 @@ int main(int argc, char **argv)
 
 	if (argc < 4 || argc > 5) {
 		fprintf(stderr,
-			"usage: opcost getppid|open_ro|open_wr|forkexec ITERS RUNS [PATH]\n");
+			"usage: opcost getppid|open_ro|open_wr|forkexec|uring_nop|uring_open_ro|"
+			"uring_open_wr ITERS RUNS [PATH]\n");
 		return 2;
 	}
 	for (i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++)
@@ -149,7 +196,12 @@ int main(int argc, char **argv)
 	op = (enum op)i;
 	iters = parse_ulong(argv[2], ITERS_MAX, "ITERS");
 	runs = parse_ulong(argv[3], RUNS_MAX, "RUNS");
-	if (op == OP_OPEN_RO || op == OP_OPEN_WR) {
+	if (op >= OP_URING_NOP && io_uring_queue_init(4, &ring, 0) < 0) {
+		fprintf(stderr, "opcost: io_uring_queue_init failed\n");
+		return 1;
+	}
+	if (op == OP_OPEN_RO || op == OP_OPEN_WR || op == OP_URING_OPEN_RO ||
+	    op == OP_URING_OPEN_WR) {
 		if (argc != 5) {
 			fprintf(stderr, "opcost: %s needs a PATH\n", op_names[op]);
 			return 2;

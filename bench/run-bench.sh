@@ -7,8 +7,12 @@
 #          each, pinned to one CPU with taskset), without and with a running
 #          cauditd: getppid (no hook: the cost of having syscall tracepoints
 #          attached at all), openat(O_RDONLY)+close (hooked, dropped in the
-#          kernel), openat(O_WRONLY)+close (one record per operation) and
-#          fork+exec+wait of /bin/true (fork, exec and exit records).
+#          kernel), openat(O_WRONLY)+close (one record per operation),
+#          fork+exec+wait of /bin/true (fork, exec and exit records), and the
+#          same through io_uring, one request submitted and reaped at a time:
+#          IORING_OP_NOP (io_uring hooks attached, opcode not covered),
+#          IORING_OP_OPENAT O_RDONLY (dropped in the kernel) and O_WRONLY
+#          (one record each), each followed by close(2).
 # Table 2  highest event rate sustained with zero loss. An event is one
 #          recorded syscall, i.e. one audit record: bench/loadgen.c workers
 #          repeat openat(O_WRONLY|O_CREAT)+close on a file of their own (one
@@ -222,13 +226,16 @@ echo "  agent      $("$CAUDITD" --version), default settings, log on" \
 
 # ---- Table 1 ---------------------------------------------------------------
 
-OPS="getppid open_ro open_wr forkexec"
+OPS="getppid open_ro open_wr forkexec uring_nop uring_open_ro uring_open_wr"
 label() {
 	case $1 in
 	getppid) echo "getppid (not hooked)" ;;
 	open_ro) echo "openat RDONLY+close (filtered)" ;;
 	open_wr) echo "openat WRONLY+close (recorded)" ;;
 	forkexec) echo "fork+exec+wait /bin/true" ;;
+	uring_nop) echo "io_uring NOP (not covered)" ;;
+	uring_open_ro) echo "io_uring openat RDONLY+close" ;;
+	uring_open_wr) echo "io_uring openat WRONLY+close" ;;
 	esac
 }
 iters() {
@@ -237,6 +244,9 @@ iters() {
 	open_ro) echo $((200000 / SCALE)) ;;
 	open_wr) echo $((100000 / SCALE)) ;;
 	forkexec) echo $((1000 / SCALE)) ;;
+	uring_nop) echo $((500000 / SCALE)) ;;
+	uring_open_ro) echo $((100000 / SCALE)) ;;
+	uring_open_wr) echo $((50000 / SCALE)) ;;
 	esac
 }
 

@@ -11,6 +11,7 @@
 #include <linux/magic.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "loader.h" /* the ABI types first: the skeleton uses them */
@@ -37,6 +38,7 @@ struct loader {
 	int ncpus;
 	int have_iter;
 	int have_ia32;
+	int no_uring;         /* io_uring hooks failed to load: retried without them */
 };
 
 static struct hook_status *hook_add(struct loader *l, const char *name)
@@ -105,6 +107,44 @@ static void choose_syscall_hooks(struct loader *l)
 			bpf_program__set_autoload(p2, false);
 			hook_missing(l, hook, "no tracepoint in this kernel");
 		}
+	}
+}
+
+/*
+ * io_uring hooks (bpf/uring.bpf.c) are optional: a kernel without io_uring
+ * or its tracepoints, or one whose verifier refuses them, still gets every
+ * other hook. The io_uring_* tracepoints must exist in the kernel's BTF.
+ */
+static const char *const uring_progs[][2] = {
+	{ "ca_uring_submit", "io_uring_submit_req" },
+	{ "ca_uring_complete", "io_uring_complete" },
+	{ "ca_uring_overflow", "io_uring_cqe_overflow" },
+	{ "ca_uring_failed", "io_uring_req_failed" },
+};
+
+#define URING_PROGS (sizeof(uring_progs) / sizeof(uring_progs[0]))
+
+static void choose_uring_hooks(struct loader *l)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const char *why = l->no_uring ? "load failed" : NULL;
+
+	for (unsigned i = 0; i < URING_PROGS && !why; i++) {
+		char tname[64];
+
+		snprintf(tname, sizeof(tname), "btf_trace_%s", uring_progs[i][1]);
+		if (!vmlinux || btf__find_by_name_kind(vmlinux, tname, BTF_KIND_TYPEDEF) < 0)
+			why = "no tracepoint in this kernel";
+	}
+	btf__free(vmlinux);
+	if (!why)
+		return;
+	for (unsigned i = 0; i < URING_PROGS; i++) {
+		struct bpf_program *p = prog_by_name(l, uring_progs[i][0]);
+
+		if (p)
+			bpf_program__set_autoload(p, false);
+		hook_missing(l, uring_progs[i][1], why);
 	}
 }
 
@@ -389,6 +429,7 @@ static int open_and_load(struct loader *l, const struct ca_config *cfg, uint32_t
 			l->my_gen = lpins_share_old(l->skel->obj, l->pins, &l->gen_shared);
 		l->skel->rodata->ca_my_gen = l->my_gen;
 		choose_syscall_hooks(l);
+		choose_uring_hooks(l);
 		choose_ia32_hooks(l, cfg, ia32);
 	}
 	bpf_program__set_autoload(l->skel->progs.ca_snapshot_tasks, iter);
@@ -510,13 +551,16 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 		goto fail;
 	}
 	/*
-	 * Trial loads: the snapshot iterator and the 32-bit syscall programs
-	 * are optional (reported missing), the rest is not.
+	 * Trial loads: the snapshot iterator, the 32-bit syscall programs and
+	 * the io_uring programs are optional (reported missing), the rest is not.
 	 */
 	r = -EINVAL;
-	for (int ia32 = !!cfg->capture_ia32; r && ia32 >= 0; ia32--)
-		for (int iter = 1; r && iter >= 0; iter--)
-			r = open_and_load(l, cfg, agent_tgid, iter, ia32);
+	for (int no_uring = 0; r && no_uring <= 1; no_uring++) {
+		l->no_uring = no_uring;
+		for (int ia32 = !!cfg->capture_ia32; r && ia32 >= 0; ia32--)
+			for (int iter = 1; r && iter >= 0; iter--)
+				r = open_and_load(l, cfg, agent_tgid, iter, ia32);
+	}
 	if (r) {
 		snprintf(err, errlen, "load BPF programs: %s (CAUDIT_BPF_DEBUG=1 shows the verifier log)",
 			 strerror(-r));
