@@ -131,6 +131,17 @@ int BPF_PROG(ca_uring_submit, struct io_kiocb *req)
 	t = bpf_get_current_task_btf();
 	if (!uring_begin(&r, req, nr, t) || !fill_op(&r, t, req, op))
 		return 0;
+	/*
+	 * IOSQE_CQE_SKIP_SUCCESS: a success posts no completion, so the record
+	 * goes out now with its outcome unknown; a failure still completes and
+	 * is recorded then, from the parked copy.
+	 */
+	if (req->flags & (1ULL << REQ_F_CQE_SKIP_BIT)) {
+		uring_fit(&r);
+		r.ev->flags |= CA_F_NO_RESULT;
+		ca_rec_submit(&r);
+		r.ev->flags &= ~CA_F_NO_RESULT;
+	}
 	uring_park(&r, req);
 	return 0;
 }

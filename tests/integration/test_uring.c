@@ -361,6 +361,44 @@ static void test_open_direct(void **state UNUSED)
 	assert_int_equal(io_uring_unregister_files(&ring), 0);
 }
 
+/*
+ * IOSQE_CQE_SKIP_SUCCESS: a success posts no completion. The record is made
+ * at submit with outcome "unknown"; a failure is recorded when it completes.
+ */
+static void test_cqe_skip_success(void **state UNUSED)
+{
+	struct io_uring_sqe *s;
+	const char *p, *bad;
+	json_object *ev;
+	struct stat st;
+
+	if (!harness_can_run())
+		skip();
+	p = in_dir(uname_("skip"));
+	s = sqe_get(&ring);
+	io_uring_prep_openat(s, AT_FDCWD, p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	s->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	assert_int_equal(io_uring_submit(&ring), 1);
+	for (int i = 0; i < 200 && stat(p, &st) != 0; i++)
+		usleep(10000);
+	assert_int_equal(stat(p, &st), 0);
+	ev = ONE("file.open", "unknown", "file.path", p);
+	CHECK_STR(ev, "via", "io_uring");
+	CHECK_STR(ev, "syscall", "openat");
+	assert_true(json_object_is_type(jget(ev, "ret"), json_type_null));
+	CHECK_INT(ev, "proc.pid", getpid());
+
+	/* a failure does complete: recorded then, as a failure */
+	bad = in_dir("no-such-dir/skip");
+	s = sqe_get(&ring);
+	io_uring_prep_openat(s, AT_FDCWD, bad, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	s->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	assert_int_equal(run_sqe(&ring), -ENOENT);
+	ev = ONE("file.open", "failure", "file.path", bad);
+	CHECK_STR(ev, "errno", "ENOENT");
+	CHECK_STR(ev, "via", "io_uring");
+}
+
 /* An SQPOLL ring: the kernel's iou-sqp thread submits; the record names our process. */
 static void test_sqpoll(void **state UNUSED)
 {
@@ -1093,6 +1131,7 @@ int main(void)
 		cmocka_unit_test(test_openat2_async),
 		cmocka_unit_test(test_open_direct),
 		cmocka_unit_test(test_sqpoll),
+		cmocka_unit_test(test_cqe_skip_success),
 		cmocka_unit_test(test_rename_unlink),
 		cmocka_unit_test(test_mkdir_symlink_link),
 		cmocka_unit_test(test_connect_accept),

@@ -531,7 +531,13 @@ int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 			jw_cstring(w, "access", "read");
 		else if (si->desc.kind <= CA_SC_FILE)
 			jw_cstring(w, "access", "write");
-		write_outcome(w, ev->ret);
+		if (ev->flags & CA_F_NO_RESULT) {
+			/* io_uring IOSQE_CQE_SKIP_SUCCESS: no result is posted on success */
+			jw_cstring(w, "outcome", "unknown");
+			jw_null(w, "ret");
+		} else {
+			write_outcome(w, ev->ret);
+		}
 		break;
 	case CA_EV_SIGNAL:
 		write_header(w, c, seq, when, "process.signal", "process");
