@@ -12,8 +12,10 @@
 #   user/common/*.c          shared library: pure modules + small helpers
 #   user/cauditd/*.c         the agent
 #   user/caudit/*.c          the command line
-#   user/forward/*.c         caudit-forward (nats.c is its only libnats file)
-#   user/collector/*.c       caudit-collector (nats.c is its only libnats file); both
+#   user/natsconn/*.c        NATS connection options (servers, credentials, TLS), linked
+#                            into both programs below
+#   user/forward/*.c         caudit-forward (nats.c publishes: its only other libnats file)
+#   user/collector/*.c       caudit-collector (nats.c consumes: its only other libnats file); both
 #                            link the agent's store (user/cauditd/store*.c)
 #   tests/tools/*.c          test helper programs, one each, linking the agent's store
 #   tests/unit/test_*.c      one cmocka binary each, links common (ASan+UBSan)
@@ -65,6 +67,8 @@ FWD_SRCS    := $(wildcard user/forward/*.c)
 FWD_OBJS    := $(patsubst user/forward/%.c,$(BUILD)/obj/forward/%.o,$(FWD_SRCS))
 COLL_SRCS   := $(wildcard user/collector/*.c)
 COLL_OBJS   := $(patsubst user/collector/%.c,$(BUILD)/obj/collector/%.o,$(COLL_SRCS))
+NATSC_SRCS  := $(wildcard user/natsconn/*.c)
+NATSC_OBJS  := $(patsubst user/natsconn/%.c,$(BUILD)/obj/natsconn/%.o,$(NATSC_SRCS))
 # the agent's store (and what it needs), for programs that write a signed log
 STORE_OBJS  := $(patsubst user/cauditd/%.c,$(BUILD)/obj/cauditd/%.o,\
                $(wildcard user/cauditd/store*.c) user/cauditd/log.c user/cauditd/host.c)
@@ -162,22 +166,28 @@ $(BUILD)/caudit: $(CLI_OBJS) $(BUILD)/libcaudit.a
 	$(Q)echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_COMMON) -o $@
 
-$(BUILD)/obj/forward/%.o: user/forward/%.c $(COMMON_HDRS) $(wildcard user/forward/*.h)
+$(BUILD)/obj/forward/%.o: user/forward/%.c $(COMMON_HDRS) $(wildcard user/forward/*.h) \
+			 user/natsconn/natsconn.h
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) -Iuser/forward -Iuser/cauditd -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Iuser/forward -Iuser/cauditd -Iuser/natsconn -c $< -o $@
 
-$(BUILD)/caudit-forward: $(FWD_OBJS) $(BUILD)/obj/cauditd/log.o $(BUILD)/libcaudit.a
+$(BUILD)/obj/natsconn/%.o: user/natsconn/%.c $(COMMON_HDRS) user/natsconn/natsconn.h
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -Iuser/natsconn -c $< -o $@
+
+$(BUILD)/caudit-forward: $(FWD_OBJS) $(NATSC_OBJS) $(BUILD)/obj/cauditd/log.o $(BUILD)/libcaudit.a
 	$(Q)echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_NATS) $(LIBS_COMMON) -o $@
 
 $(BUILD)/obj/collector/%.o: user/collector/%.c $(COMMON_HDRS) $(wildcard user/collector/*.h) \
-			   $(wildcard user/cauditd/*.h)
+			   $(wildcard user/cauditd/*.h) user/natsconn/natsconn.h
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) -Iuser/collector -Iuser/cauditd -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Iuser/collector -Iuser/cauditd -Iuser/natsconn -c $< -o $@
 
-$(BUILD)/caudit-collector: $(COLL_OBJS) $(STORE_OBJS) $(BUILD)/libcaudit.a
+$(BUILD)/caudit-collector: $(COLL_OBJS) $(NATSC_OBJS) $(STORE_OBJS) $(BUILD)/libcaudit.a
 	$(Q)echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_NATS) $(LIBS_COMMON) -o $@
 

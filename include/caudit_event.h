@@ -86,7 +86,6 @@ enum ca_event_flags {
 	CA_F_EXE_MEMFD = 1 << 6,    /* image came from a memfd */
 	CA_F_ABI_IA32 = 1 << 7,     /* 32-bit syscall (int $0x80 / compat entry) */
 	CA_F_VIA_URING = 1 << 8,    /* operation submitted through io_uring */
-	CA_F_RATE_LIMITED = 1 << 9, /* earlier records of this kind were rate-limited */
 	CA_F_NO_RESULT = 1 << 10,   /* recorded at submit: success posts no result */
 };
 

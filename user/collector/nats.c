@@ -22,7 +22,7 @@
 #include <nats/nats.h>
 
 #include "collector.h"
-#include "creds.h"
+#include "natsconn.h"
 
 #define NS 1000000000LL
 #define LEASE_BUCKET "caudit-leases"
@@ -92,29 +92,10 @@ static int setup_leases(struct coll_nats *n, char *err, size_t errlen)
 	return s == NATS_OK ? 0 : -EIO;
 }
 
-#define MAX_SERVERS 16
-
-/* "url1,url2,...": the client's server pool (it fails over between them). */
-static natsStatus set_servers(natsOptions *opts, const char *list)
-{
-	char buf[2048], *save = NULL, *tok;
-	const char *urls[MAX_SERVERS];
-	int n = 0;
-
-	if (strlen(list) >= sizeof(buf))
-		return NATS_INVALID_ARG;
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok && n < MAX_SERVERS;
-	     tok = strtok_r(NULL, ",", &save))
-		urls[n++] = tok;
-	return n ? natsOptions_SetServers(opts, urls, n) : NATS_INVALID_ARG;
-}
-
 int coll_nats_open(struct coll_nats **out, const struct coll_opts *o, char *err, size_t errlen)
 {
 	struct coll_nats *n = calloc(1, sizeof(*n));
 	natsOptions *opts = NULL;
-	char user[128], pass[256];
 	natsStatus s;
 	int r = -EIO;
 
@@ -122,31 +103,16 @@ int coll_nats_open(struct coll_nats **out, const struct coll_opts *o, char *err,
 	if (!n)
 		return -ENOMEM;
 	n->o = o;
-	s = natsOptions_Create(&opts);
-	if (s == NATS_OK)
-		s = set_servers(opts, o->nats_url);
-	if (s == NATS_OK)
-		s = natsOptions_SetMaxReconnect(opts, -1);
-	if (s == NATS_OK)
-		s = natsOptions_SetReconnectWait(opts, 500);
-	if (s == NATS_OK)
-		s = natsOptions_SetName(opts, o->instance);
-	if (s == NATS_OK && o->creds) {
-		r = creds_read(o->creds, user, sizeof(user), pass, sizeof(pass), err, errlen);
+	{
+		struct natsconn_cfg cc = { o->nats_url, o->instance, o->creds,
+					   o->tls_ca, o->tls_cert, o->tls_key };
+
+		r = natsconn_options(&opts, &cc, err, errlen);
 		if (r)
 			goto out;
-		s = natsOptions_SetUserInfo(opts, user, pass);
-		explicit_bzero(pass, sizeof(pass));
 	}
-	if (s == NATS_OK && o->tls_ca) {
-		s = natsOptions_SetSecure(opts, true);
-		if (s == NATS_OK)
-			s = natsOptions_LoadCATrustedCertificates(opts, o->tls_ca);
-		if (s == NATS_OK && o->tls_cert)
-			s = natsOptions_LoadCertificatesChain(opts, o->tls_cert, o->tls_key);
-	}
-	if (s == NATS_OK)
-		s = natsConnection_Connect(&n->nc, opts);
+	r = -EIO;
+	s = natsConnection_Connect(&n->nc, opts);
 	if (s == NATS_OK)
 		s = natsConnection_JetStream(&n->js, n->nc, NULL);
 	if (s != NATS_OK) {

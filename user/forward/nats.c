@@ -17,7 +17,7 @@
 #include <nats/nats.h>
 
 #include "forward.h"
-#include "creds.h"
+#include "natsconn.h"
 
 #define PUB_TIMEOUT_MS 5000
 
@@ -109,29 +109,10 @@ static const struct fwd_out_ops nats_ops = {
     .close = nats_close,
 };
 
-#define MAX_SERVERS 16
-
-/* "url1,url2,...": the client's server pool (it fails over between them). */
-static natsStatus set_servers(natsOptions *opts, const char *list)
-{
-	char buf[2048], *save = NULL, *tok;
-	const char *urls[MAX_SERVERS];
-	int n = 0;
-
-	if (strlen(list) >= sizeof(buf))
-		return NATS_INVALID_ARG;
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok && n < MAX_SERVERS;
-	     tok = strtok_r(NULL, ",", &save))
-		urls[n++] = tok;
-	return n ? natsOptions_SetServers(opts, urls, n) : NATS_INVALID_ARG;
-}
-
 int fwd_nats_open(struct fwd_out **out, const struct fwd_opts *o, char *err, size_t errlen)
 {
 	struct fwd_nats *n = calloc(1, sizeof(*n));
 	natsOptions *opts = NULL;
-	char user[128], pass[256];
 	natsStatus s;
 	int r = -EIO;
 
@@ -145,33 +126,18 @@ int fwd_nats_open(struct fwd_out **out, const struct fwd_opts *o, char *err, siz
 		free(n);
 		return -EINVAL;
 	}
-	s = natsOptions_Create(&opts);
-	if (s == NATS_OK)
-		s = set_servers(opts, o->nats_url);
-	if (s == NATS_OK)
-		s = natsOptions_SetMaxReconnect(opts, -1);
-	if (s == NATS_OK)
-		s = natsOptions_SetReconnectWait(opts, 500);
-	if (s == NATS_OK)
-		s = natsOptions_SetRetryOnFailedConnect(opts, true, NULL, NULL);
-	if (s == NATS_OK)
-		s = natsOptions_SetErrorHandler(opts, on_error, n);
-	if (s == NATS_OK)
-		s = natsOptions_SetName(opts, o->host);
-	if (s == NATS_OK && o->creds) {
-		r = creds_read(o->creds, user, sizeof(user), pass, sizeof(pass), err, errlen);
+	{
+		struct natsconn_cfg cc = { o->nats_url, o->host, o->creds,
+					   o->tls_ca, o->tls_cert, o->tls_key };
+
+		r = natsconn_options(&opts, &cc, err, errlen);
 		if (r)
 			goto fail;
-		s = natsOptions_SetUserInfo(opts, user, pass);
-		explicit_bzero(pass, sizeof(pass));
 	}
-	if (s == NATS_OK && o->tls_ca) {
-		s = natsOptions_SetSecure(opts, true);
-		if (s == NATS_OK)
-			s = natsOptions_LoadCATrustedCertificates(opts, o->tls_ca);
-		if (s == NATS_OK && o->tls_cert)
-			s = natsOptions_LoadCertificatesChain(opts, o->tls_cert, o->tls_key);
-	}
+	r = -EIO;
+	s = natsOptions_SetRetryOnFailedConnect(opts, true, NULL, NULL);
+	if (s == NATS_OK)
+		s = natsOptions_SetErrorHandler(opts, on_error, n);
 	if (s == NATS_OK) {
 		s = natsConnection_Connect(&n->nc, opts);
 		if (s == NATS_NOT_YET_CONNECTED)
