@@ -6,6 +6,9 @@
  * without error, and each distinct warning must be documented word for word
  * in docs/policy.md. The STIG pack with its base and finalize files compiles
  * cleanly, and so do caudit's own defaults (etc/rules.d) — without a warning.
+ * The STIG pack then loads into the running agent: its agent.policy hash is
+ * the one `caudit rules check` computes, and operations STIG selects (a chmod
+ * and a refused open by a logged-in user) carry its keys and rule lines.
  * Needs root (apt) and Debian's mirror, as CI has; runs from the source tree.
  */
 #include <dirent.h>
@@ -17,13 +20,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "harness.h"
+#include "policy_check.h"
+#include "rec_check.h"
 
 #define CACHE "/var/cache/caudit-test/auditd"
 #define EXAMPLES CACHE "/x/usr/share/doc/auditd/examples/rules"
@@ -250,12 +257,143 @@ static void test_directory_order(void **state)
 	free(cmd);
 }
 
+/* The line of path that starts with prefix (1-based), or 0. */
+static unsigned line_starting(const char *path, const char *prefix)
+{
+	char line[4096];
+	unsigned n = 0;
+	FILE *f = fopen(path, "re");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (strncmp(line, prefix, strlen(prefix)) == 0) {
+			fclose(f);
+			return n;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/* A child with login uid `auid` (and uid `uid` unless 0) calls op(path). */
+enum stig_op { OP_CHMOD, OP_OPEN_READ };
+
+static pid_t stig_child(unsigned auid, unsigned uid, enum stig_op op, const char *path)
+{
+	pid_t pid = fork();
+	int st;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char buf[32];
+		int fd = open("/proc/self/loginuid", O_WRONLY | O_CLOEXEC);
+		int n = snprintf(buf, sizeof(buf), "%u", auid);
+
+		if (fd < 0 || write(fd, buf, (size_t)n) != n)
+			_exit(2);
+		close(fd);
+		if (uid && syscall(SYS_setresuid, uid, uid, uid))
+			_exit(3);
+		if (op == OP_CHMOD)
+			_exit(syscall(SYS_chmod, path, 0640) ? 4 : 0);
+		/* refused: EACCES is what STIG's access rule wants */
+		_exit(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC) == -1 &&
+				      errno == EACCES
+			      ? 0
+			      : 5);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		fail_msg("STIG child (%s %s): status 0x%x", op == OP_CHMOD ? "chmod" : "open", path,
+			 st);
+	return pid;
+}
+
+static void test_stig_in_agent(void **state)
+{
+	static const char *const files[] = { "10-base-config.rules", "30-stig.rules",
+					     "99-finalize.rules" };
+	char tmp[256], hash[65], *rules, *conf, *work, *f, *g, *secret, *marker, *stig;
+	struct agent ag;
+	json_object *pol, *r;
+	int64_t nrules, gen;
+	unsigned l_perm, l_access;
+
+	if (!harness_can_run())
+		skip();
+	assert_int_equal(harness_tmpdir(tmp, sizeof(tmp)), 0);
+	assert_int_equal(chmod(tmp, 0755), 0);
+	rules = xasprintf("%s/rules.d", tmp);
+	assert_int_equal(mkdir(rules, 0700), 0);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		assert_int_equal(pc_run(NULL, "cp " EXAMPLES "/%s %s/", files[i], rules), 0);
+	stig = xasprintf(EXAMPLES "/30-stig.rules");
+	l_perm = line_starting(stig, "-a always,exit -F arch=b64 -S chmod,fchmod,fchmodat ");
+	l_access = line_starting(stig, "-a always,exit -F arch=b64 -S open,truncate,ftruncate,creat,"
+				       "openat,openat2,open_by_handle_at -F exit=-EACCES ");
+	assert_true(l_perm > 0 && l_access > 0);
+	assert_int_equal(pc_check_hash(rules, hash, &nrules), 0);
+
+	work = xasprintf("%s/work", tmp);
+	assert_int_equal(mkdir(work, 0777), 0);
+	assert_int_equal(chmod(work, 0777), 0);
+	f = xasprintf("%s/f", work);
+	g = xasprintf("%s/g", work);
+	secret = xasprintf("%s/secret", work);
+	marker = xasprintf("%s/marker", work);
+	assert_int_equal(pc_run(NULL, "touch %s %s %s %s && chmod 0600 %s", f, g, secret, marker,
+				secret),
+			 0);
+
+	conf = xasprintf("rules = %s", rules);
+	assert_int_equal(agent_start(&ag, conf), 0);
+	pol = agent_wait_field(&ag, "agent.policy", "policy.by.via", "start", 15000);
+	if (!pol)
+		fail_msg("no agent.policy record with the STIG pack");
+	REC_STR(pol, "policy.hash", hash);
+	REC_INT(pol, "policy.rules", nrules);
+	gen = jint(pol, "policy.gen");
+
+	stig_child(4242, 0, OP_CHMOD, f);	   /* perm_mod */
+	stig_child(4242, 4242, OP_OPEN_READ, secret); /* access */
+	stig_child(4294967295u, 0, OP_CHMOD, g);    /* auid unset: not selected */
+	stig_child(4242, 0, OP_CHMOD, marker);	   /* after it: g is known to be absent */
+	if (!agent_wait_field(&ag, "file.chmod", "file.path", marker, 15000))
+		fail_msg("no record of the STIG-selected chmod of %s", marker);
+
+	r = REC_ONE(&ag, (&(struct want){ .event = "file.chmod", .skey = { "file.path" },
+					  .sval = { f } }));
+	KEYS_ARE(r, PC_KEYS("perm_mod"));
+	RULE_IS(r, gen, "30-stig.rules", l_perm);
+	REC_INT(r, "user.auid", 4242);
+	r = REC_ONE(&ag, (&(struct want){ .event = "file.open", .skey = { "file.path" },
+					  .sval = { secret } }));
+	KEYS_ARE(r, PC_KEYS("access"));
+	RULE_IS(r, gen, "30-stig.rules", l_access);
+	REC_STR(r, "errno", "EACCES");
+	REC_INT(r, "user.uid", 4242);
+	REC_NONE(&ag, (&(struct want){ .skey = { "file.path" }, .sval = { g } }));
+	assert_int_equal(ag.bad_lines, 0);
+
+	agent_cleanup(&ag);
+	pc_run(NULL, "rm -rf %s", tmp);
+	free(rules);
+	free(conf);
+	free(work);
+	free(f);
+	free(g);
+	free(secret);
+	free(marker);
+	free(stig);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_debian_pack), cmocka_unit_test(test_stig_compiles_cleanly),
 	    cmocka_unit_test(test_shipped_defaults),  cmocka_unit_test(test_bad_file_fails),
-	    cmocka_unit_test(test_directory_order),
+	    cmocka_unit_test(test_directory_order),   cmocka_unit_test(test_stig_in_agent),
 	};
 
 	return cmocka_run_group_tests(tests, fetch_packs, NULL);
