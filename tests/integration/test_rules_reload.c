@@ -18,6 +18,7 @@
  * policy with -e 2 every reload is refused and logged.
  * Also: with `rules = all` (the harness default) records carry only the gen.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -106,7 +107,7 @@ static int flow_child(void)
 		close((int)fd);
 		unlink(path); /* not selected: the directory stays small */
 		fs->done = n + 1;
-		usleep(300);
+		usleep(1000);
 	}
 	return 0;
 }
@@ -196,6 +197,22 @@ static int teardown(void **state UNUSED)
 			skip();        \
 	} while (0)
 
+/* text holds n as a whole number (not part of a longer one or of the hash). */
+static int has_number(const char *text, int64_t n)
+{
+	char g[32];
+	size_t l = (size_t)snprintf(g, sizeof(g), "%lld", (long long)n);
+
+	for (const char *p = strstr(text, g); p; p = strstr(p + 1, g)) {
+		int before = p > text && (isalnum((unsigned char)p[-1]));
+		int after = isalnum((unsigned char)p[l]);
+
+		if (!before && !after)
+			return 1;
+	}
+	return 0;
+}
+
 /* One swap to key ("gen-a"/"gen-b") by SIGHUP (rewrite cur.rules) or rules load. */
 static void swap(int64_t gen, const char *key, int by_load)
 {
@@ -214,13 +231,9 @@ static void swap(int64_t gen, const char *key, int by_load)
 		/* it prints the new generation and hash */
 		if (!strstr(out, a->hash))
 			fail_msg("caudit rules load did not print the hash %s:\n%s", a->hash, out);
-		{
-			char g[32];
-
-			snprintf(g, sizeof(g), "%lld", (long long)gen);
-			if (!strstr(out, g))
-				fail_msg("caudit rules load did not print generation %s:\n%s", g, out);
-		}
+		if (!has_number(out, gen))
+			fail_msg("caudit rules load did not print generation %lld:\n%s",
+				 (long long)gen, out);
 		free(out);
 		snprintf(a->rule, sizeof(a->rule), "%s:2", is_a ? "a.rules" : "b.rules");
 		snprintf(a->via, sizeof(a->via), "caudit rules load");

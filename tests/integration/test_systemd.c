@@ -7,8 +7,11 @@
  *   - systemd-analyze verify is clean; the security exposure is printed
  *   - start -> active (Type=notify: READY=1 only once BPF is attached and the
  *     log open), STATUS= line, caudit status as a member of group caudit
- *   - systemctl reload (SIGHUP) applies a config change: the include_comms
- *     filter switches from one marker program to another, seen in the log
+ *   - systemctl reload (SIGHUP) applies a config change and a rule change:
+ *     the include_comms filter switches from one marker program to another,
+ *     and a rule file in /etc/caudit/rules.d gets a new key; a new
+ *     agent.policy record (via SIGHUP, hash = `caudit rules check`'s) and the
+ *     new key on the next matching operation show it in the log
  *   - test_stop_watchdog_after stops WATCHDOG=1: systemd kills and restarts
  *     the agent (NRestarts, journal), the pins carry capture over
  *   - systemctl stop: a final shutdown seal, caudit verify clean
@@ -33,11 +36,18 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "policy_check.h"
+#include "rec_check.h"
 #include "store_check.h"
 
 #define PIN "/sys/fs/bpf/caudit-nspawn-test"
 #define BOOT_MS 90000
-#define CONF "pin_dir = " PIN "\nseal_interval = 1\nstatus_group = caudit\n"
+#define CONF                                                                          \
+	"pin_dir = " PIN "\nseal_interval = 1\nstatus_group = caudit\n"                 \
+	"rules = /etc/caudit/rules.d\n"
+/* The test's rule file: the marker programs' writes under /var/tmp, with a key. */
+#define TEST_RULES "/etc/caudit/rules.d/50-test.rules"
+#define TEST_RULE "-a always,exit -F arch=b64 -F dir=/var/tmp -F perm=wa -k %s\n"
 
 static struct {
 	char dir[256];
@@ -189,6 +199,7 @@ static pid_t find_init(pid_t parent)
 }
 
 static void set_conf(const char *extra);
+static void set_rules(const char *key);
 
 static int setup(void **state)
 {
@@ -229,8 +240,9 @@ static int setup(void **state)
 		return -1;
 	}
 	free(out);
-	/* the test's configuration, before boot */
+	/* the test's configuration and rule file, before boot */
 	set_conf("include_comms = cauditmark1\n");
+	set_rules("sd-before");
 	/* marker programs: comm is the executable's name */
 	run(NULL, "cp %s/usr/bin/touch %s/usr/local/bin/cauditmark1 && "
 		  "cp %s/usr/bin/touch %s/usr/local/bin/cauditmark2", T.root, T.root, T.root, T.root);
@@ -362,6 +374,79 @@ static void set_conf(const char *extra)
 	free(p);
 }
 
+static void set_rules(const char *key)
+{
+	char *p = host_path(TEST_RULES), *text = xasprintf(TEST_RULE, key);
+
+	write_file(p, text);
+	free(text);
+	free(p);
+}
+
+/* The records of the container's log whose event is event, parsed (caller puts them). */
+static size_t log_events(const char *event, json_object **out, size_t max)
+{
+	char *dir = host_path("/var/log/caudit"), msg[512];
+	struct slog l;
+	size_t n = 0;
+
+	assert_int_equal(slog_read(&l, dir, msg, sizeof(msg)), 0);
+	for (size_t i = 0; i < l.nlines; i++) {
+		json_object *o = slog_parse(&l, i);
+		const char *e = o ? jstr(o, "event") : NULL;
+
+		if (e && strcmp(e, event) == 0 && n < max)
+			out[n++] = o;
+		else
+			json_object_put(o);
+	}
+	slog_free(&l);
+	free(dir);
+	return n;
+}
+
+/* The only record of the container's log whose file.path is path (caller puts it). */
+static json_object *path_record(const char *path)
+{
+	char *dir = host_path("/var/log/caudit"), msg[512];
+	json_object *found = NULL;
+	struct slog l;
+
+	assert_int_equal(slog_read(&l, dir, msg, sizeof(msg)), 0);
+	for (size_t i = 0; i < l.nlines; i++) {
+		json_object *o = slog_parse(&l, i);
+		const char *p = o ? jstr(o, "file.path") : NULL;
+
+		if (p && strcmp(p, path) == 0 && !found) {
+			found = o;
+			continue;
+		}
+		json_object_put(o);
+	}
+	slog_free(&l);
+	free(dir);
+	if (!found)
+		fail_msg("no record of %s in the container's log", path);
+	return found;
+}
+
+/* `caudit rules check` in the container: the policy hash of its rules.d. */
+static void container_hash(char hash[65])
+{
+	char *out, *h;
+
+	assert_int_equal(CRUN(&out, "/usr/local/bin/caudit rules check --format json "
+				    "/etc/caudit/rules.d 2>/dev/null"),
+			 0);
+	h = strstr(out, "\"policy_hash\":\"");
+	assert_non_null(h);
+	h += strlen("\"policy_hash\":\"");
+	assert_true(strlen(h) >= 64);
+	memcpy(hash, h, 64);
+	hash[64] = 0;
+	free(out);
+}
+
 static void test_systemd_service(void **state)
 {
 	char *out, *v, *p, *last;
@@ -405,19 +490,58 @@ static void test_systemd_service(void **state)
 					"/usr/local/bin/caudit status"), 0);
 	free(out);
 
-	/* reload: the filter switches from cauditmark1 to cauditmark2 */
-	CRUN(NULL, "cauditmark1 /var/tmp/m1-before; cauditmark2 /var/tmp/m2-before");
-	assert_int_equal(wait_path("/var/tmp/m1-before", 1, 20000), 0);
-	set_conf("include_comms = cauditmark2\n");
-	assert_int_equal(CRUN(&out, "systemctl reload cauditd"), 0);
-	free(out);
-	assert_int_equal(CRUN(&out, "/usr/local/bin/caudit status"), 0);
-	assert_non_null(strstr(out, "policy:       generation 2"));
-	free(out);
-	CRUN(NULL, "cauditmark1 /var/tmp/m1-after; cauditmark2 /var/tmp/m2-after");
-	assert_int_equal(wait_path("/var/tmp/m2-after", 1, 20000), 0);
-	assert_int_equal(count_path("/var/tmp/m2-before"), 0);
-	assert_int_equal(count_path("/var/tmp/m1-after"), 0);
+	/*
+	 * reload: the filter switches from cauditmark1 to cauditmark2, and the
+	 * test's rule from key sd-before to sd-after
+	 */
+	{
+		json_object *pol[8], *r;
+		char hash[65];
+		size_t npol;
+		int64_t gen1;
+
+		npol = log_events("agent.policy", pol, 8);
+		assert_int_equal(npol, 1);
+		container_hash(hash);
+		REC_STR(pol[0], "policy.hash", hash);
+		REC_STR(pol[0], "policy.by.via", "start");
+		gen1 = jint(pol[0], "policy.gen");
+		json_object_put(pol[0]);
+
+		CRUN(NULL, "cauditmark1 /var/tmp/m1-before; cauditmark2 /var/tmp/m2-before");
+		assert_int_equal(wait_path("/var/tmp/m1-before", 1, 20000), 0);
+		r = path_record("/var/tmp/m1-before");
+		KEYS_ARE(r, PC_KEYS("sd-before"));
+		RULE_IS(r, gen1, "50-test.rules", 1);
+		json_object_put(r);
+
+		set_conf("include_comms = cauditmark2\n");
+		set_rules("sd-after");
+		assert_int_equal(CRUN(&out, "systemctl reload cauditd"), 0);
+		free(out);
+		assert_int_equal(CRUN(&out, "/usr/local/bin/caudit status"), 0);
+		assert_non_null(strstr(out, "policy:       generation 2"));
+		free(out);
+		CRUN(NULL, "cauditmark1 /var/tmp/m1-after; cauditmark2 /var/tmp/m2-after");
+		assert_int_equal(wait_path("/var/tmp/m2-after", 1, 20000), 0);
+		assert_int_equal(count_path("/var/tmp/m2-before"), 0);
+		assert_int_equal(count_path("/var/tmp/m1-after"), 0);
+
+		/* the policy change is in the log, asked for by SIGHUP (systemctl reload) */
+		npol = log_events("agent.policy", pol, 8);
+		assert_int_equal(npol, 2);
+		container_hash(hash);
+		REC_INT(pol[1], "policy.gen", gen1 + 1);
+		REC_STR(pol[1], "policy.hash", hash);
+		REC_STR(pol[1], "policy.by.via", "SIGHUP");
+		REC_INT(pol[1], "policy.by.uid", 0);
+		json_object_put(pol[0]);
+		json_object_put(pol[1]);
+		r = path_record("/var/tmp/m2-after");
+		KEYS_ARE(r, PC_KEYS("sd-after"));
+		RULE_IS(r, gen1 + 1, "50-test.rules", 1);
+		json_object_put(r);
+	}
 
 	/* the watchdog: pings stop, systemd restarts the agent */
 	v = show("NRestarts");
