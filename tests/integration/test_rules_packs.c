@@ -348,12 +348,12 @@ static void test_stig_in_agent(void **state)
 
 	conf = xasprintf("rules = %s", rules);
 	assert_int_equal(agent_start(&ag, conf), 0);
-	pol = agent_wait_field(&ag, "agent.policy", "policy.by.via", "start", 15000);
+	pol = agent_wait_field(&ag, "agent.policy", "agent.policy.by.via", "start", 15000);
 	if (!pol)
 		fail_msg("no agent.policy record with the STIG pack");
-	REC_STR(pol, "policy.hash", hash);
-	REC_INT(pol, "policy.rules", nrules);
-	gen = jint(pol, "policy.gen");
+	REC_STR(pol, "agent.policy.hash", hash);
+	REC_INT(pol, "agent.policy.rules", nrules);
+	gen = jint(pol, "agent.policy.gen");
 
 	stig_child(4242, 0, OP_CHMOD, f);	   /* perm_mod */
 	stig_child(4242, 4242, OP_OPEN_READ, secret); /* access */

@@ -117,7 +117,7 @@ static int64_t last_gen(void)
 	json_object *recs[SWAPS + 16];
 	size_t n = pc_policy_records(&ag, recs, SWAPS + 16);
 
-	return n ? jint(recs[n - 1], "policy.gen") : -1;
+	return n ? jint(recs[n - 1], "agent.policy.gen") : -1;
 }
 
 /* The agent.policy record of generation gen, waited for. */
@@ -130,7 +130,7 @@ static json_object *wait_gen(int64_t gen)
 
 		if (!r)
 			fail_msg("no agent.policy record of generation %lld", (long long)gen);
-		if (jint(r, "policy.gen") == gen)
+		if (jint(r, "agent.policy.gen") == gen)
 			return r;
 		from++;
 	}
@@ -247,13 +247,15 @@ static void swap(int64_t gen, const char *key, int by_load)
 		snprintf(a->via, sizeof(a->via), "SIGHUP");
 	}
 	r = wait_gen(gen);
-	REC_STR(r, "policy.hash", a->hash);
-	REC_STR(r, "policy.by.via", a->via);
-	REC_INT(r, "policy.by.uid", 0);
+	REC_STR(r, "agent.policy.hash", a->hash);
+	REC_INT(r, "agent.policy.previous.gen", gen - 1);
+	REC_STR(r, "agent.policy.previous.hash", asked[gen - 1 - gen_base].hash);
+	REC_STR(r, "agent.policy.by.via", a->via);
+	REC_INT(r, "agent.policy.by.uid", 0);
 	if (!by_load)
-		REC_INT(r, "policy.by.pid", getpid());
+		REC_INT(r, "agent.policy.by.pid", getpid());
 	else
-		assert_true(jint(r, "policy.by.pid") > 0);
+		assert_true(jint(r, "agent.policy.by.pid") > 0);
 }
 
 static void test_swap_under_load(void **state UNUSED)
@@ -270,11 +272,11 @@ static void test_swap_under_load(void **state UNUSED)
 	NEED_ROOT();
 	start = pc_wait_event(&ag, "agent.policy", 0, WAIT_MS, NULL);
 	assert_non_null(start);
-	gen_base = jint(start, "policy.gen");
+	gen_base = jint(start, "agent.policy.gen");
 	assert_true(gen_base >= 1);
-	REC_STR(start, "policy.hash", hash_a);
-	REC_STR(start, "policy.by.via", "start");
-	REC_INT(start, "policy.rules", 1);
+	REC_STR(start, "agent.policy.hash", hash_a);
+	REC_STR(start, "agent.policy.by.via", "start");
+	REC_INT(start, "agent.policy.rules", 1);
 	snprintf(asked[0].key, sizeof(asked[0].key), "gen-a");
 	snprintf(asked[0].rule, sizeof(asked[0].rule), "cur.rules:2");
 	asked[0].hash = hash_a;
@@ -355,9 +357,9 @@ static void test_swap_under_load(void **state UNUSED)
 	nrec = pc_policy_records(&ag, recs, SWAPS + 16);
 	assert_int_equal(nrec, SWAPS + 1);
 	for (size_t i = 0; i < nrec; i++) {
-		REC_INT(recs[i], "policy.gen", gen_base + (int64_t)i);
-		REC_STR(recs[i], "policy.hash", i % 2 ? hash_b : hash_a);
-		REC_INT(recs[i], "policy.rules", 1);
+		REC_INT(recs[i], "agent.policy.gen", gen_base + (int64_t)i);
+		REC_STR(recs[i], "agent.policy.hash", i % 2 ? hash_b : hash_a);
+		REC_INT(recs[i], "agent.policy.rules", 1);
 	}
 }
 
@@ -368,9 +370,10 @@ static json_object *refused(size_t from, const char *via)
 
 	if (!r)
 		fail_msg("no agent.policy_refused record (%s)", via);
-	REC_STR(r, "by.via", via);
-	REC_INT(r, "by.uid", 0);
-	if (!jstr(r, "reason") || !*jstr(r, "reason"))
+	REC_STR(r, "agent.policy.by.via", via);
+	REC_INT(r, "agent.policy.by.uid", 0);
+	REC_INT(r, "agent.policy.kept_gen", last_gen()); /* the running policy stays */
+	if (!jstr(r, "agent.policy.reason") || !*jstr(r, "agent.policy.reason"))
 		fail_msg("agent.policy_refused without a reason");
 	return r;
 }
@@ -412,9 +415,9 @@ static void test_bad_file_refused(void **state UNUSED)
 	free(text);
 	assert_int_equal(kill(ag.pid, SIGHUP), 0);
 	r = refused(from, "SIGHUP");
-	if (!strstr(jstr(r, "reason"), "cur.rules:2:"))
-		fail_msg("reason does not name cur.rules:2: %s", jstr(r, "reason"));
-	REC_INT(r, "by.pid", getpid());
+	if (!strstr(jstr(r, "agent.policy.reason"), "cur.rules:2:"))
+		fail_msg("reason does not name cur.rules:2: %s", jstr(r, "agent.policy.reason"));
+	REC_INT(r, "agent.policy.by.pid", getpid());
 	assert_int_equal(last_gen(), gen);
 	probe("after-bad-sighup", asked[gen - gen_base].key, gen, asked[gen - gen_base].rule);
 
@@ -459,7 +462,8 @@ static void test_immutable(void **state UNUSED)
 		fail_msg("loading the -e 2 policy: exit %d\n%s", rc, out);
 	free(out);
 	r = wait_gen(gen);
-	REC_STR(r, "policy.hash", lhash);
+	REC_STR(r, "agent.policy.hash", lhash);
+	REC_BOOL(r, "agent.policy.immutable", 1);
 	probe("locked-1", "gen-locked", gen, "locked.rules:1");
 
 	agent_poll(&ag);
@@ -507,7 +511,7 @@ static void test_rules_all(void **state UNUSED)
 
 	NEED_ROOT();
 	assert_int_equal(agent_start(&b, NULL), 0);
-	pol = agent_wait_field(&b, "agent.policy", "policy.by.via", "start", WAIT_MS);
+	pol = agent_wait_field(&b, "agent.policy", "agent.policy.by.via", "start", WAIT_MS);
 	assert_non_null(pol);
 	assert_int_equal(harness_tmpdir(tmp, sizeof(tmp)), 0);
 	p = xasprintf("%s/all", tmp);
@@ -517,7 +521,7 @@ static void test_rules_all(void **state UNUSED)
 	r = agent_wait_field(&b, "file.open", "file.path", p, WAIT_MS);
 	assert_non_null(r);
 	KEYS_ARE(r, NULL);
-	REC_INT(r, "policy.gen", jint(pol, "policy.gen"));
+	REC_INT(r, "policy.gen", jint(pol, "agent.policy.gen"));
 	REC_ABSENT(r, "policy.rule");
 	agent_cleanup(&b);
 	unlink(p);

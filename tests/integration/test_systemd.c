@@ -503,9 +503,9 @@ static void test_systemd_service(void **state)
 		npol = log_events("agent.policy", pol, 8);
 		assert_int_equal(npol, 1);
 		container_hash(hash);
-		REC_STR(pol[0], "policy.hash", hash);
-		REC_STR(pol[0], "policy.by.via", "start");
-		gen1 = jint(pol[0], "policy.gen");
+		REC_STR(pol[0], "agent.policy.hash", hash);
+		REC_STR(pol[0], "agent.policy.by.via", "start");
+		gen1 = jint(pol[0], "agent.policy.gen");
 		json_object_put(pol[0]);
 
 		CRUN(NULL, "cauditmark1 /var/tmp/m1-before; cauditmark2 /var/tmp/m2-before");
@@ -531,10 +531,10 @@ static void test_systemd_service(void **state)
 		npol = log_events("agent.policy", pol, 8);
 		assert_int_equal(npol, 2);
 		container_hash(hash);
-		REC_INT(pol[1], "policy.gen", gen1 + 1);
-		REC_STR(pol[1], "policy.hash", hash);
-		REC_STR(pol[1], "policy.by.via", "SIGHUP");
-		REC_INT(pol[1], "policy.by.uid", 0);
+		REC_INT(pol[1], "agent.policy.gen", gen1 + 1);
+		REC_STR(pol[1], "agent.policy.hash", hash);
+		REC_STR(pol[1], "agent.policy.by.via", "SIGHUP");
+		REC_INT(pol[1], "agent.policy.by.uid", 0);
 		json_object_put(pol[0]);
 		json_object_put(pol[1]);
 		r = path_record("/var/tmp/m2-after");
