@@ -224,8 +224,6 @@ static const struct golden warnings[] = {
     {"--backlog_wait_time 60000",
      E("1:1: warning: --backlog_wait_time sets the kernel's backlog wait; caudit never blocks "
        "the audited task: recorded, no effect")},
-    {"-e 2", E("1:1: warning: -e 2 (immutable until reboot) is recorded in the policy but not "
-	       "enforced yet")},
     {"--loginuid-immutable", E("1:1: warning: --loginuid-immutable is a kernel setting caudit "
 			       "does not change: ignored")},
     {"--reset-lost", E("1:1: warning: --reset-lost resets a kernel audit counter caudit does "
