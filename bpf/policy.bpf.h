@@ -28,6 +28,13 @@ struct {
 	__type(value, __u32);
 } pol_slot_gen SEC(".maps") __weak;
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ca_pol_lock);
+} pol_lock SEC(".maps") __weak;
+
 /* [slot][abi][nr]: candidate rules; nr CA_SYSCALL_MAX is "no syscall". */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -105,6 +105,18 @@ struct ca_pol_active {
 	__u32 slot;
 };
 
+/*
+ * A policy loaded with -e 2: immutable until reboot. Kept in a map so that
+ * it is pinned with the programs and outlives a daemon restart (bpffs is
+ * emptied at reboot); the BPF side never reads it.
+ */
+struct ca_pol_lock {
+	__u32 locked;
+	__u32 gen;
+	char hash[65]; /* the locked policy's hash, hex */
+	__u8 _pad0[7];
+};
+
 /* ca_event.policy_rule */
 #define CA_POL_RULE_MASK 0x00ffffffu
 #define CA_POL_DECIDED (1u << 31) /* the kernel decided: the rule in the low bits selected it */

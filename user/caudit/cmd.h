@@ -19,5 +19,10 @@ int cmd_search(int argc, char **argv);
 int cmd_tail(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_rules_load(int argc, char **argv);
+
+#define STATUS_SOCKET "/run/caudit/cauditd.sock"
+/* The running agent's status answer (malloc'd, NUL-terminated), or NULL with errno. */
+char *status_ask(const char *path, size_t *len);
 
 #endif

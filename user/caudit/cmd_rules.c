@@ -23,12 +23,15 @@
 
 static void rules_usage(FILE *f)
 {
-	fprintf(f, "usage: caudit rules check [--format text|json] PATH...\n\n"
+	fprintf(f, "usage: caudit rules check [--format text|json] PATH...\n"
+		   "       caudit rules load [--socket PATH] [--timeout SECONDS]\n\n"
 		   "Parses and compiles audit rules (auditctl syntax, docs/policy.md). PATH is a\n"
 		   "rule file or a directory whose *.rules files are read in lexical order.\n"
 		   "Prints warnings and errors as file:line:col: message, then a summary\n"
 		   "(rules per list, syscalls hooked, watches, keys, policy hash).\n"
-		   "Exit status: 0 no error, 1 some error, 2 usage, 3 a file could not be read.\n");
+		   "Exit status: 0 no error, 1 some error, 2 usage, 3 a file could not be read.\n\n"
+		   "load makes the running cauditd read its rules again (as SIGHUP does) and\n"
+		   "prints the new policy generation and hash, or why it was refused.\n");
 }
 
 static void print_summary(const struct rules_policy *p, unsigned nfiles, int json)
@@ -135,6 +138,8 @@ int cmd_rules(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "check"))
 		return rules_check(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "load"))
+		return cmd_rules_load(argc - 1, argv + 1);
 	fprintf(stderr, "caudit rules: unknown subcommand '%s'\n\n", argv[1]);
 	rules_usage(stderr);
 	return CMD_USAGE;

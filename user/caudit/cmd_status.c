@@ -15,7 +15,6 @@
 #include "cmd.h"
 #include "status_text.h"
 
-#define STATUS_SOCKET "/run/caudit/cauditd.sock"
 
 static void usage(FILE *f)
 {
@@ -24,7 +23,7 @@ static void usage(FILE *f)
 }
 
 /* Read the daemon's answer: one JSON object, at most STATUS_ANSWER_MAX bytes. */
-static char *ask(const char *path, size_t *len)
+char *status_ask(const char *path, size_t *len)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char *buf = NULL;
@@ -106,7 +105,7 @@ int cmd_status(int argc, char **argv)
 		usage(stderr);
 		return CMD_USAGE;
 	}
-	buf = ask(path, &len);
+	buf = status_ask(path, &len);
 	if (!buf) {
 		fprintf(stderr, "caudit status: %s: %s (is cauditd running?)\n", path,
 			strerror(errno));

@@ -128,6 +128,8 @@ static void write_who(struct jsonw *w, const struct policy_who *who)
 	jw_object_begin(w, "by");
 	jw_uint(w, "uid", who->uid);
 	jw_int(w, "pid", who->pid);
+	if (who->comm[0])
+		jw_cstring(w, "comm", who->comm);
 	jw_cstring(w, "via", who->via);
 	jw_object_end(w);
 }

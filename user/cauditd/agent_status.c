@@ -113,11 +113,21 @@ void agent_build_status(void *ctx, struct jsonw *w)
 	}
 	jw_array_end(w);
 	jw_object_end(w);
-	/* no rules yet (issue 5): the policy is the configuration file */
 	jw_object_begin(w, "policy");
-	jw_uint(w, "generation", a->generation);
-	jw_cstring(w, "hash", a->config_hash);
+	jw_uint(w, "generation", a->policy.cur ? a->policy.cur->gen : 0);
+	jw_cstring(w, "hash", a->policy.cur ? a->policy.cur->hash : "");
+	jw_cstring(w, "source", a->policy.source);
+	jw_bool(w, "immutable", a->policy.locked);
+	jw_uint(w, "refused", a->policy.refused);
+	if (a->policy.refused)
+		jw_cstring(w, "last_refusal", a->policy.last_refusal);
+	else
+		jw_null(w, "last_refusal");
+	jw_uint(w, "decided_in_user_space", a->policy.user_decided);
+	jw_uint(w, "dropped_in_user_space", a->policy.user_dropped);
 	jw_cstring(w, "config", a->config_path);
+	jw_uint(w, "config_generation", a->generation);
+	jw_cstring(w, "config_hash", a->config_hash);
 	jw_object_end(w);
 	jw_object_begin(w, "events");
 	jw_uint(w, "per_second", (uint64_t)(a->events_per_s + 0.5));

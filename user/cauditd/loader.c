@@ -652,7 +652,11 @@ int loader_policy_fds(const struct loader *l, struct loader_policy_fds *fds)
 	fds->slot_gen = bpf_map__fd(l->skel->maps.pol_slot_gen);
 	fds->sc = bpf_map__fd(l->skel->maps.pol_sc);
 	fds->rules = bpf_map__fd(l->skel->maps.pol_rules);
-	return fds->active < 0 || fds->slot_gen < 0 || fds->sc < 0 || fds->rules < 0 ? -EBADF : 0;
+	fds->lock = bpf_map__fd(l->skel->maps.pol_lock);
+	return fds->active < 0 || fds->slot_gen < 0 || fds->sc < 0 || fds->rules < 0 ||
+			       fds->lock < 0
+		       ? -EBADF
+		       : 0;
 }
 
 void loader_policy_read_opens(struct loader *l, const struct ca_config *cfg, int on)

@@ -58,7 +58,7 @@ int loader_ringbuf_fd(const struct loader *l);
 
 /* The policy maps (bpf/policy.bpf.h), for loader_policy.c. */
 struct loader_policy_fds {
-	int active, slot_gen, sc, rules;
+	int active, slot_gen, sc, rules, lock;
 };
 int loader_policy_fds(const struct loader *l, struct loader_policy_fds *fds);
 /* on: a rule policy decides read-only opens (capture_read_opens no longer applies). */

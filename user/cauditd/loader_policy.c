@@ -7,6 +7,7 @@
  * slot holds it, so no operation is judged by half of each or by neither.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
@@ -62,4 +63,28 @@ int loader_policy_switch(struct loader *l, const struct kpolicy *k, uint32_t gen
 	next.gen = gen;
 	next.slot = slot;
 	return put(fds.active, 0, &next);
+}
+
+int loader_policy_lock_get(struct loader *l, struct ca_pol_lock *lock)
+{
+	struct loader_policy_fds fds;
+	uint32_t zero = 0;
+	int r = loader_policy_fds(l, &fds);
+
+	if (r)
+		return r;
+	memset(lock, 0, sizeof(*lock));
+	return bpf_map_lookup_elem(fds.lock, &zero, lock) ? -errno : 0;
+}
+
+int loader_policy_lock_set(struct loader *l, uint32_t gen, const char *hash)
+{
+	struct loader_policy_fds fds;
+	struct ca_pol_lock lock = { .locked = 1, .gen = gen };
+	int r = loader_policy_fds(l, &fds);
+
+	if (r)
+		return r;
+	snprintf(lock.hash, sizeof(lock.hash), "%s", hash);
+	return put(fds.lock, 0, &lock);
 }

@@ -13,4 +13,8 @@ int loader_policy_current(struct loader *l, uint32_t *gen);
 /* Make k the kernel's policy as generation gen (> 0), at once. 0 or -errno. */
 int loader_policy_switch(struct loader *l, const struct kpolicy *k, uint32_t gen);
 
+/* The -e 2 lock (pinned with the programs: it outlives a daemon restart). */
+int loader_policy_lock_get(struct loader *l, struct ca_pol_lock *lock);
+int loader_policy_lock_set(struct loader *l, uint32_t gen, const char *hash);
+
 #endif

@@ -138,6 +138,28 @@ static void reload(struct agent *a)
 	service_ready();
 }
 
+/* The name of process pid (who sent a signal), "" when it is gone. */
+static void process_comm(int32_t pid, char *out, size_t len)
+{
+	char path[64];
+	int fd;
+	ssize_t n;
+
+	out[0] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, out, len - 1);
+	close(fd);
+	if (n <= 0) {
+		out[0] = 0;
+		return;
+	}
+	out[n] = 0;
+	out[strcspn(out, "\n")] = 0;
+}
+
 static const char *rules_path(const struct agent *a, const struct ca_config *cfg)
 {
 	return a->rules_override ? a->rules_override : cfg->rules;
@@ -181,6 +203,8 @@ static int policy_reload(struct agent *a, const char *path, const struct policy_
 				    errlen);
 	}
 	if (r) {
+		a->policy.refused++;
+		snprintf(a->policy.last_refusal, sizeof(a->policy.last_refusal), "%s", err);
 		log_msg(LOG_ERR, "policy change from %s refused (%s, uid %u pid %d), keeping "
 			"generation %u: %s", path, who->via, who->uid, who->pid,
 			prev ? prev->gen : 0, err);
@@ -188,6 +212,7 @@ static int policy_reload(struct agent *a, const char *path, const struct policy_
 		a->sink->ops->flush(a->sink);
 		return r;
 	}
+	snprintf(a->policy.source, sizeof(a->policy.source), "%s", path);
 	agent_event_policy(&a->drain, a->policy.cur, prev ? &prev_copy : NULL, path, who);
 	a->sink->ops->flush(a->sink);
 	log_msg(LOG_INFO, "policy generation %u (%s) from %s (%s, uid %u pid %d)",
@@ -244,9 +269,10 @@ static int run_loop(struct agent *a, const char **stop_reason)
 			while (read(a->sigfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
 					struct policy_who who = {si.ssi_uid, (int32_t)si.ssi_pid,
-								 "SIGHUP"};
+								 "", "SIGHUP"};
 					char perr[768];
 
+					process_comm(who.pid, who.comm, sizeof(who.comm));
 					reload(a);
 					policy_reload(a, rules_path(a, &a->cfg), &who, perr,
 						      sizeof(perr));
@@ -489,8 +515,9 @@ int main(int argc, char **argv)
 	}
 	agent_event_start(&a.drain, hooks, nhooks, a.config_path, a.config_hash, a.cfg.log_dir);
 	{
-		struct policy_who who = {(uint32_t)getuid(), (int32_t)getpid(), "start"};
+		struct policy_who who = {(uint32_t)getuid(), (int32_t)getpid(), "cauditd", "start"};
 
+		snprintf(a.policy.source, sizeof(a.policy.source), "%s", rules_path(&a, &a.cfg));
 		agent_event_policy(&a.drain, a.policy.cur, NULL, rules_path(&a, &a.cfg), &who);
 	}
 	a.sink->ops->flush(a.sink);

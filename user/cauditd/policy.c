@@ -60,6 +60,16 @@ int policy_activate(struct agent_policy *ap, struct loader *l, const struct ca_c
 	uint32_t gen = ap->cur ? ap->cur->gen : 0, kgen = 0;
 	int r;
 
+	struct ca_pol_lock lock;
+
+	/* immutable until reboot, also for the daemon that takes over the pins */
+	if (loader_policy_lock_get(l, &lock) == 0 && lock.locked &&
+	    strcmp(lock.hash, rules_hash_hex(rules))) {
+		snprintf(err, errlen, "the policy is immutable (-e 2 in generation %u, hash %.16s...) "
+			 "until reboot", lock.gen, lock.hash);
+		rules_free(rules);
+		return -EPERM;
+	}
 	/* pinned maps carry an earlier daemon's generations: continue after them */
 	if (loader_policy_current(l, &kgen) == 0 && kgen > gen)
 		gen = kgen;
@@ -88,6 +98,9 @@ int policy_activate(struct agent_policy *ap, struct loader *l, const struct ca_c
 	ap->cur = slot;
 	ap->next++;
 	ap->locked = rules_control(rules)->enabled == 2;
+	if (ap->locked && loader_policy_lock_set(l, gen, slot->hash))
+		log_msg(LOG_WARNING, "policy generation %u: -e 2 holds until this daemon stops only: "
+			"the lock could not be stored with the pins", gen);
 	return 0;
 }
 

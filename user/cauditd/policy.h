@@ -31,6 +31,9 @@ struct agent_policy {
 	int locked;                 /* the active policy has -e 2 */
 	uint64_t user_dropped;      /* records the kernel passed that the rules do not select */
 	uint64_t user_decided;      /* records decided in user space */
+	uint64_t refused;           /* policy changes refused */
+	char last_refusal[768];
+	char source[4096];          /* where the active policy was read */
 	char rule_buf[320];         /* "FILE:LINE" of the record being encoded */
 	struct enc_policy enc;
 };
@@ -39,6 +42,7 @@ struct agent_policy {
 struct policy_who {
 	uint32_t uid;
 	int32_t pid;
+	char comm[16];   /* the asking process's name, "" unknown */
 	const char *via; /* "start", "SIGHUP", "caudit rules load" */
 };
 

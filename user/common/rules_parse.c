@@ -71,10 +71,6 @@ static int parse_control(struct rules_policy *p, struct line *L, const struct ru
 		if (ctl[i].what)
 			rules_diag(p, RULES_WARNING, opt->col, "%s %s: recorded, no effect",
 				   ctl[i].name, ctl[i].what);
-		if (i == 3 && v == 2)
-			rules_diag(p, RULES_WARNING, opt->col,
-				   "-e 2 (immutable until reboot) is recorded in the policy but "
-				   "not enforced yet");
 		return 0;
 	}
 	return 1; /* not a control option */

@@ -72,8 +72,8 @@ static void print_text(FILE *out, json_object *o)
 	}
 	fprintf(out, "policy:       generation %" PRIu64 ", hash ", num(o, "policy", "generation"));
 	put_str(out, o, "policy", "hash");
-	fputs(" (", out);
-	put_str(out, o, "policy", "config");
+	fputs(" (rules ", out);
+	put_str(out, o, "policy", "source");
 	fputs(")\n", out);
 	fprintf(out, "events:       %" PRIu64 "/s, %" PRIu64 " records since start\n",
 		num(o, "events", "per_second"), num(o, "events", "records"));

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The kernel's form of a policy (user/common/policy_kernel.c): which rules
+ * become candidates of which syscall and ABI, in which order, with which
+ * predicates the kernel tests and which it leaves to user space.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "policy_kernel.h"
+#include "rules.h"
+
+static int no_user(const char *name, uint32_t *id, void *ctx)
+{
+	(void)ctx;
+	if (strcmp(name, "alice"))
+		return -2;
+	*id = 1000;
+	return 0;
+}
+
+static int not_dir(const char *path, void *ctx)
+{
+	(void)ctx;
+	return !strcmp(path, "/etc/ssh");
+}
+
+static const struct rules_env env = {no_user, no_user, not_dir, NULL};
+
+static struct kpolicy *build(const char *text, struct rules_policy **pp)
+{
+	struct rules_policy *p = rules_new(&env);
+	struct kpolicy *k = NULL;
+
+	assert_non_null(p);
+	rules_parse(p, "t.rules", text, strlen(text));
+	assert_int_equal(rules_compile(p), 0);
+	assert_int_equal(kpolicy_build(p, &k), 0);
+	*pp = p;
+	return k;
+}
+
+static int has(const __u64 *bits, unsigned i)
+{
+	return (bits[i / 64] >> (i % 64)) & 1;
+}
+
+static void test_order_and_rows(void **state)
+{
+	struct rules_policy *p;
+	struct kpolicy *k = build("-a always,exit -F arch=b64 -S openat -F auid>=1000 -k a\n"
+				  "-a never,task -F uid=1000\n"
+				  "-a always,exit -F arch=b32 -S open -k b\n"
+				  "-a never,exit -F arch=b64 -S mkdir -F uid=0\n",
+				  &p);
+
+	(void)state;
+	assert_int_equal(k->nrules, 4);
+	/* never,task first, whatever its place in the file */
+	assert_int_equal(k->rules[0].index, 1);
+	assert_int_equal(k->rules[0].flags & CA_PRF_ALWAYS, 0);
+	assert_int_equal(k->rules[1].index, 0);
+	assert_true(k->rules[1].flags & CA_PRF_ALWAYS);
+	/* the task rule is a candidate of every syscall of both ABIs, and of "no syscall" */
+	assert_true(has(k->sc[0][0].bits, 0) && has(k->sc[1][59].bits, 0));
+	assert_true(has(k->sc[0][CA_SYSCALL_MAX].bits, 0));
+	/* openat (257) in b64 only */
+	assert_true(has(k->sc[0][257].bits, 1));
+	assert_false(has(k->sc[1][257].bits, 1));
+	/* i386 open (5) reaches the kernel as the x86_64 row open (2) */
+	assert_true(has(k->sc[1][2].bits, 2));
+	assert_false(has(k->sc[0][2].bits, 2));
+	assert_true(has(k->sc[0][83].bits, 3)); /* mkdir */
+	assert_true(kpolicy_names_syscall(k, 257));
+	/* the never,task rule names every syscall */
+	assert_true(kpolicy_names_syscall(k, 0));
+	kpolicy_free(k);
+	rules_free(p);
+}
+
+static void test_predicates(void **state)
+{
+	struct rules_policy *p;
+	struct kpolicy *k = build("-a always,exit -F arch=b64 -S openat -F exit=-EACCES "
+				  "-F auid>=1000 -F auid!=unset -k access\n"
+				  "-w /etc/passwd -p wa -k identity\n"
+				  "-a always,exit -F arch=b64 -S connect -F raddr=10.0.0.0/8 -k net\n",
+				  &p);
+	const struct ca_pol_rule *r = &k->rules[0];
+
+	(void)state;
+	assert_int_equal(r->npred, 3);
+	assert_int_equal(r->pred[0].field, CA_PF_EXIT);
+	assert_int_equal(r->pred[0].op, CA_POP_EQ);
+	assert_int_equal((int32_t)r->pred[0].num, -13);
+	assert_true(r->pred[0].flags & CA_PPF_SIGNED);
+	assert_int_equal(r->pred[1].field, CA_PF_AUID);
+	assert_int_equal(r->pred[1].op, CA_POP_GE);
+	assert_int_equal(r->pred[1].num, 1000);
+	assert_int_equal(r->pred[2].field, CA_PF_AUID);
+	assert_int_equal(r->pred[2].op, CA_POP_NE);
+	assert_int_equal(r->pred[2].num, 0xffffffffu);
+	/* the watch: path left to user space, perm as a mask the kernel tests */
+	r = &k->rules[1];
+	assert_int_equal(r->npred, 2);
+	assert_int_equal(r->pred[0].field, CA_PF_UNKNOWN);
+	assert_int_equal(r->pred[1].field, CA_PF_PERM);
+	assert_int_equal(r->pred[1].op, CA_POP_MASK);
+	assert_int_equal(r->pred[1].num, 2 | 8);
+	/* a write/attr watch is no candidate of a read-only open */
+	assert_true(has(k->sc[0][257].bits, 1));
+	assert_false(has(k->sc[0][257].rbits, 1));
+	assert_true(has(k->sc[0][257].rbits, 0));
+	/* but of chmod, whatever the mode */
+	assert_true(has(k->sc[0][90].rbits, 1));
+	assert_int_equal(k->rules[2].pred[0].field, CA_PF_UNKNOWN);
+	assert_int_equal(k->partial, 2);
+	kpolicy_free(k);
+	rules_free(p);
+}
+
+/* More rules than the kernel holds: the rest is decided in user space. */
+static void test_overflow(void **state)
+{
+	struct rules_policy *p;
+	size_t cap = (CA_POL_RULES + 10) * 64, n = 0;
+	char *text = malloc(cap);
+	struct kpolicy *k;
+
+	(void)state;
+	assert_non_null(text);
+	for (int i = 0; i < CA_POL_RULES + 10; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+				      "-a always,exit -F arch=b64 -S %s -F uid=%d\n",
+				      i < CA_POL_RULES ? "mkdir" : "rmdir", i);
+	k = build(text, &p);
+	assert_int_equal(k->nrules, CA_POL_RULES);
+	assert_int_equal(k->overflow, 10);
+	assert_false(k->sc[0][83].flags & CA_PSF_OVERFLOW);
+	assert_true(k->sc[0][84].flags & CA_PSF_OVERFLOW);
+	kpolicy_free(k);
+	rules_free(p);
+	free(text);
+}
+
+/* Inert rules (a never rule with a field caudit cannot honour) are left out. */
+static void test_inert_left_out(void **state)
+{
+	struct rules_policy *p;
+	struct kpolicy *k = build("-a never,exit -F arch=b64 -S adjtimex -F subj_type=chronyd_t\n"
+				  "-a always,exit -F arch=b64 -S adjtimex -k time\n",
+				  &p);
+
+	(void)state;
+	assert_int_equal(k->nrules, 1);
+	assert_int_equal(k->rules[0].index, 1);
+	kpolicy_free(k);
+	rules_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_order_and_rows),
+		cmocka_unit_test(test_predicates),
+		cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_inert_left_out),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
