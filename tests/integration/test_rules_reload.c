@@ -4,14 +4,15 @@
  * D/flow/f-<n> for writing, one numbered file after another, while the test
  * swaps the policy 100 times between A (key gen-a) and B (key gen-b), both
  * selecting those opens: by SIGHUP after rewriting the configured rule file,
- * and by `caudit rules load --socket S FILE`. Then:
+ * and by `caudit rules load --socket S` (which signals the agent the same way
+ * and reads the outcome back from the status socket). Then:
  *   - every open is recorded exactly once (none lost, none twice);
  *   - each record's policy.gen is the generation of an agent.policy record
  *     whose policy carries the record's key, and its rule is that policy's
  *     FILE:LINE; generations never go down in the order of the operations;
  *   - 101 agent.policy records (start + 100) with consecutive generations,
  *     hashes alternating and equal to `caudit rules check`'s, "by" naming
- *     the sender and the way (SIGHUP / caudit rules load);
+ *     the sender (its pid and comm: this test, or the caudit CLI);
  *   - `caudit verify` finds the log intact.
  * Then refusals: a rule file with an error (by SIGHUP and by rules load) is
  * refused with agent.policy_refused and the running policy stays; after a
@@ -63,7 +64,7 @@ static struct flow_state *fs;
 struct asked {
 	char key[8];    /* gen-a / gen-b */
 	char rule[64];  /* FILE:LINE */
-	char via[32];
+	char via[32];   /* comm of the sender of the SIGHUP */
 	const char *hash;
 };
 static struct asked asked[SWAPS + 8];
@@ -136,13 +137,27 @@ static json_object *wait_gen(int64_t gen)
 	}
 }
 
-/* `caudit rules load --socket S ARGS`: exit status, output in *out. */
-static int rules_load(char **out, const char *args)
+/* `caudit rules load --socket S`: exit status, output in *out. */
+static int rules_load(char **out)
 {
 	char bin[512];
 
 	harness_bin("caudit", bin, sizeof(bin));
-	return pc_run(out, "%s rules load --socket %s %s", bin, sock, args);
+	return pc_run(out, "%s rules load --socket %s", bin, sock);
+}
+
+/* This process's comm, as the agent names a sender. */
+static const char *my_comm(void)
+{
+	static char comm[32];
+	FILE *f;
+
+	if (!comm[0] && (f = fopen("/proc/self/comm", "re"))) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+	}
+	return comm;
 }
 
 static int setup(void **state UNUSED)
@@ -219,12 +234,17 @@ static void swap(int64_t gen, const char *key, int by_load)
 	struct asked *a = &asked[gen - gen_base];
 	int is_a = strcmp(key, "gen-a") == 0;
 	json_object *r;
+	char *text;
 
 	snprintf(a->key, sizeof(a->key), "%s", key);
 	a->hash = is_a ? hash_a : hash_b;
+	snprintf(a->rule, sizeof(a->rule), "cur.rules:2");
+	text = policy_text(key);
+	write_text(cur, text);
+	free(text);
 	if (by_load) {
 		char *out = NULL;
-		int rc = rules_load(&out, is_a ? path_a : path_b);
+		int rc = rules_load(&out);
 
 		if (rc != 0)
 			fail_msg("caudit rules load: exit %d\n%s", rc, out);
@@ -235,27 +255,24 @@ static void swap(int64_t gen, const char *key, int by_load)
 			fail_msg("caudit rules load did not print generation %lld:\n%s",
 				 (long long)gen, out);
 		free(out);
-		snprintf(a->rule, sizeof(a->rule), "%s:2", is_a ? "a.rules" : "b.rules");
-		snprintf(a->via, sizeof(a->via), "caudit rules load");
+		snprintf(a->via, sizeof(a->via), "caudit");
 	} else {
-		char *text = policy_text(key);
-
-		write_text(cur, text);
-		free(text);
 		assert_int_equal(kill(ag.pid, SIGHUP), 0);
-		snprintf(a->rule, sizeof(a->rule), "cur.rules:2");
-		snprintf(a->via, sizeof(a->via), "SIGHUP");
+		snprintf(a->via, sizeof(a->via), "%s", my_comm());
 	}
 	r = wait_gen(gen);
 	REC_STR(r, "agent.policy.hash", a->hash);
 	REC_INT(r, "agent.policy.previous.gen", gen - 1);
 	REC_STR(r, "agent.policy.previous.hash", asked[gen - 1 - gen_base].hash);
-	REC_STR(r, "agent.policy.by.via", a->via);
+	/* caudit rules load asks by SIGHUP too: who asked is the sender */
+	REC_STR(r, "agent.policy.by.via", "SIGHUP");
+	REC_STR(r, "agent.policy.by.comm", a->via);
 	REC_INT(r, "agent.policy.by.uid", 0);
 	if (!by_load)
 		REC_INT(r, "agent.policy.by.pid", getpid());
 	else
-		assert_true(jint(r, "agent.policy.by.pid") > 0);
+		assert_true(jint(r, "agent.policy.by.pid") > 0 &&
+			    jint(r, "agent.policy.by.pid") != getpid());
 }
 
 static void test_swap_under_load(void **state UNUSED)
@@ -363,14 +380,15 @@ static void test_swap_under_load(void **state UNUSED)
 	}
 }
 
-/* A refused reload: agent.policy_refused (after index from) with this via; returns it. */
-static json_object *refused(size_t from, const char *via)
+/* A refused reload: agent.policy_refused (after index from) asked by comm; returns it. */
+static json_object *refused(size_t from, const char *comm)
 {
 	json_object *r = pc_wait_event(&ag, "agent.policy_refused", from, WAIT_MS, NULL);
 
 	if (!r)
-		fail_msg("no agent.policy_refused record (%s)", via);
-	REC_STR(r, "agent.policy.by.via", via);
+		fail_msg("no agent.policy_refused record (asked by %s)", comm);
+	REC_STR(r, "agent.policy.by.via", "SIGHUP");
+	REC_STR(r, "agent.policy.by.comm", comm);
 	REC_INT(r, "agent.policy.by.uid", 0);
 	REC_INT(r, "agent.policy.kept_gen", last_gen()); /* the running policy stays */
 	if (!jstr(r, "agent.policy.reason") || !*jstr(r, "agent.policy.reason"))
@@ -401,7 +419,7 @@ static void test_bad_file_refused(void **state UNUSED)
 	int64_t gen = last_gen();
 	size_t from;
 	json_object *r;
-	char *out = NULL, *bad, *text;
+	char *out = NULL, *text;
 	int rc;
 
 	NEED_ROOT();
@@ -414,7 +432,7 @@ static void test_bad_file_refused(void **state UNUSED)
 	write_text(cur, text);
 	free(text);
 	assert_int_equal(kill(ag.pid, SIGHUP), 0);
-	r = refused(from, "SIGHUP");
+	r = refused(from, my_comm());
 	if (!strstr(jstr(r, "agent.policy.reason"), "cur.rules:2:"))
 		fail_msg("reason does not name cur.rules:2: %s", jstr(r, "agent.policy.reason"));
 	REC_INT(r, "agent.policy.by.pid", getpid());
@@ -422,19 +440,17 @@ static void test_bad_file_refused(void **state UNUSED)
 	probe("after-bad-sighup", asked[gen - gen_base].key, gen, asked[gen - gen_base].rule);
 
 	/* and by caudit rules load: non-zero, the error printed, policy unchanged */
-	bad = xasprintf("%s/bad.rules", D);
-	write_text(bad, "-w /etc/passwd -p wa -k ok\n-a always,exit -F arch=b64 -S nosuch -k x\n");
+	write_text(cur, "-w /etc/passwd -p wa -k ok\n-a always,exit -F arch=b64 -S nosuch -k x\n");
 	agent_poll(&ag);
 	from = ag.nrecs;
-	rc = rules_load(&out, bad);
+	rc = rules_load(&out);
 	assert_int_not_equal(rc, 0);
-	if (!strstr(out, "bad.rules:2:31: error: unknown syscall 'nosuch' for arch b64"))
+	if (!strstr(out, "cur.rules:2:31: error: unknown syscall 'nosuch' for arch b64"))
 		fail_msg("caudit rules load did not print the error:\n%s", out);
-	refused(from, "caudit rules load");
+	refused(from, "caudit");
 	assert_int_equal(last_gen(), gen);
 	probe("after-bad-load", asked[gen - gen_base].key, gen, asked[gen - gen_base].rule);
 	free(out);
-	free(bad);
 	/* cur.rules good again, for the next test */
 	text = policy_text(asked[gen - gen_base].key);
 	write_text(cur, text);
@@ -451,35 +467,37 @@ static void test_immutable(void **state UNUSED)
 	int rc;
 
 	NEED_ROOT();
-	locked = xasprintf("%s/locked.rules", D);
+	locked = cur;
 	text = xasprintf("-a always,exit -F arch=b64 -S openat -F dir=%s -k gen-locked\n-e 2\n",
 			 flow);
 	write_text(locked, text);
 	free(text);
 	assert_int_equal(pc_check_hash(locked, lhash, NULL), 0);
-	rc = rules_load(&out, locked);
+	rc = rules_load(&out);
 	if (rc)
 		fail_msg("loading the -e 2 policy: exit %d\n%s", rc, out);
 	free(out);
 	r = wait_gen(gen);
 	REC_STR(r, "agent.policy.hash", lhash);
 	REC_BOOL(r, "agent.policy.immutable", 1);
-	probe("locked-1", "gen-locked", gen, "locked.rules:1");
+	probe("locked-1", "gen-locked", gen, "cur.rules:1");
 
 	agent_poll(&ag);
 	from = ag.nrecs;
-	assert_int_equal(kill(ag.pid, SIGHUP), 0); /* cur.rules is a good file */
-	refused(from, "SIGHUP");
+	text = policy_text("gen-b"); /* a good file, refused all the same */
+	write_text(cur, text);
+	free(text);
+	assert_int_equal(kill(ag.pid, SIGHUP), 0);
+	refused(from, my_comm());
 	agent_poll(&ag);
 	from = ag.nrecs;
-	rc = rules_load(&out, path_b);
+	rc = rules_load(&out);
 	assert_int_not_equal(rc, 0);
 	print_message("rules load under -e 2: %s", out);
 	free(out);
-	refused(from, "caudit rules load");
+	refused(from, "caudit");
 	assert_int_equal(last_gen(), gen);
-	probe("locked-2", "gen-locked", gen, "locked.rules:1");
-	free(locked);
+	probe("locked-2", "gen-locked", gen, "cur.rules:1");
 	free(lhash);
 }
 
