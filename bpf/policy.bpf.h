@@ -263,6 +263,20 @@ static __always_inline bool ca_pol_begin(struct ca_pol_state *st, struct ca_pol_
 	return st->result == CA_PD_MAYBE || st->rem[0] || st->rem[1] || st->rem[2] || st->rem[3];
 }
 
+/* False when no rule of policy a can apply to nr of abi: the cheapest test there is. */
+static __always_inline bool ca_pol_any(struct ca_pol_active a, __u32 abi, __u32 nr)
+{
+	__u32 key = (a.slot * CA_POL_ABIS + (abi & 1)) * CA_POL_NR;
+	struct ca_pol_sc *sc;
+
+	if (!a.gen)
+		return true;
+	key += nr < CA_POL_NR ? nr : CA_SYSCALL_MAX;
+	sc = bpf_map_lookup_elem(&pol_sc, &key);
+	return sc && ((sc->flags & CA_PSF_OVERFLOW) ||
+		      (sc->bits[0] | sc->bits[1] | sc->bits[2] | sc->bits[3]));
+}
+
 /* Run the walk; returns CA_PD_*. */
 static __always_inline int ca_pol_run(struct ca_pol_state *st)
 {
