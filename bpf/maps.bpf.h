@@ -58,6 +58,7 @@ struct ca_pol_state {
 	__u32 v[32];             /* facts, by enum ca_pol_field */
 	__u32 known;             /* bit per fact */
 	__u32 gen, slot;
+	__u32 facts;             /* facts the candidates test */
 	__u32 rule;              /* index of the deciding or first candidate rule */
 	__u8 result;             /* CA_PD_* */
 	__u8 maybe_seen;

@@ -258,9 +258,24 @@ static __always_inline bool ca_pol_begin(struct ca_pol_state *st, struct ca_pol_
 	st->never_maybe = 0;
 	st->result = (sc->flags & CA_PSF_OVERFLOW) ? CA_PD_MAYBE : CA_PD_DROP;
 	st->rule = CA_POL_RULE_MASK;
+	st->facts = sc->facts;
 	for (__u32 w = 0; w < CA_POL_WORDS; w++)
 		st->rem[w] = read_only ? sc->rbits[w] : sc->bits[w];
 	return st->result == CA_PD_MAYBE || st->rem[0] || st->rem[1] || st->rem[2] || st->rem[3];
+}
+
+/* False when no rule of policy a can apply to nr of abi: the cheapest test there is. */
+static __always_inline bool ca_pol_any(struct ca_pol_active a, __u32 abi, __u32 nr)
+{
+	__u32 key = (a.slot * CA_POL_ABIS + (abi & 1)) * CA_POL_NR;
+	struct ca_pol_sc *sc;
+
+	if (!a.gen)
+		return true;
+	key += nr < CA_POL_NR ? nr : CA_SYSCALL_MAX;
+	sc = bpf_map_lookup_elem(&pol_sc, &key);
+	return sc && ((sc->flags & CA_PSF_OVERFLOW) ||
+		      (sc->bits[0] | sc->bits[1] | sc->bits[2] | sc->bits[3]));
 }
 
 /* Run the walk; returns CA_PD_*. */
@@ -298,7 +313,8 @@ static __always_inline int ca_pol_decide(struct ca_pol_active a, __u32 nr, __u32
 	st = &s->pol;
 	if (!ca_pol_begin(st, a, abi, nr, ca_pol_is_open(nr) && acc == 4))
 		return CA_PD_DROP;
-	if (creds_final)
+	/* the task's credentials and ids only when some candidate tests them */
+	if (creds_final && (st->facts & ((1u << (CA_PF_LOGINUID_SET + 1)) - 1)))
 		ca_pol_task_facts(st, bpf_get_current_task_btf());
 	if (args) {
 		st->v[CA_PF_A0] = (__u32)args[0];

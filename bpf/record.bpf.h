@@ -367,6 +367,21 @@ static __always_inline struct file *ca_fd_file(struct task_struct *t, int fd)
 	return f;
 }
 
+/* The inode behind an open file, for the rules' object fields (obj_uid, inode ...). */
+static __always_inline void ca_set_obj(struct ca_rec *r, struct file *f)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+
+	if (!ino)
+		return;
+	r->ev->obj.ino = BPF_CORE_READ(ino, i_ino);
+	r->ev->obj.dev = BPF_CORE_READ(ino, i_sb, s_dev);
+	r->ev->obj.mode = BPF_CORE_READ(ino, i_mode);
+	r->ev->obj.uid = BPF_CORE_READ(ino, i_uid.val);
+	r->ev->obj.gid = BPF_CORE_READ(ino, i_gid.val);
+	r->ev->flags |= CA_F_OBJ;
+}
+
 static __always_inline int ca_append_fd_path(struct ca_rec *r, __u32 slot, struct task_struct *t,
 					     int fd)
 {
@@ -374,6 +389,8 @@ static __always_inline int ca_append_fd_path(struct ca_rec *r, __u32 slot, struc
 
 	if (!f)
 		return -1;
+	if (slot == CA_S_PATH)
+		ca_set_obj(r, f);
 	return ca_append_path(r, slot, BPF_CORE_READ(f, f_path.mnt),
 			      BPF_CORE_READ(f, f_path.dentry));
 }

@@ -194,6 +194,9 @@ static __always_inline int ca_sc_enter_common(struct ca_pending *p)
 	d = bpf_map_lookup_elem(&sc_table, &nr);
 	if (!d || !d->wanted)
 		return 0;
+	/* a syscall no rule names: nothing more to do */
+	if (!ca_pol_any(ca_pol_current(), !!(p->ev_flags & CA_F_ABI_IA32), nr))
+		return 0;
 	/*
 	 * Read-only opens, the commonest syscall we hook, are dropped first:
 	 * the flags test is cheaper than the uid/comm filter (openat2: at exit).

@@ -96,7 +96,7 @@ struct ca_pol_sc {
 	__u64 bits[CA_POL_WORDS];
 	__u64 rbits[CA_POL_WORDS]; /* open family opened read-only: rules whose perm has r */
 	__u32 flags; /* CA_PSF_* */
-	__u32 _pad0;
+	__u32 facts; /* bit per enum ca_pol_field the candidates test: only those are read */
 };
 
 /* The active policy: one 8-byte value, written and read whole. */

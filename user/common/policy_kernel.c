@@ -103,6 +103,8 @@ static void set_row(struct kpolicy *k, unsigned abi, unsigned row, int kidx, int
 		sc->flags |= CA_PSF_OVERFLOW;
 		return;
 	}
+	for (unsigned i = 0; i < k->rules[kidx].npred; i++)
+		sc->facts |= 1u << k->rules[kidx].pred[i].field;
 	sc->bits[kidx / 64] |= 1ULL << (kidx % 64);
 	if (!is_open_row(row) || ro_ok)
 		sc->rbits[kidx / 64] |= 1ULL << (kidx % 64);
