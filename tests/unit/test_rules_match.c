@@ -164,9 +164,9 @@ static void test_operators(void **state)
 /* Each process field matches its own fact and no other. */
 static void test_task_fields(void **state)
 {
-	static const char *const names[] = {"pid",  "ppid", "uid",  "euid", "suid",	 "fsuid",
-					    "gid",  "egid", "sgid", "fsgid", "auid", "loginuid",
-					    "sessionid", "pers"};
+	static const char *const names[] = {"pid",   "ppid",	 "uid",	      "euid", "suid",
+					    "fsuid", "gid",	 "egid",      "sgid", "fsgid",
+					    "auid",  "loginuid", "sessionid", "pers"};
 	struct rules_facts f;
 	char rule[128];
 
@@ -433,8 +433,8 @@ static void test_network(void **state)
 	EXPECT("-a always,exit -S connect -F raddr=10.0.0.0/8 -k k\n", &f, 0);
 	EXPECT("-a always,exit -S connect -F rport=1 -k k\n", &f, 0);
 	EXPECT("-a always,exit -S connect -F saddr_fam=netlink -k k\n", &f, 0);
-	EXPECT("-a never,exit -S connect -F raddr=10.0.0.0/8\n-a always,exit -S connect -k k\n",
-	       &f, 1);
+	EXPECT("-a never,exit -S connect -F raddr=10.0.0.0/8\n-a always,exit -S connect -k k\n", &f,
+	       1);
 	f.saddr_fam = RULES_NUM_ABSENT;
 	EXPECT("-a always,exit -S connect -F saddr_fam!=inet -k k\n", &f, NONE);
 }
@@ -470,16 +470,26 @@ static void test_perm_open(void **state)
 		const char *perm;
 		int match;
 	} t[] = {
-	    {257, O_RDONLY, "r", 1},	       {257, O_RDONLY, "w", 0},
-	    {257, O_WRONLY, "w", 1},	       {257, O_WRONLY, "r", 0},
-	    {257, O_RDWR, "r", 1},	       {257, O_RDWR, "w", 1},
-	    {257, O_RDONLY | O_TRUNC, "w", 0}, {257, O_RDONLY | O_CREAT, "w", 0},
-	    {257, O_WRONLY | O_CREAT, "wa", 1}, {257, O_RDONLY, "wa", 0},
-	    {257, O_RDONLY, "x", 0},	       {257, O_RDONLY, "a", 0},
-	    {2, O_WRONLY, "w", 1},	       {2, O_RDONLY, "w", 0},
-	    {437, O_RDWR, "w", 1},	       {437, O_RDONLY, "w", 0},
-	    {304, O_RDONLY, "r", 1},	       {304, O_WRONLY, "r", 0},
-	    {304, O_WRONLY, "w", 1},	       {257, 3, "r", 1},
+	    {257, O_RDONLY, "r", 1},
+	    {257, O_RDONLY, "w", 0},
+	    {257, O_WRONLY, "w", 1},
+	    {257, O_WRONLY, "r", 0},
+	    {257, O_RDWR, "r", 1},
+	    {257, O_RDWR, "w", 1},
+	    {257, O_RDONLY | O_TRUNC, "w", 0},
+	    {257, O_RDONLY | O_CREAT, "w", 0},
+	    {257, O_WRONLY | O_CREAT, "wa", 1},
+	    {257, O_RDONLY, "wa", 0},
+	    {257, O_RDONLY, "x", 0},
+	    {257, O_RDONLY, "a", 0},
+	    {2, O_WRONLY, "w", 1},
+	    {2, O_RDONLY, "w", 0},
+	    {437, O_RDWR, "w", 1},
+	    {437, O_RDONLY, "w", 0},
+	    {304, O_RDONLY, "r", 1},
+	    {304, O_WRONLY, "r", 0},
+	    {304, O_WRONLY, "w", 1},
+	    {257, 3, "r", 1},
 	};
 	struct rules_facts f;
 	char rule[128];
@@ -510,15 +520,15 @@ static void test_perm_classes(void **state)
 		const char *perm;
 		int match;
 	} t[] = {
-	    {90, "a", 1},  {90, "w", 0},  {90, "r", 0},	 /* chmod */
-	    {92, "a", 1},  {188, "a", 1},		 /* chown, setxattr */
-	    {82, "w", 1},  {82, "a", 0},		 /* rename */
-	    {87, "w", 1},  {87, "r", 0},		 /* unlink */
-	    {85, "w", 1},  {85, "r", 0},		 /* creat: in the write class */
-	    {86, "w", 1},  {86, "a", 1},		 /* link: write and attr */
-	    {76, "w", 1},  {89, "r", 1},  {89, "w", 0}, /* truncate, readlink */
-	    {59, "x", 1},  {59, "r", 0},  {322, "x", 1}, /* execve, execveat */
-	    {105, "rwxa", 0},				 /* setuid: no class */
+	    {90, "a", 1},     {90, "w", 0},  {90, "r", 0},  /* chmod */
+	    {92, "a", 1},     {188, "a", 1},		    /* chown, setxattr */
+	    {82, "w", 1},     {82, "a", 0},		    /* rename */
+	    {87, "w", 1},     {87, "r", 0},		    /* unlink */
+	    {85, "w", 1},     {85, "r", 0},		    /* creat: in the write class */
+	    {86, "w", 1},     {86, "a", 1},		    /* link: write and attr */
+	    {76, "w", 1},     {89, "r", 1},  {89, "w", 0},  /* truncate, readlink */
+	    {59, "x", 1},     {59, "r", 0},  {322, "x", 1}, /* execve, execveat */
+	    {105, "rwxa", 0},				    /* setuid: no class */
 	};
 	struct rules_facts f;
 	char rule[128];
@@ -645,8 +655,7 @@ static void test_ignored_and_inert(void **state)
 	       1);
 	/* an unknown user makes the rule inert */
 	EXPECT("-a always,exit -S openat -F uid=nosuchuser -k k\n", &f, NONE);
-	EXPECT("-a never,exit -S openat -F uid=nosuchuser\n-a always,exit -S openat -k k\n", &f,
-	       1);
+	EXPECT("-a never,exit -S openat -F uid=nosuchuser\n-a always,exit -S openat -k k\n", &f, 1);
 	/* exclude, user and filesystem lists have no effect */
 	EXPECT("-a never,exclude -F msgtype=1300\n-a always,exit -S openat -k k\n", &f, 1);
 	EXPECT("-a never,user -F uid=1000\n-a always,exit -S openat -k k\n", &f, 1);
@@ -675,12 +684,12 @@ static void test_not_compiled(void **state)
 
 /* Lines of Debian's 30-stig.rules, in their order. */
 static const char stig[] =
-    "-a always,exit -F arch=b32 -S adjtimex,settimeofday,stime -F key=time-change\n"	    /* 0 */
-    "-a always,exit -F arch=b64 -S adjtimex,settimeofday -F key=time-change\n"		    /* 1 */
-    "-a always,exit -F arch=b64 -S clock_settime -F a0=0x0 -F key=time-change\n"	    /* 2 */
-    "-w /etc/passwd -p wa -k identity\n"						    /* 3 */
-    "-w /etc/shadow -p wa -k identity\n"						    /* 4 */
-    "-a always,exit -F dir=/etc/NetworkManager/ -F perm=wa -F key=system-locale\n"	    /* 5 */
+    "-a always,exit -F arch=b32 -S adjtimex,settimeofday,stime -F key=time-change\n" /* 0 */
+    "-a always,exit -F arch=b64 -S adjtimex,settimeofday -F key=time-change\n"	     /* 1 */
+    "-a always,exit -F arch=b64 -S clock_settime -F a0=0x0 -F key=time-change\n"     /* 2 */
+    "-w /etc/passwd -p wa -k identity\n"					     /* 3 */
+    "-w /etc/shadow -p wa -k identity\n"					     /* 4 */
+    "-a always,exit -F dir=/etc/NetworkManager/ -F perm=wa -F key=system-locale\n"   /* 5 */
     "-a always,exit -F arch=b64 -S chmod,fchmod,fchmodat -F auid>=1000 -F auid!=unset "
     "-F key=perm_mod\n" /* 6 */
     "-a always,exit -F arch=b64 -S open,truncate,ftruncate,creat,openat,openat2,"
@@ -688,7 +697,7 @@ static const char stig[] =
     "-a always,exit -F arch=b32 -S unlink,unlinkat,rename,renameat -F auid>=1000 -F "
     "auid!=unset -F key=delete\n" /* 8 */
     "-a always,exit -F arch=b64 -S unlink,unlinkat,rename,renameat -F auid>=1000 -F "
-    "auid!=unset -F key=delete\n" /* 9 */
+    "auid!=unset -F key=delete\n"	     /* 9 */
     "-w /etc/sudoers.d/ -p wa -k actions\n"; /* 10 */
 
 static void test_stig(void **state)
@@ -746,14 +755,14 @@ static void test_stig(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_operators),	  cmocka_unit_test(test_task_fields),
-	    cmocka_unit_test(test_exit_success),  cmocka_unit_test(test_args),
-	    cmocka_unit_test(test_path_dir),	  cmocka_unit_test(test_exe),
-	    cmocka_unit_test(test_object),	  cmocka_unit_test(test_compare),
-	    cmocka_unit_test(test_network),	  cmocka_unit_test(test_origin),
-	    cmocka_unit_test(test_perm_open),	  cmocka_unit_test(test_perm_classes),
-	    cmocka_unit_test(test_first_match),	  cmocka_unit_test(test_task_list),
-	    cmocka_unit_test(test_arch),	  cmocka_unit_test(test_ignored_and_inert),
+	    cmocka_unit_test(test_operators),	 cmocka_unit_test(test_task_fields),
+	    cmocka_unit_test(test_exit_success), cmocka_unit_test(test_args),
+	    cmocka_unit_test(test_path_dir),	 cmocka_unit_test(test_exe),
+	    cmocka_unit_test(test_object),	 cmocka_unit_test(test_compare),
+	    cmocka_unit_test(test_network),	 cmocka_unit_test(test_origin),
+	    cmocka_unit_test(test_perm_open),	 cmocka_unit_test(test_perm_classes),
+	    cmocka_unit_test(test_first_match),	 cmocka_unit_test(test_task_list),
+	    cmocka_unit_test(test_arch),	 cmocka_unit_test(test_ignored_and_inert),
 	    cmocka_unit_test(test_not_compiled), cmocka_unit_test(test_stig),
 	};
 

@@ -55,8 +55,7 @@ static const char *const class_exec[] = {"execve", "execveat", NULL};
  * decides it by its access mode like the other opens, so a watch cannot be
  * evaded by opening the file by handle (docs/policy.md).
  */
-static const char *const class_open[] = {"open", "openat", "openat2", "open_by_handle_at",
-					 NULL};
+static const char *const class_open[] = {"open", "openat", "openat2", "open_by_handle_at", NULL};
 
 static void add_class(unsigned abi, const char *const *names, uint64_t *sc)
 {

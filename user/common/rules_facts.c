@@ -175,7 +175,7 @@ int rules_facts_from_event(const struct ca_decoded *d, char *buf, size_t buf_len
 
 	switch (ev->type) {
 	case CA_EV_PROC_EXEC:
-		/* without its enter the call is unknown: execve, the common case (as the encoder) */
+		/* call unknown without its enter: execve, the common case (as the encoder) */
 		si = syscall_table_by_nr(f->nr);
 		if (!si || si->desc.kind != CA_SC_EXEC)
 			f->nr = NR_EXECVE;
@@ -193,7 +193,8 @@ int rules_facts_from_event(const struct ca_decoded *d, char *buf, size_t buf_len
 		si = syscall_table_by_nr(f->nr);
 		if (!si)
 			return -EINVAL;
-		f->have_result = (ev->flags & CA_F_NO_RESULT) ? RULES_FACT_UNKNOWN : RULES_FACT_KNOWN;
+		f->have_result =
+		    (ev->flags & CA_F_NO_RESULT) ? RULES_FACT_UNKNOWN : RULES_FACT_KNOWN;
 		f->exit = ev->ret;
 		f->have_args = (ev->flags & CA_F_NO_ENTER) ? RULES_FACT_UNKNOWN : RULES_FACT_KNOWN;
 		for (int i = 0; i < 4; i++)

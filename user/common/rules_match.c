@@ -70,6 +70,14 @@ static int cmp_s32(uint32_t l, unsigned op, uint32_t r)
 	}
 }
 
+/* The state of an integer fact without a have_* member (saddr_fam, ports). */
+static int int_state(int v)
+{
+	if (v >= 0)
+		return 1;
+	return v == RULES_NUM_ABSENT ? RULES_FACT_ABSENT : RULES_FACT_UNKNOWN;
+}
+
 /*
  * A numeric fact: 1 with *v set, or the group's state (RULES_FACT_UNKNOWN or
  * RULES_FACT_ABSENT) when there is no value. Values are cut to 32 bits as the
@@ -152,16 +160,13 @@ static int num_fact(const struct rules_facts *f, unsigned field, uint32_t *v)
 		break;
 	case RF_SADDR_FAM:
 		*v = (uint32_t)f->saddr_fam;
-		return f->saddr_fam >= 0 ? 1
-		       : f->saddr_fam == RULES_NUM_ABSENT ? RULES_FACT_ABSENT
-							  : RULES_FACT_UNKNOWN;
+		return int_state(f->saddr_fam);
 	case RF_LPORT:
-	case RF_RPORT: {
-		int port = field == RF_LPORT ? f->lport : f->rport;
-
-		*v = (uint32_t)port;
-		return port >= 0 ? 1 : port == RULES_NUM_ABSENT ? RULES_FACT_ABSENT : RULES_FACT_UNKNOWN;
-	}
+		*v = (uint32_t)f->lport;
+		return int_state(f->lport);
+	case RF_RPORT:
+		*v = (uint32_t)f->rport;
+		return int_state(f->rport);
 	default:
 		return RULES_FACT_UNKNOWN;
 	}
