@@ -46,7 +46,7 @@ static void test_start_record_lists_hooks(void **state)
 					"sched_process_exec") == 0;
 		assert_true(found);
 	}
-	assert_int_equal(jint(start, "agent.abi"), 2);
+	assert_int_equal(jint(start, "agent.abi"), 3);
 }
 
 static void test_rename_recorded(void **state)
