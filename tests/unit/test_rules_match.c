@@ -268,6 +268,10 @@ static void test_path_dir(void **state)
 	EXPECT("-a always,exit -F dir=/etc/ -k k\n", &f, 0);
 	EXPECT("-a always,exit -F dir=/ -k k\n", &f, 0);
 	EXPECT("-a always,exit -F dir=/etc/passwd -k k\n", &f, 0);
+	/* rule paths are normalized as records' paths are */
+	EXPECT("-w /etc//./passwd -p r -k k\n", &f, 0);
+	EXPECT("-a always,exit -F dir=/etc/ssh/../ -k k\n", &f, 0);
+	EXPECT("-a always,exit -F path=/etc/x/../passwd -k k\n", &f, 0);
 	/* component boundary */
 	f.path[0] = "/etc/sshd_config";
 	EXPECT("-a always,exit -F dir=/etc/ssh -k k\n", &f, NONE);
@@ -310,6 +314,7 @@ static void test_exe(void **state)
 	EXPECT("-a always,exit -S openat -F exe=/usr/bin/ca -k k\n", &f, NONE);
 	EXPECT("-a always,exit -S openat -F exe!=/usr/bin/cat -k k\n", &f, NONE);
 	EXPECT("-a always,exit -S openat -F exe!=/bin/sh -k k\n", &f, 0);
+	EXPECT("-a always,exit -S openat -F exe=/usr//bin/./cat -k k\n", &f, 0);
 	f.exe = NULL;
 	EXPECT("-a always,exit -S openat -F exe=/bin/sh -k k\n", &f, 0);
 	EXPECT("-a always,exit -S openat -F exe!=/bin/sh -k k\n", &f, 0);
