@@ -38,7 +38,7 @@ struct {
 /* [slot][abi][nr]: candidate rules; nr CA_SYSCALL_MAX is "no syscall". */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, CA_POL_SLOTS * CA_POL_ABIS * CA_POL_NR);
+	__uint(max_entries, CA_POL_SLOTS *CA_POL_ABIS *CA_POL_NR);
 	__type(key, __u32);
 	__type(value, struct ca_pol_sc);
 } pol_sc SEC(".maps") __weak;
@@ -46,17 +46,16 @@ struct {
 /* [slot][rule] */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, CA_POL_SLOTS * CA_POL_RULES);
+	__uint(max_entries, CA_POL_SLOTS *CA_POL_RULES);
 	__type(key, __u32);
 	__type(value, struct ca_pol_rule);
 } pol_rules SEC(".maps") __weak;
 
 /* Index of the lowest set bit of a 64-bit word with one bit set (de Bruijn). */
 static const __u8 ca_debruijn64[64] = {
-	0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28,
-	62, 5,  39, 46, 44, 42, 22, 9,  24, 35, 59, 56, 49, 18, 29, 11,
-	63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
-	51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12,
+    0,	1,  2,	53, 3,	7,  54, 27, 4,	38, 41, 8,  34, 55, 48, 28, 62, 5,  39, 46, 44, 42,
+    22, 9,  24, 35, 59, 56, 49, 18, 29, 11, 63, 52, 6,	26, 37, 40, 33, 47, 61, 45, 43, 21,
+    23, 58, 17, 10, 51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12,
 };
 
 static __always_inline __u32 ca_lowest_bit(__u64 w)
@@ -66,7 +65,7 @@ static __always_inline __u32 ca_lowest_bit(__u64 w)
 
 #define CA_PD_DROP 0
 #define CA_PD_DECIDED 1 /* an always rule surely matched */
-#define CA_PD_MAYBE 2   /* some always rule may match: user space decides */
+#define CA_PD_MAYBE 2	/* some always rule may match: user space decides */
 
 static __always_inline bool ca_pol_cmp(__u32 v, const struct ca_pol_pred *pr)
 {
@@ -76,21 +75,33 @@ static __always_inline bool ca_pol_cmp(__u32 v, const struct ca_pol_pred *pr)
 		__s32 sv = (__s32)v, sn = (__s32)n;
 
 		switch (pr->op) {
-		case CA_POP_LT: return sv < sn;
-		case CA_POP_GT: return sv > sn;
-		case CA_POP_LE: return sv <= sn;
-		case CA_POP_GE: return sv >= sn;
+		case CA_POP_LT:
+			return sv < sn;
+		case CA_POP_GT:
+			return sv > sn;
+		case CA_POP_LE:
+			return sv <= sn;
+		case CA_POP_GE:
+			return sv >= sn;
 		}
 	}
 	switch (pr->op) {
-	case CA_POP_EQ: return v == n;
-	case CA_POP_NE: return v != n;
-	case CA_POP_LT: return v < n;
-	case CA_POP_GT: return v > n;
-	case CA_POP_LE: return v <= n;
-	case CA_POP_GE: return v >= n;
-	case CA_POP_MASK: return (v & n) != 0;
-	case CA_POP_TEST: return (v & n) == n;
+	case CA_POP_EQ:
+		return v == n;
+	case CA_POP_NE:
+		return v != n;
+	case CA_POP_LT:
+		return v < n;
+	case CA_POP_GT:
+		return v > n;
+	case CA_POP_LE:
+		return v <= n;
+	case CA_POP_GE:
+		return v >= n;
+	case CA_POP_MASK:
+		return (v & n) != 0;
+	case CA_POP_TEST:
+		return (v & n) == n;
 	}
 	return false;
 }
@@ -225,15 +236,19 @@ static __always_inline void ca_pol_task_facts(struct ca_pol_state *st, struct ta
 static __always_inline __u32 ca_pol_acc_mode(__u64 flags)
 {
 	switch (flags & 3) {
-	case 0: return 4;
-	case 1: return 2;
-	default: return 6;
+	case 0:
+		return 4;
+	case 1:
+		return 2;
+	default:
+		return 6;
 	}
 }
 
 static __always_inline bool ca_pol_is_open(__u32 nr)
 {
-	return nr == 2 || nr == 257 || nr == 437; /* open, openat, openat2 */
+	return nr == 2 || nr == 257 || nr == 437 ||
+	       nr == 304; /* open, openat, openat2, open_by_handle_at */
 }
 
 /*
@@ -241,8 +256,8 @@ static __always_inline bool ca_pol_is_open(__u32 nr)
  * under policy a. Returns false when no rule may apply (drop at once).
  * read_only: an open known to be read-only (its read-only candidate set).
  */
-static __always_inline bool ca_pol_begin(struct ca_pol_state *st, struct ca_pol_active a,
-					 __u32 abi, __u32 nr, bool read_only)
+static __always_inline bool ca_pol_begin(struct ca_pol_state *st, struct ca_pol_active a, __u32 abi,
+					 __u32 nr, bool read_only)
 {
 	__u32 key = (a.slot * CA_POL_ABIS + (abi & 1)) * CA_POL_NR;
 	struct ca_pol_sc *sc;

@@ -300,6 +300,7 @@ struct ca_runtime_cfg {
 #define CA_ASSERT_SIZE(type, n) _Static_assert(sizeof(type) == (n), #type " size changed")
 CA_ASSERT_SIZE(struct ca_origin, 40);
 CA_ASSERT_SIZE(struct ca_task_info, 192);
+CA_ASSERT_SIZE(struct ca_obj_info, 24);
 CA_ASSERT_SIZE(struct ca_event, 352);
 CA_ASSERT_SIZE(struct ca_net_info, 48);
 CA_ASSERT_SIZE(struct ca_creds, 192);

@@ -864,7 +864,7 @@ static void test_truncated(void **state UNUSED)
 	}
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	/* with a 4000-byte name and the record header, the base does not fit */
-	assert_true(strlen(cwd) > 8192 - 320 - 3999);
+	assert_true(strlen(cwd) > 8192 - sizeof(struct ca_event) - 3999);
 	/* 20 components of 199 bytes: 4000 bytes, a valid length, no such file */
 	oldn = malloc(4001);
 	newn = malloc(4001);

@@ -133,11 +133,20 @@ static void test_event_layout(void **state)
 		FIELD(struct ca_event, obj, 136),
 		FIELD(struct ca_event, task, 160),
 	};
+	static const struct field o[] = {
+		FIELD(struct ca_obj_info, ino, 0),
+		FIELD(struct ca_obj_info, dev, 8),
+		FIELD(struct ca_obj_info, mode, 12),
+		FIELD(struct ca_obj_info, uid, 16),
+		FIELD(struct ca_obj_info, gid, 20),
+	};
 	const struct ca_event *e = NULL;
 
 	(void)state;
 	CHECK_LAYOUT(struct ca_event, f);
+	CHECK_LAYOUT(struct ca_obj_info, o);
 	assert_int_equal(sizeof(struct ca_event), 352);
+	assert_int_equal(sizeof(struct ca_obj_info), 24);
 	assert_int_equal(sizeof(e->args), 6 * 8);
 	assert_int_equal(sizeof(e->aux), 4 * 8);
 	assert_int_equal(sizeof(e->str_len), CA_S__COUNT * 2);
@@ -315,6 +324,10 @@ static void test_flag_values(void **state)
 	assert_int_equal(CA_F_PATH2_KERNEL, 0x10);
 	assert_int_equal(CA_F_NO_ENTER, 0x20);
 	assert_int_equal(CA_F_EXE_MEMFD, 0x40);
+	assert_int_equal(CA_F_ABI_IA32, 0x80);
+	assert_int_equal(CA_F_VIA_URING, 0x100);
+	assert_int_equal(CA_F_NO_RESULT, 0x400);
+	assert_int_equal(CA_F_OBJ, 0x800);
 
 	assert_int_equal(CA_SCF_RET_FD, 0x01);
 	assert_int_equal(CA_SCF_OPEN_HOW, 0x02);
@@ -324,7 +337,7 @@ static void test_flag_values(void **state)
 
 	/* every value fits the field that carries it */
 	assert_true(CA_EV__MAX - 1 <= UINT16_MAX);
-	assert_true(CA_F_EXE_MEMFD <= UINT16_MAX);
+	assert_true(CA_F_OBJ <= UINT16_MAX);
 	assert_true(CA_SCF_CREAT_FLAGS <= UINT16_MAX);
 	assert_true(CA_SC_FILE <= UINT8_MAX);
 }

@@ -71,17 +71,17 @@ static void handle_record(struct drain *d, struct ringc *rc, const void *data, s
 	default:
 		break;
 	}
+	pe = proc_cache_get(&d->procs, ev->task.pid);
 	if (d->policy) {
 		const struct enc_policy *pol;
 
-		if (!policy_select(d->policy, &dec, &pol)) {
+		if (!policy_select(d->policy, &dec, pe ? pe->exe : NULL, &pol)) {
 			/* the rules do not select it: consumed, not written */
 			ringc_batch_note(rc, d->sink->last_seq, pos_after);
 			goto done;
 		}
 		d->enc.policy = pol;
 	}
-	pe = proc_cache_get(&d->procs, ev->task.pid);
 	if (pe) {
 		ep.exe = pe->exe;
 		ep.exe_len = pe->exe_len;

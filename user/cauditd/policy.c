@@ -9,6 +9,7 @@
 #include "policy.h"
 #include "policy_kernel.h"
 #include "rules_files.h"
+#include "rules_match.h"
 
 /* "rules = all": every hooked operation, as before policies existed. */
 static const char all_rules[] = "-a always,exit -S all\n";
@@ -133,11 +134,14 @@ static void describe(struct agent_policy *ap, const struct policy_gen *g, unsign
 		ap->enc.keys[ap->enc.nkeys++] = rules_str(g->rules, r->keys[k]);
 }
 
-int policy_select(struct agent_policy *ap, const struct ca_decoded *d,
+int policy_select(struct agent_policy *ap, const struct ca_decoded *d, const char *exe,
 		  const struct enc_policy **out)
 {
+	static char pathbuf[RULES_FACTS_PATHBUF]; /* the agent drains in one thread */
 	const struct ca_event *ev = d->ev;
 	const struct policy_gen *g;
+	struct rules_facts f;
+	unsigned rule;
 
 	*out = NULL;
 	if (ev->policy_rule & CA_POL_NONE)
@@ -154,8 +158,19 @@ int policy_select(struct agent_policy *ap, const struct ca_decoded *d,
 		return 1;
 	}
 	ap->user_decided++;
-	/* TODO(user-space matcher): err toward recording with the kernel's first candidate */
-	describe(ap, g, ev->policy_rule & CA_POL_RULE_MASK);
+	if (rules_facts_from_event(d, pathbuf, sizeof(pathbuf), &f) < 0) {
+		/* cannot tell: err toward recording, with the kernel's first candidate */
+		describe(ap, g, ev->policy_rule & CA_POL_RULE_MASK);
+		return 1;
+	}
+	if (exe && !f.exe)
+		f.exe = exe;
+	if (!rules_match(g->rules, &f, &rule)) {
+		ap->user_dropped++;
+		*out = NULL;
+		return 0;
+	}
+	describe(ap, g, rule);
 	return 1;
 }
 

@@ -62,9 +62,10 @@ int policy_activate(struct agent_policy *ap, struct loader *l, const struct ca_c
 
 /*
  * The decision for one decoded record: 1 write it (out describes the policy
- * and keys), 0 the rules do not select it.
+ * and keys), 0 the rules do not select it. exe: the process's executable from
+ * the process cache (NULL unknown), for exe= rules.
  */
-int policy_select(struct agent_policy *ap, const struct ca_decoded *d,
+int policy_select(struct agent_policy *ap, const struct ca_decoded *d, const char *exe,
 		  const struct enc_policy **out);
 
 void policy_free(struct agent_policy *ap);

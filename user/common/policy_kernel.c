@@ -18,33 +18,60 @@
 static int kernel_field(unsigned field)
 {
 	switch (field) {
-	case RF_PID: return CA_PF_PID;
-	case RF_PPID: return CA_PF_PPID;
-	case RF_UID: return CA_PF_UID;
-	case RF_EUID: return CA_PF_EUID;
-	case RF_SUID: return CA_PF_SUID;
-	case RF_FSUID: return CA_PF_FSUID;
-	case RF_GID: return CA_PF_GID;
-	case RF_EGID: return CA_PF_EGID;
-	case RF_SGID: return CA_PF_SGID;
-	case RF_FSGID: return CA_PF_FSGID;
-	case RF_AUID: return CA_PF_AUID;
-	case RF_SESSIONID: return CA_PF_SESSIONID;
-	case RF_LOGINUID_SET: return CA_PF_LOGINUID_SET;
-	case RF_A0: return CA_PF_A0;
-	case RF_A1: return CA_PF_A1;
-	case RF_A2: return CA_PF_A2;
-	case RF_A3: return CA_PF_A3;
-	case RF_SUCCESS: return CA_PF_SUCCESS;
-	case RF_EXIT: return CA_PF_EXIT;
-	case RF_PERM: return CA_PF_PERM;
-	case RF_OBJ_UID: return CA_PF_OBJ_UID;
-	case RF_OBJ_GID: return CA_PF_OBJ_GID;
-	case RF_INODE: return CA_PF_INODE;
-	case RF_DEVMAJOR: return CA_PF_DEVMAJOR;
-	case RF_DEVMINOR: return CA_PF_DEVMINOR;
-	case RF_FILETYPE: return CA_PF_FILETYPE;
-	default: return CA_PF_UNKNOWN;
+	case RF_PID:
+		return CA_PF_PID;
+	case RF_PPID:
+		return CA_PF_PPID;
+	case RF_UID:
+		return CA_PF_UID;
+	case RF_EUID:
+		return CA_PF_EUID;
+	case RF_SUID:
+		return CA_PF_SUID;
+	case RF_FSUID:
+		return CA_PF_FSUID;
+	case RF_GID:
+		return CA_PF_GID;
+	case RF_EGID:
+		return CA_PF_EGID;
+	case RF_SGID:
+		return CA_PF_SGID;
+	case RF_FSGID:
+		return CA_PF_FSGID;
+	case RF_AUID:
+		return CA_PF_AUID;
+	case RF_SESSIONID:
+		return CA_PF_SESSIONID;
+	case RF_LOGINUID_SET:
+		return CA_PF_LOGINUID_SET;
+	case RF_A0:
+		return CA_PF_A0;
+	case RF_A1:
+		return CA_PF_A1;
+	case RF_A2:
+		return CA_PF_A2;
+	case RF_A3:
+		return CA_PF_A3;
+	case RF_SUCCESS:
+		return CA_PF_SUCCESS;
+	case RF_EXIT:
+		return CA_PF_EXIT;
+	case RF_PERM:
+		return CA_PF_PERM;
+	case RF_OBJ_UID:
+		return CA_PF_OBJ_UID;
+	case RF_OBJ_GID:
+		return CA_PF_OBJ_GID;
+	case RF_INODE:
+		return CA_PF_INODE;
+	case RF_DEVMAJOR:
+		return CA_PF_DEVMAJOR;
+	case RF_DEVMINOR:
+		return CA_PF_DEVMINOR;
+	case RF_FILETYPE:
+		return CA_PF_FILETYPE;
+	default:
+		return CA_PF_UNKNOWN;
 	}
 }
 
@@ -62,7 +89,8 @@ static int build_rule(const struct rules_rule *r, unsigned index, struct ca_pol_
 
 		if (pr->flags & RULES_PRED_IGNORED)
 			continue; /* warned: the condition is dropped */
-		kp.field = (uint8_t)(pr->kind == RULES_V_NUM ? kernel_field(pr->field) : CA_PF_UNKNOWN);
+		kp.field =
+		    (uint8_t)(pr->kind == RULES_V_NUM ? kernel_field(pr->field) : CA_PF_UNKNOWN);
 		kp.op = pr->op;
 		kp.num = pr->num;
 		if (pr->flags & RULES_PRED_SIGNED)
@@ -92,7 +120,8 @@ static uint32_t rule_perm(const struct rules_rule *r)
 
 static int is_open_row(unsigned nr)
 {
-	return nr == 2 || nr == 257 || nr == 437; /* open, openat, openat2 */
+	return nr == 2 || nr == 257 || nr == 437 ||
+	       nr == 304; /* open, openat, openat2, open_by_handle_at */
 }
 
 static void set_row(struct kpolicy *k, unsigned abi, unsigned row, int kidx, int ro_ok)

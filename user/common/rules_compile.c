@@ -50,7 +50,12 @@ static const char *const class_attr[] = {
     "lchown32",	     "link",	  "linkat",    "fchmodat2",   "setxattrat",
     "removexattrat", NULL};
 static const char *const class_exec[] = {"execve", "execveat", NULL};
-static const char *const class_open[] = {"open", "openat", "openat2", NULL};
+/*
+ * open_by_handle_at is in no kernel class (auditd's watches miss it); caudit
+ * decides it by its access mode like the other opens, so a watch cannot be
+ * evaded by opening the file by handle (docs/policy.md).
+ */
+static const char *const class_open[] = {"open", "openat", "openat2", "open_by_handle_at", NULL};
 
 static void add_class(unsigned abi, const char *const *names, uint64_t *sc)
 {
@@ -169,6 +174,24 @@ static void canon_rule(struct cbuf *b, const struct rules_policy *p, const struc
 	}
 }
 
+/*
+ * The reverse of the ia32 -> x86_64 mapping the BPF side applies
+ * (include/caudit_syscalls_ia32.def): records of 32-bit calls carry the
+ * x86_64 number, b32 rules name i386 numbers.
+ */
+static void build_nr32(struct rules_policy *p)
+{
+	for (unsigned nr = 0; nr < CA_SYSCALL_MAX; nr++)
+		p->nr32[nr] = CA_SYSCALL_MAX;
+	for (unsigned i = 0; i < syscall_table_ia32_count(); i++) {
+		unsigned nr32 = CA_SYSCALL_MAX;
+		const struct ca_syscall_info *si = syscall_table_ia32_at(i, &nr32);
+
+		if (si && si->nr >= 0 && si->nr < CA_SYSCALL_MAX && nr32 < CA_SYSCALL_MAX)
+			p->nr32[si->nr] = (uint16_t)nr32;
+	}
+}
+
 static int build_index(struct rules_policy *p)
 {
 	unsigned words = (p->nrules + 63) / 64;
@@ -177,19 +200,34 @@ static int build_index(struct rules_policy *p)
 		words = 1;
 	for (unsigned a = 0; a < RULES_ABI_COUNT; a++) {
 		free(p->index[a]);
+		free(p->allsc[a]);
+		free(p->task[a]);
 		p->index[a] = calloc((size_t)CA_SYSCALL_MAX * words, sizeof(uint64_t));
-		if (!p->index[a])
+		p->allsc[a] = calloc(words, sizeof(uint64_t));
+		p->task[a] = calloc(words, sizeof(uint64_t));
+		if (!p->index[a] || !p->allsc[a] || !p->task[a])
 			return -ENOMEM;
 	}
 	p->index_words = words;
+	build_nr32(p);
 	for (unsigned i = 0; i < p->nrules; i++) {
 		const struct rules_rule *r = &p->rules[i];
 
-		if (r->list != RULES_LIST_EXIT || (r->flags & RULES_RULE_INERT))
+		if (r->flags & RULES_RULE_INERT)
+			continue;
+		if (r->list == RULES_LIST_TASK) {
+			for (unsigned a = 0; a < RULES_ABI_COUNT; a++)
+				if (r->abis & (1u << a))
+					rules_sc_set(p->task[a], i);
+			continue;
+		}
+		if (r->list != RULES_LIST_EXIT)
 			continue;
 		for (unsigned a = 0; a < RULES_ABI_COUNT; a++) {
 			if (!(r->abis & (1u << a)))
 				continue;
+			if (r->flags & RULES_RULE_ALLSC)
+				rules_sc_set(p->allsc[a], i);
 			for (unsigned nr = 0; nr < CA_SYSCALL_MAX; nr++)
 				if (rules_sc_test(r->sc[a], nr))
 					rules_sc_set(p->index[a] + (size_t)nr * words, i);

@@ -157,8 +157,11 @@ void rules_free(struct rules_policy *p)
 	free(p->rules);
 	free(p->pool);
 	free(p->canon);
-	for (int a = 0; a < RULES_ABI_COUNT; a++)
+	for (int a = 0; a < RULES_ABI_COUNT; a++) {
 		free(p->index[a]);
+		free(p->allsc[a]);
+		free(p->task[a]);
+	}
 	free(p);
 }
 

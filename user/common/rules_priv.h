@@ -29,6 +29,11 @@ struct rules_policy {
 	char hash[65];
 	uint64_t *index[RULES_ABI_COUNT]; /* exit list: [nr][words] */
 	unsigned index_words;
+	/* for rules_match (rules_match.c), built with the index */
+	uint64_t *allsc[RULES_ABI_COUNT]; /* exit rules with RULES_RULE_ALLSC: [words] */
+	uint64_t *task[RULES_ABI_COUNT];  /* task list rules: [words] */
+	uint16_t nr32[CA_SYSCALL_MAX];	  /* x86_64 number -> i386 number of a captured
+					     ia32 call, CA_SYSCALL_MAX when none */
 };
 
 /* A word of a line and its 1-based column. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "path.h"
 #include "rules_line.h"
 #include "rules_value.h"
 #include "syscall_table.h"
@@ -301,6 +302,8 @@ static int watch_preds(struct rules_policy *p, struct line *L)
 	int dir =
 	    L->watch[n - 1] == '/' || (p->env.is_dir && p->env.is_dir(L->watch, p->env.ctx) == 1);
 	struct rules_pred pr = {.op = RULES_OP_EQ, .kind = RULES_V_STR};
+	char norm[RULES_MAX_VALUE];
+	int k;
 
 	if (L->r.npred + 2 > RULES_MAX_FIELDS)
 		return line_err(p, L, L->watch_col, "more than %d fields in a rule",
@@ -310,7 +313,9 @@ static int watch_preds(struct rules_policy *p, struct line *L)
 	pr.field = dir ? RF_DIR : RF_PATH;
 	while (n > 1 && L->watch[n - 1] == '/')
 		n--;
-	pr.str = rules_pool_add(p, L->watch, n);
+	/* records carry normal paths: compare with the normal form of the watch */
+	k = path_resolve(NULL, 0, L->watch, n, norm, sizeof(norm));
+	pr.str = k > 0 ? rules_pool_add(p, norm, (size_t)k) : rules_pool_add(p, L->watch, n);
 	L->r.pred[0] = pr;
 	L->r.pred[1] = (struct rules_pred){.field = RF_PERM,
 					   .op = RULES_OP_EQ,

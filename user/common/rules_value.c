@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "path.h"
 #include "rules_value.h"
 
 static void ops_text(unsigned ops, char *buf, size_t n)
@@ -183,6 +184,17 @@ static int value_str(struct rules_policy *p, struct line *L, const struct rules_
 		/* dir=/var/log/audit/ and dir=/var/log/audit are the same tree */
 		while (n > 1 && v[n - 1] == '/')
 			n--;
+	}
+	if (f->vtype == VT_PATH || f->id == RF_EXE) {
+		/* records carry normal paths: /etc//passwd and /etc/./passwd are /etc/passwd */
+		char norm[RULES_MAX_VALUE];
+		int k = path_resolve(NULL, 0, v, n, norm, sizeof(norm));
+
+		if (k > 0) {
+			pr->kind = RULES_V_STR;
+			pr->str = rules_pool_add(p, norm, (size_t)k);
+			return 0;
+		}
 	}
 	pr->kind = RULES_V_STR;
 	pr->str = rules_pool_add(p, v, n);
