@@ -222,7 +222,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libcaudit.a
 	$(Q)echo "  BENCH   $<"
 	$(Q)$(CC) $(CFLAGS) -Ibench $< $(BUILD)/libcaudit.a $(LIBS_COMMON) -lbpf -luring -lm -o $@
 
-# make install [PREFIX=/usr/local] [DESTDIR=]: binaries, the systemd unit,
+# make install [PREFIX=/usr/local] [DESTDIR=]: binaries, the systemd units,
 # tmpfiles.d and sysusers.d entries, the default config and rules. An
 # existing /etc/caudit/cauditd.conf is kept (the new one goes next to it).
 SBINDIR     ?= $(PREFIX)/sbin
@@ -243,6 +243,8 @@ install: binaries
 	install -m 0755 $(BUILD)/caudit-collector $(DESTDIR)$(BINDIR)/caudit-collector
 	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/cauditd.service.in > $(BUILD)/cauditd.service
 	install -m 0644 $(BUILD)/cauditd.service $(DESTDIR)$(UNITDIR)/cauditd.service
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/caudit-forward.service.in > $(BUILD)/caudit-forward.service
+	install -m 0644 $(BUILD)/caudit-forward.service $(DESTDIR)$(UNITDIR)/caudit-forward.service
 	install -m 0644 systemd/caudit.tmpfiles $(DESTDIR)$(TMPFILESDIR)/caudit.conf
 	install -m 0644 systemd/caudit.sysusers $(DESTDIR)$(SYSUSERSDIR)/caudit.conf
 	if [ -e $(DESTDIR)$(SYSCONFDIR)/caudit/cauditd.conf ]; then \
