@@ -29,13 +29,16 @@ mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
 flock 9 # concurrent test runs build it once
 if [ ! -e "$ROOT/.complete" ]; then
-	# roots of other stamps go, unless a test run has one mounted right now
-	# (an overlay's lower layer: another checkout at another stamp)
+	# roots of other stamps go once unused for a day (checkouts at another
+	# stamp may run tests meanwhile), and never while mounted (an overlay's
+	# lower layer)
 	for old in "$CACHE"/rootfs-*; do
-		[ -e "$old" ] || continue
+		[ -e "$old/.used" ] || [ -e "$old/.complete" ] || continue
+		[ -n "$(find "$old/.used" "$old/.complete" -maxdepth 0 -mmin -1440 2>/dev/null)" ] &&
+			continue
 		grep -q "lowerdir=$old[,:]" /proc/self/mountinfo || rm -rf "$old"
 	done
-	rm -f "$CACHE"/debootstrap-*.log
+	rm -rf "$ROOT.tmp" "$CACHE/debootstrap-$STAMP.log" # an interrupted build
 	debootstrap --variant=minbase --include="$PKGS" "$SUITE" "$ROOT.tmp" "$(mirror)" \
 		>"$CACHE/debootstrap-$STAMP.log" 2>&1 || {
 		tail -n 20 "$CACHE/debootstrap-$STAMP.log" >&2
@@ -47,4 +50,5 @@ if [ ! -e "$ROOT/.complete" ]; then
 	touch "$ROOT.tmp/.complete"
 	mv "$ROOT.tmp" "$ROOT"
 fi
+touch "$ROOT/.used"
 echo "$ROOT"
