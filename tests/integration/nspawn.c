@@ -174,8 +174,9 @@ int nspawn_boot(struct nspawn *c, const char *const extra[])
 	if (c->nspawn < 0)
 		return -1;
 	if (c->nspawn == 0) {
-		const char *argv[32] = {"systemd-nspawn", "-q", "-D", c->root, "-b",
-					"--register=no", "--keep-unit", "--console=read-only"};
+		const char *argv[32] = {
+		    "systemd-nspawn",	  "-q", "-D", c->root, "-b", "--register=no", "--keep-unit",
+		    "--console=read-only"};
 		char *log = xasprintf("%s/nspawn.log", c->dir);
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		size_t n = 8;

@@ -61,7 +61,8 @@ static int setup(void **state)
 	    "ca=${r%%%%:*}; ext=${r#*:}; openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
 	    "-nodes -keyout $n.key -out $n.csr -subj /CN=caudit-test-$n || exit 1; "
 	    "openssl x509 -req -in $n.csr -CA $ca.pem -CAkey $ca.key -CAcreateserial -out $n.pem "
-	    "-days 2 ${ext:+-extfile $ext} || exit 1; done && chmod 600 *.key) >%s/openssl.log 2>&1",
+	    "-days 2 ${ext:+-extfile $ext} || exit 1; done && chmod 600 *.key) >%s/openssl.log "
+	    "2>&1",
 	    base, base);
 	r = system(cmd);
 	free(cmd);
@@ -95,18 +96,19 @@ static int rsyslog_tls(const char *dir, const char *cert, const char *auth, pid_
 	snprintf(out, sizeof(out), "%s/received.log", dir);
 	snprintf(pidf, sizeof(pidf), "%s/rsyslogd.pid", dir);
 	snprintf(log, sizeof(log), "%s/rsyslogd.log", dir);
-	text = xasprintf("global(workDirectory=\"%s\" maxMessageSize=\"64k\"\n"
-			 "  defaultNetstreamDriver=\"ossl\"\n"
-			 "  defaultNetstreamDriverCAFile=\"%s/ca.pem\"\n"
-			 "  defaultNetstreamDriverCertFile=\"%s/%s.pem\"\n"
-			 "  defaultNetstreamDriverKeyFile=\"%s/%s.key\")\n"
-			 "module(load=\"imtcp\" streamDriver.name=\"ossl\" streamDriver.mode=\"1\"\n"
-			 "  streamDriver.authMode=\"%s\")\n"
-			 "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"%d\")\n"
-			 "template(name=\"raw\" type=\"string\" string=\"%%hostname%% "
-			 "%%app-name%% %%msgid%% %%structured-data%% %%msg%%\\n\")\n"
-			 "*.* action(type=\"omfile\" file=\"%s\" template=\"raw\")\n",
-			 dir, base, base, cert, base, cert, auth, port, out);
+	text =
+	    xasprintf("global(workDirectory=\"%s\" maxMessageSize=\"64k\"\n"
+		      "  defaultNetstreamDriver=\"ossl\"\n"
+		      "  defaultNetstreamDriverCAFile=\"%s/ca.pem\"\n"
+		      "  defaultNetstreamDriverCertFile=\"%s/%s.pem\"\n"
+		      "  defaultNetstreamDriverKeyFile=\"%s/%s.key\")\n"
+		      "module(load=\"imtcp\" streamDriver.name=\"ossl\" streamDriver.mode=\"1\"\n"
+		      "  streamDriver.authMode=\"%s\")\n"
+		      "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"%d\")\n"
+		      "template(name=\"raw\" type=\"string\" string=\"%%hostname%% "
+		      "%%app-name%% %%msgid%% %%structured-data%% %%msg%%\\n\")\n"
+		      "*.* action(type=\"omfile\" file=\"%s\" template=\"raw\")\n",
+		      dir, base, base, cert, base, cert, auth, port, out);
 	assert_int_equal(fleet_write_file(conf, text), 0);
 	free(text);
 	*pid = fleet_spawn(log, argv);
@@ -154,11 +156,12 @@ static char *expected(const struct fhost *h, size_t *nrec)
 			seal_line++;
 		s = slog_parse(&l, seal_line);
 		assert_non_null(s);
-		fprintf(f, "%s caudit %s [caudit@32473 seq=\"%lld\" prev=\"%s\" segment=\"%s\" "
-			   "seal=\"%lld\"] %.*s\n",
+		fprintf(f,
+			"%s caudit %s [caudit@32473 seq=\"%lld\" prev=\"%s\" segment=\"%s\" "
+			"seal=\"%lld\"] %.*s\n",
 			h->name, jstr(o, "event"), (long long)jint(o, "seq"), jstr(o, "prev"),
-			l.segs[l.lines[i].seg].name, (long long)jint(s, "seq"),
-			(int)l.lines[i].len, slog_text(&l, i));
+			l.segs[l.lines[i].seg].name, (long long)jint(s, "seq"), (int)l.lines[i].len,
+			slog_text(&l, i));
 		json_object_put(s);
 		json_object_put(o);
 	}
@@ -215,9 +218,10 @@ static void tls_records(void **state)
 		assert_true(fhost_forward(&h, NULL, bare) > 0);
 		while (!fleet_file_has(h.fwd_log, "retrying") && now_ms_mono() < end)
 			sleep_ms(100);
-		if (!fleet_file_has(h.fwd_log, "TLS handshake: the server refused the connection: "
-					       "error:0A00045C:SSL routines::tlsv13 alert certificate "
-					       "required; retrying"))
+		if (!fleet_file_has(h.fwd_log,
+				    "TLS handshake: the server refused the connection: "
+				    "error:0A00045C:SSL routines::tlsv13 alert certificate "
+				    "required; retrying"))
 			fail_msg("no refusal in the forwarder's log:\n%s", read_all(h.fwd_log));
 		fleet_stop(h.fwd, SIGTERM);
 		assert_int_equal(file_lines(out), 0);
@@ -335,8 +339,8 @@ static void tls_refused(void **state)
 static void tls_loose_key(void **state)
 {
 	char hp[64], ca[400], cert[400], key[400], *log;
-	const char *extra[] = {"--syslog", hp, "--tls-ca", ca, "--tls-cert", cert, "--tls-key",
-			       key, "--once", NULL};
+	const char *extra[] = {"--syslog", hp,		"--tls-ca", ca,	      "--tls-cert",
+			       cert,	   "--tls-key", key,	    "--once", NULL};
 	struct fhost h;
 	int st;
 

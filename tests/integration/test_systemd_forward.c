@@ -81,8 +81,7 @@ static int setup(void **state)
 	if (harness_tmpdir(base, sizeof(base)) || nspawn_prepare(&T))
 		return -1;
 	/* the marker program: comm is the executable's name */
-	if (nspawn_host(&out, "cp %s/usr/bin/touch %s/usr/local/bin/cauditfwd1", T.root,
-			T.root)) {
+	if (nspawn_host(&out, "cp %s/usr/bin/touch %s/usr/local/bin/cauditfwd1", T.root, T.root)) {
 		fprintf(stderr, "%s\n", out);
 		free(out);
 		return -1;
@@ -230,7 +229,8 @@ static void test_forward_service(void **state)
 		fail_msg("sysusers/tmpfiles: %s", out);
 	free(out);
 	assert_int_equal(CRUN(&out, "systemd-analyze verify "
-				    "/usr/local/lib/systemd/system/caudit-forward.service"), 0);
+				    "/usr/local/lib/systemd/system/caudit-forward.service"),
+			 0);
 	if (out[0])
 		fail_msg("systemd-analyze verify:\n%s", out);
 	free(out);
@@ -267,9 +267,10 @@ static void test_forward_service(void **state)
 	cmd = xasprintf("cp %s/ca.pem %s/etc/caudit/nats-ca.pem", base, T.root);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
-	assert_int_equal(CRUN(&out, "printf \"" HOST " " HOST "-secret\\n\" > "
-				    "/etc/caudit/forward.creds && chown caudit-forward: "
-				    "/etc/caudit/forward.creds && chmod 600 /etc/caudit/forward.creds"),
+	assert_int_equal(CRUN(&out,
+			      "printf \"" HOST " " HOST "-secret\\n\" > "
+			      "/etc/caudit/forward.creds && chown caudit-forward: "
+			      "/etc/caudit/forward.creds && chmod 600 /etc/caudit/forward.creds"),
 			 0);
 	free(out);
 	cmd = xasprintf("log_group = caudit\nhost_name = " HOST "\n"
@@ -331,8 +332,8 @@ static void test_forward_service(void **state)
 
 		assert_int_equal(fleet_verify(dir, pub, &recs, &last), 1);
 		if (fleet_wait_archive(archive, HOST, pub, last, WAIT_MS))
-			journal_fail("caudit-forward", "the archive did not reach the host's last seq",
-				     coll.log);
+			journal_fail("caudit-forward",
+				     "the archive did not reach the host's last seq", coll.log);
 		assert_int_equal(fleet_verify(adir, pub, &arecs, &alast), 1);
 		assert_int_equal(arecs, recs);
 		assert_int_equal(alast, last);
@@ -365,8 +366,10 @@ static void test_forward_service(void **state)
 		fail_msg("write in the forwarder's namespace: %s", out);
 	free(out);
 	/* the agent's keys are not there at all (InaccessiblePaths: an empty 000 node) */
-	CRUN(&out, "nsenter -t %d -m stat -c %%a /var/lib/caudit; "
-		   "nsenter -t %d -m ls -A /var/lib/caudit", pid, pid);
+	CRUN(&out,
+	     "nsenter -t %d -m stat -c %%a /var/lib/caudit; "
+	     "nsenter -t %d -m ls -A /var/lib/caudit",
+	     pid, pid);
 	assert_string_equal(out, "0\n");
 	free(out);
 	/* its user and groups: the log can be read, not written */
@@ -380,7 +383,8 @@ static void test_forward_service(void **state)
 	assert_non_null(strstr(out, "Permission denied"));
 	free(out);
 	/* the checkpoint: its own, 0600, in its state directory */
-	CRUN(&out, "stat -c \"%%u %%a\" /var/lib/caudit-forward/forward.state /var/lib/caudit-forward");
+	CRUN(&out,
+	     "stat -c \"%%u %%a\" /var/lib/caudit-forward/forward.state /var/lib/caudit-forward");
 	v = xasprintf("%ld 600\n%ld 700\n", uid, uid);
 	assert_string_equal(out, v);
 	free(v);

@@ -28,6 +28,8 @@
 
 /* SSL_write takes an int: large blocks go in pieces of this size */
 #define TLS_CHUNK (1u << 20)
+/* a PEM private key is a few KiB at most */
+#define KEY_MAX 65536
 /* how long to listen for the server's verdict on our certificate (TLS 1.3) */
 #define VERDICT_MS 300
 
@@ -48,13 +50,17 @@ static const char *ossl_err(char *buf, size_t len)
 	return buf;
 }
 
-/* The client key: a regular file only its owner may read (like creds). */
+/*
+ * The client key: a regular file only its owner may read (like creds), read
+ * into a buffer that is wiped afterwards.
+ */
 static int load_key(SSL_CTX *ctx, const char *path, char *err, size_t errlen)
 {
-	char e[256];
+	char e[256], buf[KEY_MAX];
+	size_t len = 0;
 	struct stat st;
-	EVP_PKEY *pk;
-	FILE *f;
+	EVP_PKEY *pk = NULL;
+	BIO *bio;
 	int fd, r = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -64,22 +70,39 @@ static int load_key(SSL_CTX *ctx, const char *path, char *err, size_t errlen)
 		return r;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077)) {
-		snprintf(err, errlen, "tls key %s: must be a regular file readable only by its owner "
-				      "(chmod 600)", path);
+		snprintf(err, errlen,
+			 "tls key %s: must be a regular file readable only by its owner "
+			 "(chmod 600)",
+			 path);
 		close(fd);
 		return -EPERM;
 	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		snprintf(err, errlen, "tls key %s: %s", path, strerror(-r));
-		return r;
+	while (len < sizeof(buf)) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = -errno;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
 	}
-	pk = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	fclose(f);
+	close(fd);
+	if (r || len == sizeof(buf)) {
+		explicit_bzero(buf, sizeof(buf));
+		snprintf(err, errlen, "tls key %s: %s", path,
+			 r ? strerror(-r) : "larger than 64 KiB");
+		return r ? r : -EFBIG;
+	}
+	bio = BIO_new_mem_buf(buf, (int)len);
+	if (bio)
+		pk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	explicit_bzero(buf, sizeof(buf));
 	if (!pk) {
-		snprintf(err, errlen, "tls key %s: no private key: %s", path, ossl_err(e, sizeof(e)));
+		snprintf(err, errlen, "tls key %s: no private key: %s", path,
+			 ossl_err(e, sizeof(e)));
 		return -EINVAL;
 	}
 	if (SSL_CTX_use_PrivateKey(ctx, pk) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
