@@ -18,7 +18,9 @@
  *   - the sandbox: in the forwarder's mount namespace the log directory is
  *     read-only (a write as root there fails with EROFS) and the agent's
  *     keys are inaccessible; as its user and groups outside the sandbox the
- *     log can be read but not written; the checkpoint is its own, 0600.
+ *     log can be read but not written; the checkpoint is its own, 0600
+ *   - the agent, in its own sandbox, reads that checkpoint: retention
+ *     removes a segment once it has been forwarded.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -390,11 +392,51 @@ static void test_forward_service(void **state)
 	free(v);
 	free(out);
 
+	/*
+	 * Across the two sandboxes, the agent reads that checkpoint
+	 * (forward_state): with small segments and retention_segments = 2 it
+	 * removes the first segment, forwarded long ago. An unreadable
+	 * checkpoint would count as nothing forwarded and keep everything.
+	 */
+	cmd = xasprintf("log_group = caudit\nhost_name = " HOST "\n"
+			"forward_state = /var/lib/caudit-forward\nforward_nats = %s\n"
+			"forward_creds = /etc/caudit/forward.creds\n"
+			"forward_tls_ca = /etc/caudit/nats-ca.pem\n"
+			"rotate_size = 4096\nretention_segments = 2\n",
+			url);
+	set_conf(cmd);
+	free(cmd);
+	if (CRUN(&out, "systemctl restart cauditd"))
+		journal_fail("cauditd", "systemctl restart cauditd", out);
+	free(out);
+	{
+		char *seg1 = nspawn_path(&T, "/var/log/caudit/seg-00000000000000000001.jsonl.gz");
+		char *aseg1 = xasprintf("%s/" HOST "/seg-00000000000000000001.jsonl.gz", archive);
+		uint64_t end = now_ms_mono() + WAIT_MS;
+
+		assert_int_equal(access(seg1, F_OK), 0);
+		while (access(seg1, F_OK) == 0 && now_ms_mono() < end) {
+			CRUN(NULL, "for i in $(seq 50); do cauditfwd1 /var/tmp/fwd-r$i; done");
+			sleep_ms(500);
+		}
+		if (access(seg1, F_OK) == 0)
+			journal_fail("cauditd", "retention kept the forwarded first segment", "");
+		/* it had been archived */
+		assert_int_equal(access(aseg1, F_OK), 0);
+		free(aseg1);
+		free(seg1);
+	}
+
 	/* stop: SIGTERM, a clean exit */
 	assert_int_equal(CRUN(&out, "systemctl stop caudit-forward"), 0);
 	free(out);
 	v = show("caudit-forward", "ExecMainStatus");
-	assert_string_equal(v, "0");
+	if (strcmp(v, "0"))
+		journal_fail("caudit-forward", "exit status", v);
+	free(v);
+	v = show("caudit-forward", "NRestarts");
+	if (strcmp(v, "0"))
+		journal_fail("caudit-forward", "restarted", v);
 	free(v);
 	v = show("caudit-forward", "ActiveState");
 	assert_string_equal(v, "inactive");

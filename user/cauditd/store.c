@@ -417,12 +417,16 @@ int store_begin_segment(struct store *st, const char *prev, uint64_t prev_index,
 		store_segment_name_enc(st->seg, st->base.last_seq + 1);
 	else
 		store_segment_name(st->seg, st->base.last_seq + 1);
-	fd = openat(st->dfd, st->seg, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-		    0640);
+	/* with the log group from the start: caudit-forward may open it at once */
+	fd = fs_create_grouped(st->dfd, st->seg, 0640, st->gid);
 	if (fd < 0)
-		return -errno;
-	if (fchown(fd, 0, st->gid) < 0 && geteuid() == 0)
-		log_msg(LOG_WARNING, "chown %s: %s", st->seg, strerror(errno));
+		return fd;
+	{
+		struct stat sb;
+
+		if (geteuid() == 0 && fstat(fd, &sb) == 0 && sb.st_gid != st->gid)
+			log_msg(LOG_WARNING, "%s: cannot give it the log group", st->seg);
+	}
 	if (st->fd >= 0)
 		close(st->fd);
 	st->fd = fd;
