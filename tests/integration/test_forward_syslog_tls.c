@@ -16,7 +16,8 @@
  *    checkpointed, and the forwarder keeps retrying (the log is the buffer);
  *    the right server certificate reached by a name it does not carry is
  *    refused the same way;
- *  - a client key readable by others is refused at start.
+ *  - a client key readable by others is refused at start; a config file
+ *    with both forward_nats and forward_syslog is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -367,12 +368,40 @@ static void tls_loose_key(void **state)
 	free(log);
 }
 
+/* forward_nats and forward_syslog both in the config file: which one is meant? */
+static void config_two_outputs(void **state)
+{
+	char conf[400], *want;
+	const char *extra[] = {"-c", conf, "--once", NULL};
+	struct fhost h;
+	int st;
+
+	(void)state;
+	if (!harness_can_run())
+		skip();
+	assert_int_equal(fhost_init(&h, base, "edge5", NULL), 0);
+	snprintf(conf, sizeof(conf), "%s/two.conf", base);
+	assert_int_equal(fleet_write_file(conf, "forward_nats = nats://127.0.0.1:4222\n"
+						"forward_syslog = 127.0.0.1:514\n"),
+			 0);
+	assert_true(fhost_forward(&h, NULL, extra) > 0);
+	assert_int_equal(waitpid(h.fwd, &st, 0), h.fwd);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	want = xasprintf("caudit-forward: %s: forward_nats and forward_syslog are both set: give "
+			 "--nats or --syslog",
+			 conf);
+	if (!fleet_file_has(h.fwd_log, want))
+		fail_msg("no '%s' in:\n%s", want, read_all(h.fwd_log));
+	free(want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(tls_records),
 	    cmocka_unit_test(tls_refused),
 	    cmocka_unit_test(tls_loose_key),
+	    cmocka_unit_test(config_two_outputs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
