@@ -14,7 +14,8 @@
 #   user/caudit/*.c          the command line
 #   user/natsconn/*.c        NATS connection options (servers, credentials, TLS), linked
 #                            into both programs below
-#   user/forward/*.c         caudit-forward (nats.c publishes: its only other libnats file)
+#   user/forward/*.c         caudit-forward (nats.c publishes: its only other libnats file;
+#                            syslog_tls.c is its only OpenSSL file)
 #   user/collector/*.c       caudit-collector (nats.c consumes: its only other libnats file); both
 #                            link the agent's store (user/cauditd/store*.c)
 #   tests/tools/*.c          test helper programs, one each, linking the agent's store
@@ -45,6 +46,7 @@ LIBS_COMMON := -ljson-c -lsodium -lz
 LIBS_AGENT  := -lbpf -lelf -lz -lsodium -lsystemd
 LIBS_TEST   := -lcmocka -ljson-c -lsodium -lz
 LIBS_NATS   := -lnats
+LIBS_TLS    := -lssl -lcrypto
 
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__BPF__ \
               -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unused-function \
@@ -179,7 +181,7 @@ $(BUILD)/obj/natsconn/%.o: user/natsconn/%.c $(COMMON_HDRS) user/natsconn/natsco
 
 $(BUILD)/caudit-forward: $(FWD_OBJS) $(NATSC_OBJS) $(BUILD)/obj/cauditd/log.o $(BUILD)/libcaudit.a
 	$(Q)echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_NATS) $(LIBS_COMMON) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_NATS) $(LIBS_TLS) $(LIBS_COMMON) -o $@
 
 $(BUILD)/obj/collector/%.o: user/collector/%.c $(COMMON_HDRS) $(wildcard user/collector/*.h) \
 			   $(wildcard user/cauditd/*.h) user/natsconn/natsconn.h
@@ -220,7 +222,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libcaudit.a
 	$(Q)echo "  BENCH   $<"
 	$(Q)$(CC) $(CFLAGS) -Ibench $< $(BUILD)/libcaudit.a $(LIBS_COMMON) -lbpf -luring -lm -o $@
 
-# make install [PREFIX=/usr/local] [DESTDIR=]: binaries, the systemd unit,
+# make install [PREFIX=/usr/local] [DESTDIR=]: binaries, the systemd units,
 # tmpfiles.d and sysusers.d entries, the default config and rules. An
 # existing /etc/caudit/cauditd.conf is kept (the new one goes next to it).
 SBINDIR     ?= $(PREFIX)/sbin
@@ -241,6 +243,8 @@ install: binaries
 	install -m 0755 $(BUILD)/caudit-collector $(DESTDIR)$(BINDIR)/caudit-collector
 	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/cauditd.service.in > $(BUILD)/cauditd.service
 	install -m 0644 $(BUILD)/cauditd.service $(DESTDIR)$(UNITDIR)/cauditd.service
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/caudit-forward.service.in > $(BUILD)/caudit-forward.service
+	install -m 0644 $(BUILD)/caudit-forward.service $(DESTDIR)$(UNITDIR)/caudit-forward.service
 	install -m 0644 systemd/caudit.tmpfiles $(DESTDIR)$(TMPFILESDIR)/caudit.conf
 	install -m 0644 systemd/caudit.sysusers $(DESTDIR)$(SYSUSERSDIR)/caudit.conf
 	if [ -e $(DESTDIR)$(SYSCONFDIR)/caudit/cauditd.conf ]; then \

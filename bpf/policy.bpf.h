@@ -280,7 +280,8 @@ static __always_inline bool ca_pol_begin(struct ca_pol_state *st, struct ca_pol_
 }
 
 /* False when no rule of policy a can apply to nr of abi: the cheapest test there is. */
-static __always_inline bool ca_pol_any(struct ca_pol_active a, __u32 abi, __u32 nr)
+static __always_inline bool ca_pol_any(struct ca_pol_active a, __u32 abi, __u32 nr,
+				       bool read_only)
 {
 	__u32 key = (a.slot * CA_POL_ABIS + (abi & 1)) * CA_POL_NR;
 	struct ca_pol_sc *sc;
@@ -289,8 +290,13 @@ static __always_inline bool ca_pol_any(struct ca_pol_active a, __u32 abi, __u32 
 		return true;
 	key += nr < CA_POL_NR ? nr : CA_SYSCALL_MAX;
 	sc = bpf_map_lookup_elem(&pol_sc, &key);
-	return sc && ((sc->flags & CA_PSF_OVERFLOW) ||
-		      (sc->bits[0] | sc->bits[1] | sc->bits[2] | sc->bits[3]));
+	if (!sc)
+		return false;
+	if (sc->flags & CA_PSF_OVERFLOW)
+		return true;
+	if (read_only)
+		return sc->rbits[0] | sc->rbits[1] | sc->rbits[2] | sc->rbits[3];
+	return sc->bits[0] | sc->bits[1] | sc->bits[2] | sc->bits[3];
 }
 
 /* Run the walk; returns CA_PD_*. */

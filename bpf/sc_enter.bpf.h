@@ -194,8 +194,9 @@ static __always_inline int ca_sc_enter_common(struct ca_pending *p)
 	d = bpf_map_lookup_elem(&sc_table, &nr);
 	if (!d || !d->wanted)
 		return 0;
-	/* a syscall no rule names: nothing more to do */
-	if (!ca_pol_any(ca_pol_current(), !!(p->ev_flags & CA_F_ABI_IA32), nr))
+	/* a syscall no rule names (a read-only open no rule with r wants): nothing more to do */
+	if (!ca_pol_any(ca_pol_current(), !!(p->ev_flags & CA_F_ABI_IA32), nr,
+			ca_pol_is_open(nr) && ca_sc_open_acc(d, p->args) == 4))
 		return 0;
 	/*
 	 * Read-only opens, the commonest syscall we hook, are dropped first:

@@ -7,11 +7,12 @@
 #   /var/cache/caudit-test/rootfs-$STAMP     (CAUDIT_TEST_CACHE overrides the directory)
 set -eu
 
-STAMP=bookworm-2
+STAMP=bookworm-3
 SUITE=bookworm
 # systemd to boot (procps: the unit reloads with /bin/kill), and the runtime
-# libraries of cauditd and caudit
+# libraries of cauditd, caudit and caudit-forward (libnats3.4 brings libssl3)
 PKGS=systemd,systemd-sysv,dbus,procps,libbpf1,libelf1,zlib1g,libsystemd0,libsodium23,libjson-c5
+PKGS=$PKGS,libnats3.4,libssl3
 CACHE=${CAUDIT_TEST_CACHE:-/var/cache/caudit-test}
 ROOT=$CACHE/rootfs-$STAMP
 
@@ -28,8 +29,16 @@ mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
 flock 9 # concurrent test runs build it once
 if [ ! -e "$ROOT/.complete" ]; then
-	# roots of earlier stamps are not used any more
-	rm -rf "$CACHE"/rootfs-* "$CACHE"/debootstrap-*.log
+	# roots of other stamps go once unused for a day (checkouts at another
+	# stamp may run tests meanwhile), and never while mounted (an overlay's
+	# lower layer)
+	for old in "$CACHE"/rootfs-*; do
+		[ -e "$old/.used" ] || [ -e "$old/.complete" ] || continue
+		[ -n "$(find "$old/.used" "$old/.complete" -maxdepth 0 -mmin -1440 2>/dev/null)" ] &&
+			continue
+		grep -q "lowerdir=$old[,:]" /proc/self/mountinfo || rm -rf "$old"
+	done
+	rm -rf "$ROOT.tmp" "$CACHE/debootstrap-$STAMP.log" # an interrupted build
 	debootstrap --variant=minbase --include="$PKGS" "$SUITE" "$ROOT.tmp" "$(mirror)" \
 		>"$CACHE/debootstrap-$STAMP.log" 2>&1 || {
 		tail -n 20 "$CACHE/debootstrap-$STAMP.log" >&2
@@ -41,4 +50,5 @@ if [ ! -e "$ROOT/.complete" ]; then
 	touch "$ROOT.tmp/.complete"
 	mv "$ROOT.tmp" "$ROOT"
 fi
+touch "$ROOT/.used"
 echo "$ROOT"

@@ -36,12 +36,12 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "nspawn.h"
 #include "policy_check.h"
 #include "rec_check.h"
 #include "store_check.h"
 
 #define PIN "/sys/fs/bpf/caudit-nspawn-test"
-#define BOOT_MS 90000
 #define CONF                                                                          \
 	"pin_dir = " PIN "\nseal_interval = 1\nstatus_group = caudit\n"                 \
 	"rules = /etc/caudit/rules.d\n"
@@ -49,87 +49,13 @@
 #define TEST_RULES "/etc/caudit/rules.d/50-test.rules"
 #define TEST_RULE "-a always,exit -F arch=b64 -F dir=/var/tmp -F perm=wa -k %s\n"
 
-static struct {
-	char dir[256];
-	char root[320], upper[320], work[320];
-	char lower[PATH_MAX];
-	int mounted;
-	pid_t nspawn;
-	pid_t init;
-} T;
+/* the container (nspawn.c) */
+static struct nspawn T;
 
-/* Run a shell command; its exit status, output (stdout+stderr) in *out if non-NULL. */
-static int run(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int run(char **out, const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd, *full, buf[4096];
-	size_t len = 0, cap = 0;
-	char *acc = NULL;
-	FILE *f;
-	int st;
-
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	full = xasprintf("(%s) 2>&1", cmd);
-	f = popen(full, "r");
-	free(full);
-	if (!f) {
-		free(cmd);
-		return -1;
-	}
-	while (fgets(buf, sizeof(buf), f)) {
-		size_t n = strlen(buf);
-
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			acc = realloc(acc, cap);
-			assert_non_null(acc);
-		}
-		memcpy(acc + len, buf, n + 1);
-		len += n;
-	}
-	st = pclose(f);
-	if (getenv("CAUDIT_TEST_VERBOSE"))
-		fprintf(stderr, "$ %s\n%s", cmd, acc ? acc : "");
-	free(cmd);
-	if (out)
-		*out = acc ? acc : strdup("");
-	else
-		free(acc);
-	return st == -1 ? -1 : (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-}
-
+#define run nspawn_host
+#define trim nspawn_trim
 /* Run in the container (all its namespaces); cmd must not contain single quotes. */
-#define CRUN(out, ...) run(out, "nsenter -t %d -a sh -c '%s'", (int)T.init, xs(__VA_ARGS__))
-
-static char *xs_buf[64];
-static int xs_n;
-static const char *xs(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *xs(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	free(xs_buf[xs_n % 64]);
-	xs_buf[xs_n++ % 64] = s;
-	return s;
-}
-
-static char *trim(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-		s[--n] = 0;
-	return s;
-}
+#define CRUN(out, ...) nspawn_run(&T, out, __VA_ARGS__)
 
 /* `systemctl show -p PROP --value cauditd` in the container (malloc'd). */
 static char *show(const char *prop)
@@ -165,163 +91,41 @@ static void write_file(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* The container's init: the child of systemd-nspawn named systemd. */
-static pid_t find_init(pid_t parent)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	pid_t found = 0;
-
-	while (d && (de = readdir(d))) {
-		char path[300], buf[512], *p;
-		int ppid;
-		FILE *f;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (!fgets(buf, sizeof(buf), f)) {
-			fclose(f);
-			continue;
-		}
-		fclose(f);
-		p = strrchr(buf, ')');
-		if (p && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == parent &&
-		    strstr(buf, "(systemd)"))
-			found = (pid_t)atoi(de->d_name);
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
 static void set_conf(const char *extra);
 static void set_rules(const char *key);
 
 static int setup(void **state)
 {
-	char *out = NULL;
-	uint64_t end;
+	static const char *const nspawn_args[] = {
+	    "--capability=all", "--system-call-filter=bpf perf_event_open",
+	    "--bind=/sys/kernel/tracing", "--bind=/sys/fs/bpf", NULL};
 
 	memset(&T, 0, sizeof(T));
 	if (!harness_can_run())
 		return 0;
 	rm_tree(PIN);
-	if (run(&out, "sh tests/integration/systemd-rootfs.sh")) {
-		fprintf(stderr, "systemd-rootfs.sh failed:\n%s\n", out);
-		free(out);
+	if (nspawn_prepare(&T))
 		return -1;
-	}
-	snprintf(T.lower, sizeof(T.lower), "%s", trim(out));
-	free(out);
-	if (harness_tmpdir(T.dir, sizeof(T.dir)))
-		return -1;
-	snprintf(T.root, sizeof(T.root), "%s/root", T.dir);
-	snprintf(T.upper, sizeof(T.upper), "%s/upper", T.dir);
-	snprintf(T.work, sizeof(T.work), "%s/work", T.dir);
-	if (mkdir(T.root, 0755) || mkdir(T.upper, 0755) || mkdir(T.work, 0755))
-		return -1;
-	/* the cached root stays clean: every run writes into its own upper layer */
-	out = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", T.lower, T.upper, T.work);
-	if (mount("overlay", T.root, "overlay", 0, out)) {
-		fprintf(stderr, "overlay mount: %s\n", strerror(errno));
-		free(out);
-		return -1;
-	}
-	free(out);
-	T.mounted = 1;
-	if (run(&out, "make -s install DESTDIR=%s BUILD=%s >/dev/null", T.root,
-		getenv("CAUDIT_BUILD") ? getenv("CAUDIT_BUILD") : "build")) {
-		fprintf(stderr, "make install failed:\n%s\n", out);
-		free(out);
-		return -1;
-	}
-	free(out);
 	/* the test's configuration and rule file, before boot */
 	set_conf("include_comms = cauditmark1\n");
 	set_rules("sd-before");
 	/* marker programs: comm is the executable's name */
 	run(NULL, "cp %s/usr/bin/touch %s/usr/local/bin/cauditmark1 && "
 		  "cp %s/usr/bin/touch %s/usr/local/bin/cauditmark2", T.root, T.root, T.root, T.root);
-
-	T.nspawn = fork();
-	if (T.nspawn < 0)
-		return -1;
-	if (T.nspawn == 0) {
-		char *log = xasprintf("%s/nspawn.log", T.dir);
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		setsid();
-		execlp("systemd-nspawn", "systemd-nspawn", "-q", "-D", T.root, "-b",
-		       "--register=no", "--keep-unit", "--console=read-only",
-		       "--capability=all", "--system-call-filter=bpf perf_event_open",
-		       "--bind=/sys/kernel/tracing", "--bind=/sys/fs/bpf", (char *)NULL);
-		_exit(127);
-	}
-	end = now_ms_mono() + BOOT_MS;
-	while (!T.init && now_ms_mono() < end) {
-		sleep_ms(100);
-		T.init = find_init(T.nspawn);
-	}
-	while (T.init && now_ms_mono() < end) {
-		int ok;
-
-		CRUN(&out, "systemctl is-system-running");
-		ok = strstr(out, "running") || strstr(out, "degraded");
-		free(out);
-		if (ok)
-			return 0;
-		sleep_ms(200);
-	}
-	run(&out, "tail -n 30 %s/nspawn.log", T.dir);
-	fprintf(stderr, "the container did not boot (init %d):\n%s\n", (int)T.init, out);
-	free(out);
-	return -1;
+	return nspawn_boot(&T, nspawn_args);
 }
 
 static int teardown(void **state)
 {
-	if (T.nspawn > 0) {
-		uint64_t end = now_ms_mono() + 20000;
-		int st;
-
-		/* SIGTERM: nspawn asks the container's systemd to power off */
-		kill(T.nspawn, SIGTERM);
-		while (waitpid(T.nspawn, &st, WNOHANG) == 0) {
-			if (now_ms_mono() > end) {
-				kill(T.nspawn, SIGKILL);
-				if (T.init > 0)
-					kill(T.init, SIGKILL);
-				waitpid(T.nspawn, &st, 0);
-				break;
-			}
-			sleep_ms(100);
-		}
-	}
+	nspawn_destroy(&T);
 	rm_tree(PIN);
 	rm_tree(PIN "-old");
-	if (T.mounted)
-		umount2(T.root, MNT_DETACH);
-	if (T.dir[0] && !getenv("CAUDIT_KEEP_TEST_DIRS"))
-		rm_tree(T.dir);
-	for (int i = 0; i < 64; i++) {
-		free(xs_buf[i]);
-		xs_buf[i] = NULL;
-	}
-	memset(&T, 0, sizeof(T));
 	return 0;
 }
 
 static char *host_path(const char *p)
 {
-	return xasprintf("%s%s", T.root, p);
+	return nspawn_path(&T, p);
 }
 
 /* Records of the container's log whose file.path equals path. */

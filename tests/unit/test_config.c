@@ -511,6 +511,19 @@ static void test_forwarding_keys(void **state)
 	assert_string_equal(cfg.forward_tls_ca, "/etc/ca.pem");
 	assert_string_equal(cfg.forward_tls_cert, "/etc/c.pem");
 	assert_string_equal(cfg.forward_tls_key, "/etc/c.key");
+	ok("forward_syslog = siem.example:6514\n");
+	assert_string_equal(cfg.forward_syslog, "siem.example:6514");
+	ok("forward_syslog = [::1]:514\n");
+	assert_string_equal(cfg.forward_syslog, "[::1]:514");
+	ok("forward_syslog =\n");
+	assert_string_equal(cfg.forward_syslog, "");
+	bad("forward_syslog = siem", "t.conf:1: forward_syslog: 'siem' is not HOST:PORT");
+	bad("forward_syslog = siem:0", "t.conf:1: forward_syslog: 'siem:0' is not HOST:PORT");
+	bad("forward_syslog = siem:65536",
+	    "t.conf:1: forward_syslog: 'siem:65536' is not HOST:PORT");
+	bad("forward_syslog = :514", "t.conf:1: forward_syslog: ':514' is not HOST:PORT");
+	bad("forward_syslog = tcp://siem:514",
+	    "t.conf:1: forward_syslog: 'tcp://siem:514' is not HOST:PORT");
 	bad("forward_nats = http://x:4222",
 	    "t.conf:1: forward_nats: 'http://x:4222' is not a list of nats:// or tls:// URLs");
 	bad("forward_nats = nats://a:1,,nats://b:2",

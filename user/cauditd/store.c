@@ -4,6 +4,7 @@
  * in store_recover.c, retention and disk conditions in store_disk.c, keys and
  * certificates in store_keys.c. Format: docs/log-format.md.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -416,12 +417,16 @@ int store_begin_segment(struct store *st, const char *prev, uint64_t prev_index,
 		store_segment_name_enc(st->seg, st->base.last_seq + 1);
 	else
 		store_segment_name(st->seg, st->base.last_seq + 1);
-	fd = openat(st->dfd, st->seg, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-		    0640);
+	/* with the log group from the start: caudit-forward may open it at once */
+	fd = fs_create_grouped(st->dfd, st->seg, 0640, st->gid);
 	if (fd < 0)
-		return -errno;
-	if (fchown(fd, 0, st->gid) < 0 && geteuid() == 0)
-		log_msg(LOG_WARNING, "chown %s: %s", st->seg, strerror(errno));
+		return fd;
+	{
+		struct stat sb;
+
+		if (geteuid() == 0 && fstat(fd, &sb) == 0 && sb.st_gid != st->gid)
+			log_msg(LOG_WARNING, "%s: cannot give it the log group", st->seg);
+	}
 	if (st->fd >= 0)
 		close(st->fd);
 	st->fd = fd;
@@ -617,6 +622,35 @@ int store_info(const struct sink *s, struct store_info *out)
 	return 0;
 }
 
+/*
+ * Files written under an earlier log_group keep that group: give them the
+ * current one, or a reader in the new group (caudit-forward) could read only
+ * what was written after the change.
+ */
+static void regroup_files(struct store *st)
+{
+	int fd = openat(st->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat sb;
+
+		if (fstatat(st->dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(sb.st_mode) || sb.st_gid == st->gid)
+			continue;
+		if (fchownat(st->dfd, de->d_name, 0, st->gid, AT_SYMLINK_NOFOLLOW) < 0)
+			log_msg(LOG_WARNING, "chown %s/%s: %s", st->cfg.log_dir, de->d_name,
+				strerror(errno));
+	}
+	closedir(d);
+}
+
 static int open_log_dir(struct store *st, char *err, size_t errlen)
 {
 	struct stat sb;
@@ -637,6 +671,8 @@ static int open_log_dir(struct store *st, char *err, size_t errlen)
 		log_msg(LOG_WARNING, "chown %s: %s", st->cfg.log_dir, strerror(errno));
 	if ((sb.st_mode & 07777) != 0750 && fchmod(st->dfd, 0750) < 0)
 		log_msg(LOG_WARNING, "chmod %s: %s", st->cfg.log_dir, strerror(errno));
+	if (geteuid() == 0)
+		regroup_files(st);
 	return 0;
 }
 

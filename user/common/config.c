@@ -44,6 +44,7 @@ enum config_type {
 	CONFIG_T_ACTION, /* int, enum config_action */
 	CONFIG_T_NAME,	/* char[64]: a user or group name */
 	CONFIG_T_URLS,	/* char[CONFIG_URLS_MAX]: comma-separated server URLs */
+	CONFIG_T_HOSTPORT, /* char[CONFIG_HOSTPORT_MAX]: HOST:PORT */
 };
 
 enum {
@@ -96,6 +97,8 @@ static int config_set_urls(struct ca_config *c, const struct config_key *k, char
 			   struct config_ctx *x);
 static int config_set_rules(struct ca_config *c, const struct config_key *k, char *val,
 			    struct config_ctx *x);
+static int config_set_hostport(struct ca_config *c, const struct config_key *k, char *val,
+			       struct config_ctx *x);
 
 enum {
 	CONFIG_K_LOG_DIR,
@@ -143,6 +146,7 @@ enum {
 	CONFIG_K_FORWARD_TLS_CERT,
 	CONFIG_K_FORWARD_TLS_KEY,
 	CONFIG_K_RULES,
+	CONFIG_K_FORWARD_SYSLOG,
 	CONFIG_K_NR,
 };
 
@@ -258,6 +262,10 @@ static const struct config_key config_keys[CONFIG_K_NR] = {
 	/* the audit policy (docs/policy.md): a rule file or directory, or "all" */
 	[CONFIG_K_RULES] = { "rules", CONFIG_T_PATH, CONFIG_F_RAW, 0, 0, CONFIG_OFF(rules), 0,
 			     config_set_rules },
+	/* caudit-forward sends RFC 5424 syslog there instead of NATS (TLS with forward_tls_ca) */
+	[CONFIG_K_FORWARD_SYSLOG] = { "forward_syslog", CONFIG_T_HOSTPORT,
+				      CONFIG_F_RAW | CONFIG_F_LIST, 0, 0,
+				      CONFIG_OFF(forward_syslog), 0, config_set_hostport },
 };
 
 static const char *const config_action_names[] = {
@@ -556,6 +564,26 @@ static int config_set_urls(struct ca_config *c, const struct config_key *k, char
 					  k->name, config_esc(q, val));
 		p += l + (p[l] == ',');
 	}
+	memcpy(config_field(c, k->off), val, n + 1);
+	return 0;
+}
+
+/* HOST:PORT (HOST a name, an IPv4 address or [IPv6]); port 1-65535; empty: unset. */
+static int config_set_hostport(struct ca_config *c, const struct config_key *k, char *val,
+			       struct config_ctx *x)
+{
+	char q[CONFIG_QUOTE_SIZE], *colon = strrchr(val, ':');
+	size_t n = strlen(val), port;
+
+	if (n == 0) {
+		*(char *)config_field(c, k->off) = 0;
+		return 0;
+	}
+	port = colon ? strspn(colon + 1, "0123456789") : 0;
+	if (n >= CONFIG_HOSTPORT_MAX || !colon || colon == val || !port || colon[1 + port] ||
+	    port > 5 || strtoul(colon + 1, NULL, 10) < 1 || strtoul(colon + 1, NULL, 10) > 65535 ||
+	    strcspn(val, " \t/") < n)
+		return config_err(x, "%s: '%s' is not HOST:PORT", k->name, config_esc(q, val));
 	memcpy(config_field(c, k->off), val, n + 1);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #define CONFIG_MAX_LIST 64      /* entries in a uid or comm list */
 #define CONFIG_MAX_FILE (1 << 20) /* largest config file accepted */
 #define CONFIG_URLS_MAX 1024      /* forward_nats */
+#define CONFIG_HOSTPORT_MAX 300   /* forward_syslog */
 
 /* What to do when the log disk runs low or fails (auditd.conf's choices). */
 enum config_action {
@@ -44,6 +45,7 @@ struct ca_config {
 	char forward_tls_ca[PATH_MAX];   /* forward_tls_ca: CA file, TLS on */
 	char forward_tls_cert[PATH_MAX]; /* forward_tls_cert / forward_tls_key: client cert */
 	char forward_tls_key[PATH_MAX];
+	char forward_syslog[CONFIG_HOSTPORT_MAX]; /* forward_syslog: HOST:PORT, RFC 5424 */
 	uint32_t seal_records;           /* seal_records: 1..1000000; default 1000 */
 	uint32_t seal_interval;          /* seal_interval: seconds 1..3600; default 10 */
 	uint32_t epoch_interval;         /* epoch_interval: seconds 1..86400; default 900 */

@@ -2,7 +2,7 @@
 /*
  * caudit-forward: sends a host's signed log on, as the agent writes it.
  *   caudit-forward --log-dir DIR --nats URL [--creds FILE] [--tls-ca FILE ...]
- *   caudit-forward --log-dir DIR --syslog HOST:PORT
+ *   caudit-forward --log-dir DIR --syslog HOST:PORT [--tls-ca FILE ...]
  * Settings come from the agent's config file (-c: log_dir, host_name,
  * forward_state) and flags, flags last. Runs unprivileged: it needs read
  * access to the log directory (the log group) and its own state directory.
@@ -34,8 +34,9 @@ static void usage(FILE *f)
 	    f,
 	    "usage: caudit-forward [-c CONFIG] [--log-dir DIR] [--state-dir DIR] [--host NAME]\n"
 	    "                      (--nats URL [--creds FILE] [--tls-ca FILE [--tls-cert FILE\n"
-	    "                       --tls-key FILE]] | --syslog HOST:PORT) [--poll-ms N] [--once]\n"
-	    "  -c CONFIG      the agent's config file (log_dir, host_name, forward_state)\n"
+	    "                       --tls-key FILE]] | --syslog HOST:PORT [--tls-ca ...])\n"
+	    "                      [--poll-ms N] [--once]\n"
+	    "  -c CONFIG      the agent's config file (log_dir, host_name, forward_*)\n"
 	    "  --log-dir DIR  the agent's log directory (default /var/log/caudit)\n"
 	    "  --state-dir    where the checkpoint is kept (default /var/lib/caudit-forward;\n"
 	    "                 the agent's forward_state must name the same directory)\n"
@@ -43,7 +44,9 @@ static void usage(FILE *f)
 	    "                 machine's host name)\n"
 	    "  --nats URL     NATS server(s), comma-separated (nats://, tls://)\n"
 	    "  --creds FILE   one line 'user password', mode 0600\n"
-	    "  --syslog H:P   send RFC 5424 records over TCP instead of NATS\n"
+	    "  --tls-ca FILE  TLS (to NATS or syslog): the CA that signed the server's certificate\n"
+	    "  --tls-cert F, --tls-key F  a client certificate and its key (mode 0600)\n"
+	    "  --syslog H:P   send RFC 5424 records over TCP (TLS with --tls-ca) instead of NATS\n"
 	    "  --once         exit when everything present has been sent\n");
 }
 
@@ -140,8 +143,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* the agent's config file's forward_* keys, where no flag was given */
+	if (!o.nats_url && !o.syslog && cfg.forward_nats[0] && cfg.forward_syslog[0]) {
+		fprintf(stderr, "caudit-forward: %s: forward_nats and forward_syslog are both set: "
+				"give --nats or --syslog\n", config);
+		return 2;
+	}
 	if (!o.nats_url && !o.syslog && cfg.forward_nats[0])
 		o.nats_url = cfg.forward_nats;
+	if (!o.nats_url && !o.syslog && cfg.forward_syslog[0])
+		o.syslog = cfg.forward_syslog;
 	if (!o.creds && cfg.forward_creds[0])
 		o.creds = cfg.forward_creds;
 	if (!o.tls_ca && cfg.forward_tls_ca[0])
@@ -151,7 +161,8 @@ int main(int argc, char **argv)
 		o.tls_key = cfg.forward_tls_key;
 	}
 	if (!o.nats_url == !o.syslog) {
-		fprintf(stderr, "caudit-forward: give --nats URL (or forward_nats) or --syslog\n");
+		fprintf(stderr, "caudit-forward: give --nats URL (or forward_nats) or --syslog HOST:PORT "
+				"(or forward_syslog)\n");
 		return 2;
 	}
 	snprintf(o.log_dir, sizeof(o.log_dir), "%s", log_dir ? log_dir : cfg.log_dir);

@@ -257,14 +257,14 @@ static int step_blocks(struct fwd_reader *r, struct fwd_out *out, char *err, siz
 		st->offset = 0;
 		return 1;
 	}
-	/* asked before reading: a newer segment means this file is complete */
-	final = !next_segment(r, st->segment, next, &newer);
 	if (fd < 0 || fstat(fd, &sb) < 0) {
 		snprintf(err, errlen, "%s: %s", st->segment, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -EIO;
 	}
+	/* asked before reading: a newer segment means this file is complete */
+	final = !next_segment(r, st->segment, next, &newer);
 	if ((uint64_t)sb.st_size > st->offset) {
 		n = pread(fd, r->buf, READ_MAX, (off_t)st->offset);
 		if (n < 0) {

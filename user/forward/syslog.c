@@ -12,7 +12,8 @@
  * host's signed log (seal: the seq of the seal that covers it); the record
  * itself is the message, byte for byte, so it can be checked against the
  * archive. A block counts as sent once the kernel accepted all its bytes.
- * TCP only (no TLS here yet: docs/forwarding.md).
+ * With a CA file (--tls-ca) the frames go inside TLS (syslog_tls.c, RFC
+ * 5425's transport); without one, plain TCP.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -20,32 +21,50 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "forward.h"
 #include "store_format.h"
+#include "syslog_tls.h"
 
 #define SYSLOG_PEN "32473" /* the example enterprise number of RFC 5612 */
 #define SYSLOG_PRI 110
 #define HDR_MAX 512
+/* a server that accepts but never answers the TLS handshake does not hang us */
+#define IO_TIMEOUT_S 15
 
 struct fwd_syslog {
 	struct fwd_out base;
 	char host[FWD_HOST_MAX];
 	char node[256], port[16];
 	int fd;
+	struct syslog_tls *tls; /* NULL: plain TCP */
 	char *out; /* the framed messages of one block */
 	size_t len, cap;
 };
 
-static int connect_to(struct fwd_syslog *s)
+static void disconnect(struct fwd_syslog *s)
+{
+	syslog_tls_disconnect(s->tls);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+/* TCP, then the TLS handshake when configured. 0, or -EAGAIN with err set. */
+static int connect_to(struct fwd_syslog *s, char *err, size_t errlen)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai, *a;
+	struct timeval tv = {.tv_sec = IO_TIMEOUT_S};
+	char why[512];
 	int fd = -1;
 
-	if (getaddrinfo(s->node, s->port, &hints, &ai))
-		return -EHOSTUNREACH;
+	if (getaddrinfo(s->node, s->port, &hints, &ai)) {
+		snprintf(err, errlen, "syslog %s:%s: cannot resolve %s", s->node, s->port, s->node);
+		return -EAGAIN;
+	}
 	for (a = ai; a; a = a->ai_next) {
 		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
 		if (fd < 0)
@@ -56,9 +75,20 @@ static int connect_to(struct fwd_syslog *s)
 		fd = -1;
 	}
 	freeaddrinfo(ai);
-	if (fd < 0)
-		return -ECONNREFUSED;
+	if (fd < 0) {
+		snprintf(err, errlen, "syslog %s:%s: cannot connect", s->node, s->port);
+		return -EAGAIN;
+	}
 	s->fd = fd;
+	if (!s->tls)
+		return 0;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (syslog_tls_connect(s->tls, fd, s->node, why, sizeof(why))) {
+		snprintf(err, errlen, "syslog %s:%s: %s", s->node, s->port, why);
+		disconnect(s);
+		return -EAGAIN;
+	}
 	return 0;
 }
 
@@ -191,9 +221,16 @@ static int syslog_send(struct fwd_out *out, const struct fwd_msg *m, const void 
 			 (unsigned long long)m->first, strerror(-r));
 		return r == -ENOMEM ? r : 0; /* not a block: nothing to say as syslog */
 	}
-	if (s->fd < 0 && connect_to(s)) {
-		snprintf(err, errlen, "syslog %s:%s: cannot connect", s->node, s->port);
-		return -EAGAIN;
+	if (s->fd < 0 && (r = connect_to(s, err, errlen)))
+		return r;
+	if (s->tls) {
+		char why[512];
+
+		if (!syslog_tls_write(s->tls, s->out, s->len, why, sizeof(why)))
+			return 0;
+		snprintf(err, errlen, "syslog %s:%s: %s", s->node, s->port, why);
+		disconnect(s);
+		return -EAGAIN; /* the block is sent again, whole */
 	}
 	while (off < s->len) {
 		ssize_t n = send(s->fd, s->out + off, s->len - off, MSG_NOSIGNAL);
@@ -203,8 +240,7 @@ static int syslog_send(struct fwd_out *out, const struct fwd_msg *m, const void 
 		if (n <= 0) {
 			snprintf(err, errlen, "syslog %s:%s: %s", s->node, s->port,
 				 strerror(errno));
-			close(s->fd);
-			s->fd = -1;
+			disconnect(s);
 			return -EAGAIN; /* the block is sent again, whole */
 		}
 		off += (size_t)n;
@@ -218,8 +254,8 @@ static void syslog_close(struct fwd_out *out)
 
 	if (!s)
 		return;
-	if (s->fd >= 0)
-		close(s->fd);
+	disconnect(s);
+	syslog_tls_free(s->tls);
 	free(s->out);
 	free(s);
 }
@@ -253,6 +289,14 @@ int fwd_syslog_open(struct fwd_out **out, const struct fwd_opts *o, char *err, s
 	strcpy(s->port, colon + 1);
 	strcpy(s->host, o->host);
 	s->fd = -1;
+	if (o->tls_ca) {
+		int r = syslog_tls_new(&s->tls, o->tls_ca, o->tls_cert, o->tls_key, err, errlen);
+
+		if (r) {
+			free(s);
+			return r;
+		}
+	}
 	s->base.ops = &syslog_ops;
 	*out = &s->base;
 	return 0;
