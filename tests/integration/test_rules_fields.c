@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -480,6 +481,12 @@ static int setup(void **state UNUSED)
 	low = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1,
 		   0);
 	if (low == MAP_FAILED || harness_tmpdir(D, sizeof(D)) || chmod(D, 0755))
+		return -1;
+	/*
+	 * The tmpfs mounts of the device cases live in a mount namespace of
+	 * this test (and its agent): they go away with it, even when killed.
+	 */
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		return -1;
 	write_policy();
 	conf = xasprintf("rules = %s\nlogin_services = sshd, rf-login", pf.path);
