@@ -75,8 +75,18 @@ static int kernel_field(unsigned field)
 	}
 }
 
+uint32_t kpolicy_path_hash(const char *s)
+{
+	uint32_t h = CA_FNV_OFFSET;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * CA_FNV_PRIME;
+	return h;
+}
+
 /* The kernel form of rule r; 1 when some predicate is left to user space. */
-static int build_rule(const struct rules_rule *r, unsigned index, struct ca_pol_rule *out)
+static int build_rule(const struct rules_policy *p, const struct rules_rule *r, unsigned index,
+		      struct ca_pol_rule *out)
 {
 	int partial = 0;
 
@@ -95,10 +105,20 @@ static int build_rule(const struct rules_rule *r, unsigned index, struct ca_pol_
 		kp.num = pr->num;
 		if (pr->flags & RULES_PRED_SIGNED)
 			kp.flags |= CA_PPF_SIGNED;
+		/* path= and dir= by hash (rule paths are normalized as records' are); not dir=/ */
+		if (pr->kind == RULES_V_STR && pr->op == RULES_OP_EQ &&
+		    (pr->field == RF_PATH || pr->field == RF_DIR)) {
+			const char *v = rules_str(p, pr->str);
+
+			if (v && v[0] == '/' && v[1]) {
+				kp.field = pr->field == RF_PATH ? CA_PF_PATH : CA_PF_DIR;
+				kp.num = kpolicy_path_hash(v);
+			}
+		}
 		if (kp.field == CA_PF_PERM)
 			kp.op = CA_POP_MASK; /* any of the rule's permissions */
-		if (kp.field == CA_PF_UNKNOWN)
-			partial = 1;
+		if (kp.field >= CA_PF_PATH)
+			partial = 1; /* strings: a match is confirmed in user space */
 		if (out->npred == CA_POL_PREDS) {
 			out->flags |= CA_PRF_PARTIAL;
 			partial = 1;
@@ -191,7 +211,7 @@ int kpolicy_build(const struct rules_policy *p, struct kpolicy **out)
 				continue;
 			if (k->nrules < CA_POL_RULES) {
 				kidx = (int)k->nrules++;
-				k->partial += build_rule(r, i, &k->rules[kidx]);
+				k->partial += build_rule(p, r, i, &k->rules[kidx]);
 			} else {
 				k->overflow++;
 			}
