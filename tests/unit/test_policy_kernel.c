@@ -107,10 +107,12 @@ static void test_predicates(void **state)
 	assert_int_equal(r->pred[2].field, CA_PF_AUID);
 	assert_int_equal(r->pred[2].op, CA_POP_NE);
 	assert_int_equal(r->pred[2].num, 0xffffffffu);
-	/* the watch: path left to user space, perm as a mask the kernel tests */
+	/* the watch: the path by its hash (user space confirms a match), perm as a mask */
 	r = &k->rules[1];
 	assert_int_equal(r->npred, 2);
-	assert_int_equal(r->pred[0].field, CA_PF_UNKNOWN);
+	assert_int_equal(r->pred[0].field, CA_PF_PATH);
+	assert_int_equal(r->pred[0].num, kpolicy_path_hash("/etc/passwd"));
+	assert_int_equal(kpolicy_path_hash("/etc/passwd"), 0x0bbdb997u); /* FNV-1a 32 */
 	assert_int_equal(r->pred[1].field, CA_PF_PERM);
 	assert_int_equal(r->pred[1].op, CA_POP_MASK);
 	assert_int_equal(r->pred[1].num, 2 | 8);
