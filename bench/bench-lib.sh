@@ -107,22 +107,38 @@ start_agent() {
 	done
 }
 
-# stop_agent: SIGTERM, wait (bounded) for the drain and exit, SIGKILL after.
-stop_agent() {
-	[ -n "$AGENT_PID" ] || return 0
-	kill -TERM "$AGENT_PID" 2>/dev/null || true
+# stop_pid PID NAME TIMEOUT: SIGTERM to a child of this shell, wait (bounded)
+# for it to exit, SIGKILL after TIMEOUT seconds; reaps it
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null || true
 	t=0
-	while kill -0 "$AGENT_PID" 2>/dev/null && [ "$t" -lt $((AGENT_STOP_TIMEOUT * 10)) ]; do
+	while kill -0 "$1" 2>/dev/null && [ "$t" -lt $(($3 * 10)) ]; do
 		# a zombie is done: wait below reaps it
-		[ "$(awk '{ print $3 }' "/proc/$AGENT_PID/stat" 2>/dev/null || echo Z)" = Z ] && break
+		[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || echo Z)" = Z ] && break
 		sleep 0.1
 		t=$((t + 1))
 	done
-	if [ "$t" -ge $((AGENT_STOP_TIMEOUT * 10)) ]; then
-		echo "$ME: cauditd $AGENT_PID did not stop in ${AGENT_STOP_TIMEOUT}s: SIGKILL" >&2
-		kill -KILL "$AGENT_PID" 2>/dev/null || true
+	if [ "$t" -ge $(($3 * 10)) ]; then
+		echo "$ME: $2 $1 did not stop in ${3}s: SIGKILL" >&2
+		kill -KILL "$1" 2>/dev/null || true
 	fi
-	wait "$AGENT_PID" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# stop_agent: SIGTERM, wait (bounded) for the drain and exit, SIGKILL after.
+stop_agent() {
+	[ -n "$AGENT_PID" ] || return 0
+	stop_pid "$AGENT_PID" cauditd "$AGENT_STOP_TIMEOUT"
 	AGENT_PID=
+}
+
+# on_exit FUNCTION: run FUNCTION when the script exits, also on HUP, INT, TERM
+# (FUNCTION starts with `trap - EXIT INT TERM HUP`)
+on_exit() {
+	# shellcheck disable=SC2064 # the function name is meant to expand now
+	trap "$1" EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 }
 

@@ -92,18 +92,7 @@ audit_rules() {
 # stop_auditd: SIGTERM to the auditd we started, SIGKILL after AUDITD_TIMEOUT
 stop_auditd() {
 	[ -n "$AUDITD_PID" ] || return 0
-	kill -TERM "$AUDITD_PID" 2>/dev/null || true
-	t=0
-	while kill -0 "$AUDITD_PID" 2>/dev/null && [ "$t" -lt $((AUDITD_TIMEOUT * 10)) ]; do
-		[ "$(awk '{ print $3 }' "/proc/$AUDITD_PID/stat" 2>/dev/null || echo Z)" = Z ] && break
-		sleep 0.1
-		t=$((t + 1))
-	done
-	if [ "$t" -ge $((AUDITD_TIMEOUT * 10)) ]; then
-		echo "$ME: auditd $AUDITD_PID did not stop in ${AUDITD_TIMEOUT}s: SIGKILL" >&2
-		kill -KILL "$AUDITD_PID" 2>/dev/null || true
-	fi
-	wait "$AUDITD_PID" 2>/dev/null || true
+	stop_pid "$AUDITD_PID" auditd "$AUDITD_TIMEOUT"
 	AUDITD_PID=
 }
 
@@ -131,10 +120,7 @@ cleanup() {
 	[ -z "$TMP" ] || rm -f "$WATCHED"
 	[ -n "$TMP" ] && rm -rf "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 # ---- checks ----------------------------------------------------------------
 

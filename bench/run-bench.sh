@@ -91,10 +91,7 @@ cleanup() {
 	stop_agent
 	[ -n "$TMP" ] && rm -rf "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 # ---- checks ----------------------------------------------------------------
 
