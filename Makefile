@@ -104,7 +104,7 @@ tests: binaries $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_BINS) $(TOOL_BINS)
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory binaries
-	$(BUILD)/cauditd -c etc/cauditd.conf --foreground
+	$(BUILD)/cauditd -c etc/cauditd.conf --rules etc/rules.d --foreground
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory tests

@@ -72,7 +72,7 @@ log_text() {
 # store, when this cauditd has one) under DIR, defaults for everything else
 write_config() {
 	# no pins (a benchmark must not leave capture running), no status socket
-	printf 'log_dir = %s/log\nkey_dir = %s/keys\npin_dir =\nstatus_socket =\n' "$1" "$1" >"$1/cauditd.conf"
+	printf 'log_dir = %s/log\nkey_dir = %s/keys\npin_dir =\nstatus_socket =\nrules = all\n' "$1" "$1" >"$1/cauditd.conf"
 	[ -z "${ENCRYPT_TO:-}" ] || printf 'encrypt_to = %s\n' "$ENCRYPT_TO" >>"$1/cauditd.conf"
 	[ -z "${EXTRA_CONF:-}" ] || printf '%s\n' "$EXTRA_CONF" >>"$1/cauditd.conf"
 	"$CAUDITD" -t -c "$1/cauditd.conf" >/dev/null 2>&1 && return 0

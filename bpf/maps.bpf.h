@@ -10,6 +10,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "caudit_event.h"
+#include "caudit_policy.h"
 
 struct ca_comm_key {
 	char comm[CA_COMM_LEN];
@@ -51,10 +52,24 @@ struct ca_loop_state {
 	__u32 _pad0;
 };
 
+/* An evaluation of the policy (bpf/policy.bpf.h): facts and the walk. */
+struct ca_pol_state {
+	__u64 rem[CA_POL_WORDS]; /* candidate rules not yet evaluated */
+	__u32 v[32];             /* facts, by enum ca_pol_field */
+	__u32 known;             /* bit per fact */
+	__u32 gen, slot;
+	__u32 rule;              /* index of the deciding or first candidate rule */
+	__u8 result;             /* CA_PD_* */
+	__u8 maybe_seen;
+	__u8 never_maybe;        /* a never rule may have matched */
+	__u8 _pad0;
+};
+
 struct ca_scratch {
 	__u8 ev[CA_EVENT_MAX];
 	__u8 tmp[CA_SCRATCH_TMP];
 	struct ca_loop_state loop;
+	struct ca_pol_state pol;
 };
 
 struct {
@@ -78,6 +93,8 @@ struct ca_pending {
 	__u64 enter_ns;
 	__u32 nr;         /* x86_64 number (ia32 calls are mapped) */
 	__u32 ev_flags;   /* CA_F_ABI_IA32 ... copied into the record */
+	__u32 pol_gen;    /* policy seen at enter (0: none); then the deciding one */
+	__u32 pol_slot;   /* at enter: its slot; after the exit test: policy_rule */
 };
 
 struct {

@@ -10,11 +10,39 @@
  * Failed execs never reach it; they are recorded at sys_exit (syscall.bpf.c).
  */
 #include "sock.bpf.h"
+#include "policy.bpf.h"
 #include <bpf/bpf_tracing.h>
 
 #define CA_SIGNAL_GROUP_EXIT 0x00000004
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define CA_TS_COMPAT_PROC 0x0002
+
+/* The x86_64 syscall the current task is in, or CA_SYSCALL_MAX (32-bit, none). */
+static __always_inline __u32 current_syscall_nr(struct task_struct *t)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	long nr;
+
+	if (!regs || (t->thread_info.status & CA_TS_COMPAT_PROC))
+		return CA_SYSCALL_MAX;
+	nr = BPF_CORE_READ(regs, orig_ax);
+	return nr >= 0 && nr < CA_SYSCALL_MAX ? (__u32)nr : CA_SYSCALL_MAX;
+}
+
+/* The policy for a lifecycle record of syscall nr: false drops it. */
+static __always_inline bool lifecycle_policy(struct ca_rec *r, __u32 nr, bool have_ret, long ret)
+{
+	__u32 gen, rule;
+
+	if (ca_pol_decide(ca_pol_current(), nr, 0, NULL, have_ret, ret, 0, true, &gen,
+			  &rule) == CA_PD_DROP)
+		return false;
+	r->ev->policy_gen = gen;
+	r->ev->policy_rule = rule;
+	return true;
+}
 
 /* argv of the new image, cut at args_max (flagged). */
 static __always_inline void append_args(struct ca_rec *r, struct task_struct *t)
@@ -87,25 +115,46 @@ int BPF_PROG(ca_process_exec, struct task_struct *p, pid_t old_pid, struct linux
 	struct ca_rec r;
 	__u32 start;
 
-	__u32 old_tid = old_pid, nr = CA_SYSCALL_MAX;
+	__u32 old_tid = old_pid, nr = CA_SYSCALL_MAX, gen, rule;
 	struct ca_pending *pe;
+	struct ca_pol_active a;
+	__u64 args[4] = {};
+	bool ia32 = false;
 
 	if (!ca_gen_active())
 		return 0; /* shares pending with the active object: hands off */
 	pe = bpf_map_lookup_elem(&pending, &old_tid);
 
 	/* which call it was (execve or execveat), when its enter was seen */
-	if (pe)
+	if (pe) {
 		nr = pe->nr;
+		ia32 = pe->ev_flags & CA_F_ABI_IA32;
+		args[0] = pe->args[0];
+		args[1] = pe->args[1];
+		args[2] = pe->args[2];
+		args[3] = pe->args[3];
+		a = ca_pol_resolve(pe->pol_gen, pe->pol_slot);
+	} else {
+		nr = current_syscall_nr(t);
+		a = ca_pol_current();
+	}
 	/* exec from a non-leader thread changed its tid: its sys_exit won't match */
 	if (old_tid != (__u32)BPF_CORE_READ(t, pid))
 		bpf_map_delete_elem(&pending, &old_tid);
 	note_login_origin(t);
 	if (ca_current_filtered())
 		return 0;
+	/* judged as auditd does at the exec's exit: new credentials, success */
+	if (ca_pol_decide(a, nr, ia32, pe ? args : NULL, true, 0, 0, true, &gen, &rule) ==
+	    CA_PD_DROP)
+		return 0;
 	if (!ca_rec_begin(&r, CA_EV_PROC_EXEC, t))
 		return 0;
 	r.ev->syscall_nr = nr;
+	r.ev->policy_gen = gen;
+	r.ev->policy_rule = rule;
+	if (ia32)
+		r.ev->flags |= CA_F_ABI_IA32;
 	r.ev->aux[CA_AUX_EXEC_OLD_PID] = old_pid;
 
 	/* the name as the caller gave it (may be /proc/self/fd/N, a script ...) */
@@ -161,6 +210,9 @@ int BPF_PROG(ca_process_fork, struct task_struct *parent, struct task_struct *ch
 		return 0;
 	if (!ca_rec_begin(&r, CA_EV_PROC_FORK, bpf_get_current_task_btf()))
 		return 0;
+	r.ev->syscall_nr = current_syscall_nr(bpf_get_current_task_btf());
+	if (!lifecycle_policy(&r, r.ev->syscall_nr, true, ctgid))
+		return 0;
 	r.ev->aux[CA_AUX_FORK_CHILD_PID] = BPF_CORE_READ(child, tgid);
 	r.ev->aux[CA_AUX_FORK_CHILD_START] = BPF_CORE_READ(child, start_boottime);
 	ca_rec_submit(&r);
@@ -187,6 +239,14 @@ int BPF_PROG(ca_process_exit, struct task_struct *p, bool group_dead)
 		goto forget;
 	if (!ca_rec_begin(&r, CA_EV_PROC_EXIT, t))
 		goto forget;
+	{
+		/* exit or exit_group; a death by signal is in no syscall of its own */
+		__u32 nr = current_syscall_nr(t);
+
+		r.ev->syscall_nr = nr == 60 || nr == 231 ? nr : CA_SYSCALL_MAX;
+		if (!lifecycle_policy(&r, r.ev->syscall_nr, false, 0))
+			goto forget;
+	}
 	sflags = BPF_CORE_READ(t, signal, flags);
 	if (sflags & CA_SIGNAL_GROUP_EXIT)
 		code = BPF_CORE_READ(t, signal, group_exit_code);

@@ -150,6 +150,9 @@ static __always_inline bool ca_rec_begin(struct ca_rec *r, __u16 type, struct ta
 	ev->ret = 0;
 	ev->syscall_nr = CA_SYSCALL_MAX;
 	ev->_pad0 = 0;
+	ev->policy_gen = 0;
+	ev->policy_rule = CA_POL_NONE;
+	__builtin_memset(&ev->obj, 0, sizeof(ev->obj));
 	__builtin_memset(ev->args, 0, sizeof(ev->args));
 	__builtin_memset(ev->aux, 0, sizeof(ev->aux));
 	__builtin_memset(ev->str_len, 0, sizeof(ev->str_len));

@@ -7,7 +7,7 @@
 #ifndef CAUDIT_SC_ENTER_BPF_H
 #define CAUDIT_SC_ENTER_BPF_H
 
-#include "record.bpf.h"
+#include "policy.bpf.h"
 
 #define CA_O_ACCMODE_WRITE 03 /* O_WRONLY | O_RDWR */
 #define CA_O_CREAT 0100
@@ -84,6 +84,54 @@ static __always_inline __u64 msg_name_of(__u64 umsg)
 	return name;
 }
 
+/* Open access mode for the policy's perm test (0: unknown or not an open). */
+static __always_inline __u32 ca_sc_open_acc(const struct ca_sc_desc *d, const __u64 *args)
+{
+	if (d->kind != CA_SC_OPEN || (d->flags & CA_SCF_OPEN_HOW) || d->flags_arg >= 6)
+		return 0; /* openat2's flags are read at exit */
+	return ca_pol_acc_mode(arg_at(args, d->flags_arg));
+}
+
+/*
+ * The policy at entry: drop calls no rule can select with what is known
+ * now; remember the policy for the exit, which decides with the result.
+ */
+static __always_inline bool ca_sc_policy_enter(struct ca_pending *p, const struct ca_sc_desc *d)
+{
+	struct ca_pol_active a = ca_pol_current();
+	__u32 gen, rule;
+	/* exec and set*id change the credentials the rules test: known at exit */
+	bool creds_final = d->kind != CA_SC_EXEC && d->kind != CA_SC_CRED;
+
+	if (ca_pol_decide(a, p->nr, !!(p->ev_flags & CA_F_ABI_IA32), p->args, false, 0,
+			  ca_sc_open_acc(d, p->args), creds_final, &gen, &rule) == CA_PD_DROP)
+		return false;
+	p->pol_gen = a.gen;
+	p->pol_slot = a.slot;
+	return true;
+}
+
+/*
+ * The policy at exit, with the result: false drops the call. Evaluated with
+ * the policy seen at enter while its slot still holds it, so a call that
+ * straddles a reload is judged by one policy; the decision goes to
+ * p->pol_gen and p->pol_slot (now the record's policy_rule). Run by the exit
+ * dispatchers, so that the handlers' verification stays as it was.
+ */
+static __always_inline bool ca_sc_policy_exit(struct ca_pending *p, const struct ca_sc_desc *d,
+					long ret)
+{
+	struct ca_pol_active a = ca_pol_resolve(p->pol_gen, p->pol_slot);
+	__u32 gen, rule;
+
+	if (ca_pol_decide(a, p->nr, !!(p->ev_flags & CA_F_ABI_IA32), p->args, true, ret,
+			  ca_sc_open_acc(d, p->args), true, &gen, &rule) == CA_PD_DROP)
+		return false;
+	p->pol_gen = gen;
+	p->pol_slot = rule;
+	return true;
+}
+
 /* Cheap per-syscall tests at enter: calls no record will be made for. */
 static __always_inline bool enter_wanted(const struct ca_sc_desc *d, __u32 nr, const __u64 *a)
 {
@@ -156,6 +204,8 @@ static __always_inline int ca_sc_enter_common(struct ca_pending *p)
 	if (d->kind >= CA_SC_NET && !enter_wanted(d, nr, p->args))
 		return 0;
 	if (ca_current_filtered())
+		return 0;
+	if (!ca_sc_policy_enter(p, d))
 		return 0;
 	p->enter_ns = bpf_ktime_get_boot_ns();
 	if (bpf_map_update_elem(&pending, &tid, p, BPF_ANY)) {

@@ -13,7 +13,7 @@
  * would refuse without CAP_KILL (kill_ok_by_cred) are, and so is any signal
  * to the agent. Refused attempts are recorded by the kill tracepoints (EPERM).
  */
-#include "record.bpf.h"
+#include "policy.bpf.h"
 #include <bpf/bpf_tracing.h>
 
 #define CA_TS_COMPAT 0x0002
@@ -50,6 +50,7 @@ int BPF_PROG(ca_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	__u32 s_uid, s_euid, t_uid, t_euid, t_suid, t_tgid;
 	bool to_agent, same_user;
 	struct ca_rec r;
+	__u32 gen, rule;
 	long nr;
 
 	if (!regs)
@@ -73,8 +74,13 @@ int BPF_PROG(ca_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 		return 0;
 	if (ca_current_filtered())
 		return 0;
+	if (ca_pol_decide(ca_pol_current(), nr, compat, NULL, false, 0, 0, true, &gen, &rule) ==
+	    CA_PD_DROP)
+		return 0;
 	if (!ca_rec_begin(&r, CA_EV_SIGNAL, t))
 		return 0;
+	r.ev->policy_gen = gen;
+	r.ev->policy_rule = rule;
 	r.ev->syscall_nr = nr;
 	if (compat)
 		r.ev->flags |= CA_F_ABI_IA32;

@@ -170,6 +170,8 @@ static __always_inline bool exit_rec_begin(struct ca_rec *r, __u16 type, struct 
 	if (!ca_rec_begin(r, type, t))
 		return false;
 	r->ev->syscall_nr = p->nr;
+	r->ev->policy_gen = p->pol_gen;
+	r->ev->policy_rule = p->pol_slot;
 	r->ev->ret = ret;
 	r->ev->flags |= p->ev_flags;
 	r->ev->args[0] = p->args[0];
@@ -626,6 +628,11 @@ int ca_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	d = bpf_map_lookup_elem(&sc_table, &nr);
 	if (!d)
 		return 0;
+	if (ca_gen_active() && !ca_sc_policy_exit(pp, d, ctx->ret)) {
+		bpf_map_delete_elem(&pending, &tid);
+		bpf_map_delete_elem(&pending_cred, &tid);
+		return 0;
+	}
 	bpf_tail_call(ctx, &sc_exit_prog, d->kind);
 	return 0;
 }

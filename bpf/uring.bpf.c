@@ -28,6 +28,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_tracing.h>
 #include "uring_emit.bpf.h"
+#include "policy.bpf.h"
 
 /*
  * In-flight requests. A plain hash (not LRU): a full map is counted as
@@ -74,8 +75,9 @@ _Static_assert(CA_URING_REC_MAX <= CA_EVENT_MAX, "parked record larger than scra
  * personality runs with, and is recorded with, that personality's creds).
  */
 static __always_inline bool uring_begin(struct ca_rec *r, struct io_kiocb *req, __u32 nr,
-					struct task_struct *t)
+					struct task_struct *t, __u32 acc)
 {
+	__u32 gen, rule;
 	struct ca_comm_key comm = {};
 	__u64 rflags = req->flags;
 	__u32 uid = (__u32)bpf_get_current_uid_gid();
@@ -88,8 +90,14 @@ static __always_inline bool uring_begin(struct ca_rec *r, struct io_kiocb *req, 
 		uid = BPF_CORE_READ(req, creds, uid.val);
 	if (ca_filtered(t->tgid, uid, comm.comm))
 		return false;
+	/* judged at submission: the result is unknown to the kernel's test */
+	if (ca_pol_decide(ca_pol_current(), nr, 0, NULL, false, 0, acc, !(rflags & CA_REQ_F_CREDS),
+			  &gen, &rule) == CA_PD_DROP)
+		return false;
 	if (!ca_rec_begin(r, CA_EV_SYSCALL, t))
 		return false;
+	r->ev->policy_gen = gen;
+	r->ev->policy_rule = rule;
 	r->ev->flags |= CA_F_VIA_URING;
 	r->ev->syscall_nr = nr;
 	__builtin_memcpy(r->ev->task.comm, comm.comm, sizeof(comm.comm));
@@ -118,7 +126,7 @@ SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(ca_uring_submit, struct io_kiocb *req)
 {
 	__u8 op = req->opcode;
-	__u32 nr = uring_nr(op);
+	__u32 nr = uring_nr(op), acc = 0;
 	struct task_struct *t;
 	struct ca_rec r;
 
@@ -129,7 +137,9 @@ int BPF_PROG(ca_uring_submit, struct io_kiocb *req)
 	    !open_writes(BPF_CORE_READ((struct io_open *)&req->cmd, how.flags)))
 		return 0;
 	t = bpf_get_current_task_btf();
-	if (!uring_begin(&r, req, nr, t) || !fill_op(&r, t, req, op))
+	if (op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2)
+		acc = ca_pol_acc_mode(BPF_CORE_READ((struct io_open *)&req->cmd, how.flags));
+	if (!uring_begin(&r, req, nr, t, acc) || !fill_op(&r, t, req, op))
 		return 0;
 	/*
 	 * IOSQE_CQE_SKIP_SUCCESS: a success posts no completion, so the record
@@ -157,7 +167,7 @@ int BPF_PROG(ca_uring_failed, const struct io_uring_sqe *sqe, struct io_kiocb *r
 	if (!nr)
 		return 0;
 	t = bpf_get_current_task_btf();
-	if (!uring_begin(&r, req, nr, t) || !fill_from_sqe(&r, t, sqe, op))
+	if (!uring_begin(&r, req, nr, t, 0) || !fill_from_sqe(&r, t, sqe, op))
 		return 0;
 	uring_park(&r, req);
 	return 0;

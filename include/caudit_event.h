@@ -31,7 +31,7 @@
 #include <linux/types.h>
 #endif
 
-#define CA_ABI_VERSION 2
+#define CA_ABI_VERSION 3
 
 #define CA_COMM_LEN 16
 #define CA_TTY_LEN 16
@@ -87,6 +87,7 @@ enum ca_event_flags {
 	CA_F_ABI_IA32 = 1 << 7,     /* 32-bit syscall (int $0x80 / compat entry) */
 	CA_F_VIA_URING = 1 << 8,    /* operation submitted through io_uring */
 	CA_F_NO_RESULT = 1 << 10,   /* recorded at submit: success posts no result */
+	CA_F_OBJ = 1 << 11,         /* obj holds the file the operation acted on */
 };
 
 /* Drop and degradation reasons, one per-CPU counter each (map drop_counters). */
@@ -147,6 +148,15 @@ struct ca_task_info {
 	struct ca_origin origin;
 };
 
+/* The file an operation acted on, when the kernel handed it to us (CA_F_OBJ). */
+struct ca_obj_info {
+	__u64 ino;
+	__u32 dev;            /* kernel dev_t: major << 20 | minor */
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+};
+
 struct ca_event {
 	__u32 size;           /* whole record, header and strings */
 	__u16 type;           /* enum ca_event_type */
@@ -157,7 +167,10 @@ struct ca_event {
 	__u64 aux[4];         /* per type: see CA_AUX_* */
 	__u32 syscall_nr;     /* x86_64 number; CA_SYSCALL_MAX for none */
 	__u16 str_len[CA_S__COUNT];
+	__u32 policy_gen;
+	__u32 policy_rule;
 	__u32 _pad0;
+	struct ca_obj_info obj;
 	struct ca_task_info task;
 };
 
@@ -287,7 +300,7 @@ struct ca_runtime_cfg {
 #define CA_ASSERT_SIZE(type, n) _Static_assert(sizeof(type) == (n), #type " size changed")
 CA_ASSERT_SIZE(struct ca_origin, 40);
 CA_ASSERT_SIZE(struct ca_task_info, 192);
-CA_ASSERT_SIZE(struct ca_event, 320);
+CA_ASSERT_SIZE(struct ca_event, 352);
 CA_ASSERT_SIZE(struct ca_net_info, 48);
 CA_ASSERT_SIZE(struct ca_creds, 192);
 CA_ASSERT_SIZE(struct ca_sc_desc, 16);

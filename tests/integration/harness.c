@@ -384,6 +384,9 @@ void harness_service_defaults(FILE *f, const char *extra_config)
 		fprintf(f, "pin_dir =\n");
 	if (!extra_config || !strstr(extra_config, "status_socket"))
 		fprintf(f, "status_socket =\n");
+	/* every hooked operation unless the test brings its own rules */
+	if (!extra_config || !strstr(extra_config, "rules"))
+		fprintf(f, "rules = all\n");
 }
 
 int agent_start(struct agent *a, const char *extra_config)

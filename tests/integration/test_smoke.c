@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "caudit_event.h"
 #include "harness.h"
 
 static struct agent ag;
@@ -46,7 +47,7 @@ static void test_start_record_lists_hooks(void **state)
 					"sched_process_exec") == 0;
 		assert_true(found);
 	}
-	assert_int_equal(jint(start, "agent.abi"), 2);
+	assert_int_equal(jint(start, "agent.abi"), CA_ABI_VERSION);
 }
 
 static void test_rename_recorded(void **state)

@@ -37,7 +37,7 @@
 
 #define PIN "/sys/fs/bpf/caudit-nspawn-test"
 #define BOOT_MS 90000
-#define CONF "pin_dir = " PIN "\nseal_interval = 1\nstatus_group = caudit\n"
+#define CONF "pin_dir = " PIN "\nseal_interval = 1\nstatus_group = caudit\nrules = all\n"
 
 static struct {
 	char dir[256];

@@ -127,14 +127,17 @@ static void test_event_layout(void **state)
 		FIELD(struct ca_event, aux, 72),
 		FIELD(struct ca_event, syscall_nr, 104),
 		FIELD(struct ca_event, str_len, 108),
-		FIELD(struct ca_event, _pad0, 124),
-		FIELD(struct ca_event, task, 128),
+		FIELD(struct ca_event, policy_gen, 124),
+		FIELD(struct ca_event, policy_rule, 128),
+		FIELD(struct ca_event, _pad0, 132),
+		FIELD(struct ca_event, obj, 136),
+		FIELD(struct ca_event, task, 160),
 	};
 	const struct ca_event *e = NULL;
 
 	(void)state;
 	CHECK_LAYOUT(struct ca_event, f);
-	assert_int_equal(sizeof(struct ca_event), 320);
+	assert_int_equal(sizeof(struct ca_event), 352);
 	assert_int_equal(sizeof(e->args), 6 * 8);
 	assert_int_equal(sizeof(e->aux), 4 * 8);
 	assert_int_equal(sizeof(e->str_len), CA_S__COUNT * 2);
@@ -260,7 +263,7 @@ static void test_runtime_cfg_layout(void **state)
 static void test_enum_values(void **state)
 {
 	(void)state;
-	assert_int_equal(CA_ABI_VERSION, 2);
+	assert_int_equal(CA_ABI_VERSION, 3);
 
 	assert_int_equal(CA_EV_NONE, 0);
 	assert_int_equal(CA_EV_PROC_EXEC, 1);

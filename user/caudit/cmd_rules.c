@@ -19,6 +19,7 @@
 
 #include "cmd.h"
 #include "rules.h"
+#include "rules_files.h"
 
 static void rules_usage(FILE *f)
 {
@@ -28,166 +29,6 @@ static void rules_usage(FILE *f)
 		   "Prints warnings and errors as file:line:col: message, then a summary\n"
 		   "(rules per list, syscalls hooked, watches, keys, policy hash).\n"
 		   "Exit status: 0 no error, 1 some error, 2 usage, 3 a file could not be read.\n");
-}
-
-static int lookup_user(const char *name, uint32_t *id, void *ctx)
-{
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	int r = getpwnam_r(name, &pw, buf, sizeof(buf), &res);
-
-	if (r)
-		return -r;
-	if (!res)
-		return -ENOENT;
-	*id = pw.pw_uid;
-	return 0;
-}
-
-static int lookup_group(const char *name, uint32_t *id, void *ctx)
-{
-	struct group gr, *res = NULL;
-	char buf[8192];
-	int r = getgrnam_r(name, &gr, buf, sizeof(buf), &res);
-
-	if (r)
-		return -r;
-	if (!res)
-		return -ENOENT;
-	*id = gr.gr_gid;
-	return 0;
-}
-
-/* auditctl -w decides file or directory watch by what the path is now. */
-static int path_is_dir(const char *path, void *ctx)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The whole file, at most RULES_MAX_TEXT bytes; 0 or -errno. */
-static int read_file(const char *path, char **out, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	size_t cap = 65536, n = 0;
-	char *buf;
-	ssize_t r;
-
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		if (n == cap) {
-			char *nb;
-
-			if (cap > RULES_MAX_TEXT) {
-				free(buf);
-				close(fd);
-				return -EFBIG;
-			}
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			r = -errno;
-			free(buf);
-			close(fd);
-			return (int)r;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
-static int parse_one(struct rules_policy *p, const char *path)
-{
-	char *text = NULL;
-	size_t len = 0;
-	int r = read_file(path, &text, &len);
-
-	if (r) {
-		fprintf(stderr, "caudit rules: %s: %s\n", path, strerror(-r));
-		return r;
-	}
-	rules_parse(p, path, text, len);
-	free(text);
-	return 0;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* PATH/\*.rules in byte order (not the locale's), as augenrules sorts. */
-static int parse_dir(struct rules_policy *p, const char *dir)
-{
-	char **names = NULL, path[4352];
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	int r = 0;
-	DIR *d = opendir(dir);
-
-	if (!d) {
-		fprintf(stderr, "caudit rules: %s: %s\n", dir, strerror(errno));
-		return -errno;
-	}
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-
-		if (l < 7 || strcmp(de->d_name + l - 6, ".rules") || de->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			char **nn = realloc(names, (cap = cap ? cap * 2 : 32) * sizeof(*nn));
-
-			if (!nn || n >= RULES_MAX_FILES) {
-				free(nn ? nn : names);
-				names = NULL;
-				r = -E2BIG;
-				break;
-			}
-			names = nn;
-		}
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			r = -ENOMEM;
-			break;
-		}
-		n++;
-	}
-	closedir(d);
-	if (r) {
-		fprintf(stderr, "caudit rules: %s: %s\n", dir, strerror(-r));
-	} else {
-		qsort(names, n, sizeof(*names), cmp_name);
-		for (size_t i = 0; i < n && !r; i++) {
-			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-			r = parse_one(p, path);
-		}
-	}
-	for (size_t i = 0; names && i < n; i++)
-		free(names[i]);
-	free(names);
-	return r;
 }
 
 static void print_summary(const struct rules_policy *p, unsigned nfiles, int json)
@@ -223,7 +64,6 @@ static int rules_check(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
-	struct rules_env env = {lookup_user, lookup_group, path_is_dir, NULL};
 	struct rules_policy *p;
 	unsigned nfiles = 0;
 	int c, json = 0, io = 0, errors;
@@ -252,21 +92,18 @@ static int rules_check(int argc, char **argv)
 		rules_usage(stderr);
 		return CMD_USAGE;
 	}
-	p = rules_new(&env);
+	p = rules_new(rules_env_system());
 	if (!p) {
 		fprintf(stderr, "caudit rules check: out of memory\n");
 		return CMD_ERROR;
 	}
-	for (int i = optind; i < argc && !io; i++) {
-		struct stat st;
+	{
+		char err[512];
 
-		if (stat(argv[i], &st)) {
-			fprintf(stderr, "caudit rules: %s: %s\n", argv[i], strerror(errno));
+		if (rules_read_paths(p, (const char *const *)argv + optind,
+				     (unsigned)(argc - optind), err, sizeof(err))) {
+			fprintf(stderr, "caudit rules: %s\n", err);
 			io = 1;
-		} else if (S_ISDIR(st.st_mode)) {
-			io = parse_dir(p, argv[i]) != 0;
-		} else {
-			io = parse_one(p, argv[i]) != 0;
 		}
 	}
 	errors = rules_compile(p);

@@ -14,6 +14,7 @@
 #include "jsonw.h"
 #include "loader.h"
 #include "pins.h"
+#include "policy.h"
 #include "service.h"
 #include "sink.h"
 #include "status.h"
@@ -21,6 +22,9 @@
 struct agent {
 	const char *config_path;
 	const char *log_dir_override;
+	const char *rules_override;  /* --rules PATH */
+	struct agent_policy policy;
+	struct rules_policy *start_rules; /* read before the BPF load, activated by it */
 	struct ca_config cfg;
 	char config_hash[65];
 	struct loader *loader;

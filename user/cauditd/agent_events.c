@@ -122,3 +122,60 @@ int agent_event_config(struct drain *d, const char *config_path, const char *con
 		jw_cstring(&d->w, "error", error);
 	return finish(d);
 }
+
+static void write_who(struct jsonw *w, const struct policy_who *who)
+{
+	jw_object_begin(w, "by");
+	jw_uint(w, "uid", who->uid);
+	jw_int(w, "pid", who->pid);
+	jw_cstring(w, "via", who->via);
+	jw_object_end(w);
+}
+
+int agent_event_policy(struct drain *d, const struct policy_gen *g, const struct policy_gen *prev,
+		       const char *path, const struct policy_who *who)
+{
+	struct rules_summary s;
+
+	rules_get_summary(g->rules, &s);
+	begin(d, "agent.policy");
+	jw_object_begin(&d->w, "policy");
+	jw_uint(&d->w, "gen", g->gen);
+	jw_cstring(&d->w, "hash", g->hash);
+	jw_cstring(&d->w, "source", path);
+	jw_uint(&d->w, "rules", s.rules[RULES_LIST_EXIT] + s.rules[RULES_LIST_TASK]);
+	jw_uint(&d->w, "watches", s.watches);
+	jw_uint(&d->w, "keys", s.keys);
+	jw_uint(&d->w, "warnings", s.warnings);
+	jw_bool(&d->w, "immutable", rules_control(g->rules)->enabled == 2);
+	if (prev) {
+		struct rules_summary ps;
+
+		rules_get_summary(prev->rules, &ps);
+		jw_object_begin(&d->w, "previous");
+		jw_uint(&d->w, "gen", prev->gen);
+		jw_cstring(&d->w, "hash", prev->hash);
+		jw_uint(&d->w, "rules", ps.rules[RULES_LIST_EXIT] + ps.rules[RULES_LIST_TASK]);
+		jw_bool(&d->w, "same", !strcmp(prev->hash, g->hash));
+		jw_object_end(&d->w);
+	}
+	write_who(&d->w, who);
+	jw_object_end(&d->w);
+	return finish(d);
+}
+
+int agent_event_policy_refused(struct drain *d, const struct policy_gen *cur, const char *path,
+			       const char *reason, const struct policy_who *who)
+{
+	begin(d, "agent.policy_refused");
+	jw_object_begin(&d->w, "policy");
+	jw_cstring(&d->w, "source", path);
+	jw_cstring(&d->w, "reason", reason);
+	if (cur) {
+		jw_uint(&d->w, "kept_gen", cur->gen);
+		jw_cstring(&d->w, "kept_hash", cur->hash);
+	}
+	write_who(&d->w, who);
+	jw_object_end(&d->w);
+	return finish(d);
+}

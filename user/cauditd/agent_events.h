@@ -7,6 +7,7 @@
 
 #include "drain.h"
 #include "loader.h"
+#include "policy.h"
 
 struct loss_state {
 	uint64_t reported[CA_DROP__COUNT]; /* BPF counters already written */
@@ -27,5 +28,12 @@ int agent_event_stop(struct drain *d, const char *reason, const uint64_t drops[C
 
 int agent_event_config(struct drain *d, const char *config_path, const char *config_hash,
 		       const char *error);
+
+/* agent.policy: generation g (prev: the one it replaces) from path, asked by who. */
+int agent_event_policy(struct drain *d, const struct policy_gen *g, const struct policy_gen *prev,
+		       const char *path, const struct policy_who *who);
+/* agent.policy_refused: a change that did not happen, and the policy kept. */
+int agent_event_policy_refused(struct drain *d, const struct policy_gen *cur, const char *path,
+			       const char *reason, const struct policy_who *who);
 
 #endif

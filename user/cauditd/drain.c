@@ -71,6 +71,16 @@ static void handle_record(struct drain *d, struct ringc *rc, const void *data, s
 	default:
 		break;
 	}
+	if (d->policy) {
+		const struct enc_policy *pol;
+
+		if (!policy_select(d->policy, &dec, &pol)) {
+			/* the rules do not select it: consumed, not written */
+			ringc_batch_note(rc, d->sink->last_seq, pos_after);
+			goto done;
+		}
+		d->enc.policy = pol;
+	}
 	pe = proc_cache_get(&d->procs, ev->task.pid);
 	if (pe) {
 		ep.exe = pe->exe;
@@ -90,6 +100,8 @@ static void handle_record(struct drain *d, struct ringc *rc, const void *data, s
 		if (drain_commit(d) == 0)
 			d->records++;
 	}
+	d->enc.policy = NULL;
+done:
 	if (ev->type == CA_EV_PROC_EXIT)
 		proc_cache_remove(&d->procs, ev->task.pid);
 }

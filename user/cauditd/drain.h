@@ -6,6 +6,7 @@
 #ifndef CAUDIT_DRAIN_H
 #define CAUDIT_DRAIN_H
 
+#include "policy.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,7 @@ struct drain {
 	uint64_t records;      /* event records written */
 	uint64_t bad_records;  /* records that failed to decode or encode */
 	uint64_t write_errors; /* records lost because the sink failed */
+	struct agent_policy *policy; /* NULL: every record is written */
 };
 
 /*

@@ -39,6 +39,7 @@ struct loader {
 	int have_iter;
 	int have_ia32;
 	int no_uring;         /* io_uring hooks failed to load: retried without them */
+	int policy_opens;     /* a rule policy is loaded: it decides read-only opens too */
 };
 
 static struct hook_status *hook_add(struct loader *l, const char *name)
@@ -173,7 +174,7 @@ static void set_runtime(struct loader *l, const struct ca_config *cfg)
 	/* never wait for more than a quarter of the ring: wake before it fills */
 	if (wake > cfg->ring_buffer_size / 4)
 		wake = cfg->ring_buffer_size / 4;
-	rc->capture_read_opens = cfg->capture_read_opens ? 1 : 0;
+	rc->capture_read_opens = cfg->capture_read_opens || l->policy_opens ? 1 : 0;
 	rc->uid_include_active = cfg->n_include_uids > 0;
 	rc->comm_include_active = cfg->n_include_comms > 0;
 	rc->args_max = cfg->args_max > CA_ARGS_MAX ? CA_ARGS_MAX : cfg->args_max;
@@ -528,7 +529,8 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent_tgid,
-		struct pins *pins, int pin_state, char *err, size_t errlen)
+		struct pins *pins, int pin_state, loader_ready_fn ready, void *ready_ctx, char *err,
+		size_t errlen)
 {
 	struct loader *l = calloc(1, sizeof(*l));
 	int r;
@@ -580,6 +582,11 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 			snprintf(err, errlen, "pinned hook list: %s", strerror(-r));
 			goto fail;
 		}
+		if (ready) {
+			r = ready(ready_ctx, l, err, errlen);
+			if (r)
+				goto fail;
+		}
 		*out = l;
 		return 0;
 	}
@@ -591,6 +598,12 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 	if (r) {
 		snprintf(err, errlen, "fill BPF maps: %s", strerror(-r));
 		goto fail;
+	}
+	/* the policy is in place before the first program runs */
+	if (ready) {
+		r = ready(ready_ctx, l, err, errlen);
+		if (r)
+			goto fail;
 	}
 	r = attach_all(l, err, errlen);
 	if (r)
@@ -631,6 +644,21 @@ int loader_set_origin(struct loader *l, uint32_t pid, const struct ca_origin *or
 	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.origins), &pid, origin, BPF_NOEXIST))
 		return -errno;
 	return 0;
+}
+
+int loader_policy_fds(const struct loader *l, struct loader_policy_fds *fds)
+{
+	fds->active = bpf_map__fd(l->skel->maps.pol_active);
+	fds->slot_gen = bpf_map__fd(l->skel->maps.pol_slot_gen);
+	fds->sc = bpf_map__fd(l->skel->maps.pol_sc);
+	fds->rules = bpf_map__fd(l->skel->maps.pol_rules);
+	return fds->active < 0 || fds->slot_gen < 0 || fds->sc < 0 || fds->rules < 0 ? -EBADF : 0;
+}
+
+void loader_policy_read_opens(struct loader *l, const struct ca_config *cfg, int on)
+{
+	l->policy_opens = on;
+	set_runtime(l, cfg);
 }
 
 int loader_ringbuf_fd(const struct loader *l)

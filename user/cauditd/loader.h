@@ -35,8 +35,11 @@ struct pins;
  * switches ca_active_gen so that the old programs stop emitting as the new
  * ones start. Returns 0 or a negative errno with err set.
  */
+/* Called once the maps are filled, before any program is attached (policy). */
+typedef int (*loader_ready_fn)(void *ctx, struct loader *l, char *err, size_t errlen);
 int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent_tgid,
-		struct pins *pins, int pin_state, char *err, size_t errlen);
+		struct pins *pins, int pin_state, loader_ready_fn ready, void *ready_ctx, char *err,
+		size_t errlen);
 
 /*
  * What makes pins reusable: a hash of the BPF object and of the settings
@@ -52,6 +55,14 @@ int loader_apply_runtime(struct loader *l, const struct ca_config *cfg);
 
 /* fd of the events ring buffer map */
 int loader_ringbuf_fd(const struct loader *l);
+
+/* The policy maps (bpf/policy.bpf.h), for loader_policy.c. */
+struct loader_policy_fds {
+	int active, slot_gen, sc, rules;
+};
+int loader_policy_fds(const struct loader *l, struct loader_policy_fds *fds);
+/* on: a rule policy decides read-only opens (capture_read_opens no longer applies). */
+void loader_policy_read_opens(struct loader *l, const struct ca_config *cfg, int on);
 
 /* Drop counters summed over CPUs. */
 int loader_read_drops(const struct loader *l, uint64_t out[CA_DROP__COUNT]);

@@ -39,7 +39,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cauditd [-c FILE] [--foreground] [--log-dir DIR]\n"
+	fprintf(f, "usage: cauditd [-c FILE] [--foreground] [--log-dir DIR] [--rules PATH]\n"
 		   "       cauditd -t [-c FILE]   check the configuration and exit\n"
 		   "       cauditd --remove-pins [-c FILE]   remove pin_dir: capture stops\n"
 		   "       cauditd --version\n");
@@ -117,6 +117,7 @@ static void reload(struct agent *a)
 			"status_socket change at restart");
 	loader_apply_runtime(a->loader, &next);
 	a->cfg.capture_read_opens = next.capture_read_opens;
+	memcpy(a->cfg.rules, next.rules, sizeof(next.rules));
 	a->cfg.poll_interval_ms = next.poll_interval_ms;
 	a->cfg.loss_report_interval = next.loss_report_interval;
 	/* the filters apply to every program, also the pinned ones of a takeover */
@@ -135,6 +136,63 @@ static void reload(struct agent *a)
 	log_msg(LOG_INFO, "configuration reloaded (%s), generation %llu", hash,
 		(unsigned long long)a->generation);
 	service_ready();
+}
+
+static const char *rules_path(const struct agent *a, const struct ca_config *cfg)
+{
+	return a->rules_override ? a->rules_override : cfg->rules;
+}
+
+/* loader_ready_fn: the start policy goes into the kernel before capture begins. */
+static int activate_start_policy(void *ctx, struct loader *l, char *err, size_t errlen)
+{
+	struct agent *a = ctx;
+	struct rules_policy *p = a->start_rules;
+
+	a->start_rules = NULL;
+	return policy_activate(&a->policy, l, &a->cfg, p, !strcmp(rules_path(a, &a->cfg), "all"),
+			       err, errlen);
+}
+
+/*
+ * Replace the policy by the rules at path: all or nothing. Refused while the
+ * policy is immutable (-e 2) or when the rules do not compile; a refusal is
+ * logged with who asked, and the running policy stays. 0 or negative errno.
+ */
+static int policy_reload(struct agent *a, const char *path, const struct policy_who *who,
+			 char *err, size_t errlen)
+{
+	const struct policy_gen *prev = a->policy.cur;
+	struct policy_gen prev_copy = {0};
+	struct rules_policy *p = NULL;
+	int r;
+
+	if (a->policy.locked) {
+		snprintf(err, errlen, "the policy is immutable (-e 2 in generation %u) until reboot",
+			 prev ? prev->gen : 0);
+		r = -EPERM;
+	} else {
+		r = policy_read(path, &p, err, errlen);
+	}
+	if (!r) {
+		if (prev)
+			prev_copy = *prev; /* its slot may be reused by the new generation */
+		r = policy_activate(&a->policy, a->loader, &a->cfg, p, !strcmp(path, "all"), err,
+				    errlen);
+	}
+	if (r) {
+		log_msg(LOG_ERR, "policy change from %s refused (%s, uid %u pid %d), keeping "
+			"generation %u: %s", path, who->via, who->uid, who->pid,
+			prev ? prev->gen : 0, err);
+		agent_event_policy_refused(&a->drain, a->policy.cur, path, err, who);
+		a->sink->ops->flush(a->sink);
+		return r;
+	}
+	agent_event_policy(&a->drain, a->policy.cur, prev ? &prev_copy : NULL, path, who);
+	a->sink->ops->flush(a->sink);
+	log_msg(LOG_INFO, "policy generation %u (%s) from %s (%s, uid %u pid %d)",
+		a->policy.cur->gen, a->policy.cur->hash, path, who->via, who->uid, who->pid);
+	return 0;
 }
 
 static int setup_signals(struct agent *a)
@@ -185,7 +243,13 @@ static int run_loop(struct agent *a, const char **stop_reason)
 				continue;
 			while (read(a->sigfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
+					struct policy_who who = {si.ssi_uid, (int32_t)si.ssi_pid,
+								 "SIGHUP"};
+					char perr[768];
+
 					reload(a);
+					policy_reload(a, rules_path(a, &a->cfg), &who, perr,
+						      sizeof(perr));
 				} else {
 					*stop_reason = si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM";
 					return 0;
@@ -301,6 +365,7 @@ int main(int argc, char **argv)
 		{ "test", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "remove-pins", no_argument, NULL, 'R' },
+		{ "rules", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -320,6 +385,7 @@ int main(int argc, char **argv)
 		case 't': check_only = 1; break;
 		case 'V': printf("cauditd %s\n", CAUDIT_VERSION); return 0;
 		case 'R': unpin = 1; break;
+		case 'r': a.rules_override = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -338,8 +404,24 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	hash_file(a.config_path, a.config_hash);
+	if (a.rules_override && strcmp(a.rules_override, "all") && a.rules_override[0] != '/') {
+		/* the daemon changes directory: keep the path it was given meaning the same */
+		static char abs_rules[PATH_MAX];
+
+		if (!realpath(a.rules_override, abs_rules)) {
+			log_msg(LOG_ERR, "--rules %s: %s", a.rules_override, strerror(errno));
+			return EXIT_CONFIG;
+		}
+		a.rules_override = abs_rules;
+	}
+	if (!unpin && policy_read(rules_path(&a, &a.cfg), &a.start_rules, err, sizeof(err))) {
+		log_msg(LOG_ERR, "rules: %s", err);
+		return EXIT_CONFIG;
+	}
 	if (check_only) {
-		printf("%s: configuration OK\n", a.config_path);
+		printf("%s: configuration OK; rules %s: policy %s\n", a.config_path,
+		       rules_path(&a, &a.cfg), rules_hash_hex(a.start_rules));
+		rules_free(a.start_rules);
 		return 0;
 	}
 	if (unpin)
@@ -367,8 +449,8 @@ int main(int argc, char **argv)
 	}
 	r = open_pins(&a, err, sizeof(err));
 	if (!r)
-		r = loader_open(&a.loader, &a.cfg, (uint32_t)getpid(), a.pins, a.pin_state, err,
-				sizeof(err));
+		r = loader_open(&a.loader, &a.cfg, (uint32_t)getpid(), a.pins, a.pin_state,
+				activate_start_policy, &a, err, sizeof(err));
 	if (r) {
 		log_msg(LOG_ERR, "%s", err);
 		goto out;
@@ -379,6 +461,7 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "ring buffer: %s", strerror(-r));
 		goto out;
 	}
+	a.drain.policy = &a.policy;
 	if (a.pin_state == PINS_REUSE) {
 		uint64_t skipped = ringc_resume(&a.drain.rc, a.sink->resume_seq);
 
@@ -405,6 +488,11 @@ int main(int argc, char **argv)
 			log_msg(LOG_WARNING, "hook %s missing: %s", hooks[i].name, hooks[i].reason);
 	}
 	agent_event_start(&a.drain, hooks, nhooks, a.config_path, a.config_hash, a.cfg.log_dir);
+	{
+		struct policy_who who = {(uint32_t)getuid(), (int32_t)getpid(), "start"};
+
+		agent_event_policy(&a.drain, a.policy.cur, NULL, rules_path(&a, &a.cfg), &who);
+	}
 	a.sink->ops->flush(a.sink);
 	log_msg(LOG_INFO, "capturing: %u hooks active, %u missing; log in %s; config %s; pins in %s",
 		nactive, nhooks - nactive, a.cfg.log_dir, a.config_path,
@@ -423,6 +511,8 @@ int main(int argc, char **argv)
 	rc = r ? 1 : 0;
 	log_msg(LOG_INFO, "stopped (%s)", stop_reason);
 out:
+	rules_free(a.start_rules);
+	policy_free(&a.policy);
 	drain_free(&a.drain);
 	status_close(&a.status);
 	loader_close(a.loader);

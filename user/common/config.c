@@ -94,6 +94,8 @@ static int config_set_host(struct ca_config *c, const struct config_key *k, char
 			   struct config_ctx *x);
 static int config_set_urls(struct ca_config *c, const struct config_key *k, char *val,
 			   struct config_ctx *x);
+static int config_set_rules(struct ca_config *c, const struct config_key *k, char *val,
+			    struct config_ctx *x);
 
 enum {
 	CONFIG_K_LOG_DIR,
@@ -140,6 +142,7 @@ enum {
 	CONFIG_K_FORWARD_TLS_CA,
 	CONFIG_K_FORWARD_TLS_CERT,
 	CONFIG_K_FORWARD_TLS_KEY,
+	CONFIG_K_RULES,
 	CONFIG_K_NR,
 };
 
@@ -252,6 +255,9 @@ static const struct config_key config_keys[CONFIG_K_NR] = {
 	[CONFIG_K_FORWARD_TLS_KEY] = { "forward_tls_key", CONFIG_T_PATH,
 				       CONFIG_F_RAW | CONFIG_F_LIST, 0, 0,
 				       CONFIG_OFF(forward_tls_key), 0, config_set_path },
+	/* the audit policy (docs/policy.md): a rule file or directory, or "all" */
+	[CONFIG_K_RULES] = { "rules", CONFIG_T_PATH, CONFIG_F_RAW, 0, 0, CONFIG_OFF(rules), 0,
+			     config_set_rules },
 };
 
 static const char *const config_action_names[] = {
@@ -285,6 +291,7 @@ void config_defaults(struct ca_config *c)
 	strcpy(c->key_dir, "/var/lib/caudit/keys");
 	strcpy(c->log_group, "root");
 	strcpy(c->pin_dir, "/sys/fs/bpf/caudit");
+	strcpy(c->rules, "/etc/caudit/rules.d");
 	strcpy(c->status_socket, "/run/caudit/cauditd.sock");
 	strcpy(c->status_group, "root");
 	c->seal_records = 1000;
@@ -435,6 +442,17 @@ static int config_set_path(struct ca_config *c, const struct config_key *k, char
 		return config_err(x, "%s: path longer than %d bytes", k->name, PATH_MAX - 1);
 	memcpy(config_field(c, k->off), val, n + 1);
 	return 0;
+}
+
+/* "all" (no rule policy: everything hooked is recorded) or an absolute path. */
+static int config_set_rules(struct ca_config *c, const struct config_key *k, char *val,
+			    struct config_ctx *x)
+{
+	if (!strcmp(val, "all")) {
+		strcpy(c->rules, val);
+		return 0;
+	}
+	return config_set_path(c, k, val, x);
 }
 
 static int config_set_num(struct ca_config *c, const struct config_key *k, char *val,

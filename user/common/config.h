@@ -37,6 +37,7 @@ struct ca_config {
 	uint32_t test_stop_watchdog_after; /* test only: stop WATCHDOG=1 after N s, 0 = never */
 	char encrypt_to[PATH_MAX];       /* encrypt_to: auditor's X25519 public key file, "" = off */
 	char host_name[64];              /* host_name: the log's host name, "" = gethostname */
+	char rules[PATH_MAX];            /* rules: rule file or directory, or "all" */
 	char forward_state[PATH_MAX];    /* forward_state: caudit-forward's state dir, "" = none */
 	char forward_nats[CONFIG_URLS_MAX]; /* forward_nats: caudit-forward's NATS URLs */
 	char forward_creds[PATH_MAX];    /* forward_creds: its "user password" file */

@@ -484,6 +484,24 @@ static void write_tail(struct jsonw *w, const struct enc_ctx *c, const struct ca
 	jw_object_end(w);
 }
 
+/* "policy":{"gen":N,"rule":"FILE:LINE"},"keys":[...] */
+static void write_policy(struct jsonw *w, const struct enc_policy *p)
+{
+	if (!p->gen)
+		return;
+	jw_object_begin(w, "policy");
+	jw_uint(w, "gen", p->gen);
+	if (p->rule)
+		jw_cstring(w, "rule", p->rule);
+	jw_object_end(w);
+	if (!p->nkeys)
+		return;
+	jw_array_begin(w, "keys");
+	for (unsigned i = 0; i < p->nkeys && i < ENC_MAX_KEYS; i++)
+		jw_cstring(w, NULL, p->keys[i]);
+	jw_array_end(w);
+}
+
 int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 		 const struct ca_decoded *d, const struct enc_proc *proc)
 {
@@ -612,6 +630,8 @@ int encode_event(struct jsonw *w, const struct enc_ctx *c, uint64_t seq,
 	}
 	if (ev->flags & CA_F_READ_FAULT)
 		jw_bool(w, "read_fault", 1);
+	if (c->policy)
+		write_policy(w, c->policy);
 	write_tail(w, c, t);
 	jw_object_end(w);
 	return w->err;

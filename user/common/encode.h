@@ -36,6 +36,15 @@ struct enc_cgroup {
 /* cgroup id -> 1 with *out filled, or 0 when its path is unknown. */
 typedef int (*enc_cgroup_fn)(void *opaque, uint64_t id, struct enc_cgroup *out);
 
+/* The policy decision of a record (docs/policy.md): which policy and rule selected it. */
+#define ENC_MAX_KEYS 16
+struct enc_policy {
+	uint32_t gen;                    /* 0: no policy decision to write */
+	const char *rule;                /* "FILE:LINE", or NULL */
+	const char *keys[ENC_MAX_KEYS];  /* the rule's keys */
+	unsigned nkeys;
+};
+
 struct enc_ctx {
 	const struct enc_host *host;
 	int64_t boot_to_real_ns;     /* CLOCK_REALTIME - CLOCK_BOOTTIME */
@@ -43,6 +52,7 @@ struct enc_ctx {
 	enc_cgroup_fn cgroup;        /* may be NULL: every cgroup.path is null */
 	void *opaque;
 	uint32_t agent_pid;          /* signals to it say "agent": true; 0 = unknown */
+	const struct enc_policy *policy; /* of the record being encoded; NULL: none */
 };
 
 /* What the process cache knows of the acting process (all may be absent). */

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Evaluating the audit policy in the kernel (include/caudit_policy.h,
+ * docs/policy.md "In the kernel"). First match decides, as in auditd: the
+ * candidate rules of the syscall are walked in order; a never rule that
+ * surely matches drops the operation, an always rule that surely matches
+ * selects it (decided: user space only attaches its keys), and an always
+ * rule that may match produces the record for user space to decide.
+ */
+#ifndef CAUDIT_POLICY_BPF_H
+#define CAUDIT_POLICY_BPF_H
+
+#include "record.bpf.h"
+#include "caudit_policy.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ca_pol_active);
+} pol_active SEC(".maps") __weak;
+
+/* The generation each slot holds; 0 while user space rewrites it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CA_POL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} pol_slot_gen SEC(".maps") __weak;
+
+/* [slot][abi][nr]: candidate rules; nr CA_SYSCALL_MAX is "no syscall". */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CA_POL_SLOTS * CA_POL_ABIS * CA_POL_NR);
+	__type(key, __u32);
+	__type(value, struct ca_pol_sc);
+} pol_sc SEC(".maps") __weak;
+
+/* [slot][rule] */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CA_POL_SLOTS * CA_POL_RULES);
+	__type(key, __u32);
+	__type(value, struct ca_pol_rule);
+} pol_rules SEC(".maps") __weak;
+
+/* Index of the lowest set bit of a 64-bit word with one bit set (de Bruijn). */
+static const __u8 ca_debruijn64[64] = {
+	0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28,
+	62, 5,  39, 46, 44, 42, 22, 9,  24, 35, 59, 56, 49, 18, 29, 11,
+	63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
+	51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12,
+};
+
+static __always_inline __u32 ca_lowest_bit(__u64 w)
+{
+	return ca_debruijn64[(((w & -w) * 0x022fdd63cc95386dULL) >> 58) & 63];
+}
+
+#define CA_PD_DROP 0
+#define CA_PD_DECIDED 1 /* an always rule surely matched */
+#define CA_PD_MAYBE 2   /* some always rule may match: user space decides */
+
+static __always_inline bool ca_pol_cmp(__u32 v, const struct ca_pol_pred *pr)
+{
+	__u32 n = pr->num;
+
+	if (pr->flags & CA_PPF_SIGNED) {
+		__s32 sv = (__s32)v, sn = (__s32)n;
+
+		switch (pr->op) {
+		case CA_POP_LT: return sv < sn;
+		case CA_POP_GT: return sv > sn;
+		case CA_POP_LE: return sv <= sn;
+		case CA_POP_GE: return sv >= sn;
+		}
+	}
+	switch (pr->op) {
+	case CA_POP_EQ: return v == n;
+	case CA_POP_NE: return v != n;
+	case CA_POP_LT: return v < n;
+	case CA_POP_GT: return v > n;
+	case CA_POP_LE: return v <= n;
+	case CA_POP_GE: return v >= n;
+	case CA_POP_MASK: return (v & n) != 0;
+	case CA_POP_TEST: return (v & n) == n;
+	}
+	return false;
+}
+
+/* 0 no, 1 yes, 2 unknown: one rule against the facts in scratch. */
+static __always_inline int ca_pol_rule_eval(const struct ca_pol_rule *rule,
+					    const struct ca_pol_state *st)
+{
+	bool unknown = rule->flags & CA_PRF_PARTIAL;
+	__u32 n = rule->npred;
+
+	for (__u32 j = 0; j < CA_POL_PREDS; j++) {
+		const struct ca_pol_pred *pr;
+		__u32 f;
+
+		if (j >= n)
+			break;
+		pr = &rule->pred[j];
+		f = pr->field;
+		if (f >= CA_PF__COUNT || !(st->known & (1u << (f & 31)))) {
+			unknown = true;
+			continue;
+		}
+		if (!ca_pol_cmp(st->v[f & 31], pr))
+			return 0;
+	}
+	return unknown ? 2 : 1;
+}
+
+/*
+ * bpf_loop body: the next candidate rule, in order. State in scratch.pol.
+ * Once an always rule may match, the record is made and user space decides;
+ * a never rule that may match only makes a later sure match uncertain.
+ */
+static long ca_pol_step(__u32 i, void *unused)
+{
+	struct ca_scratch *s = ca_this_scratch();
+	struct ca_pol_state *st;
+	struct ca_pol_rule *rule;
+	__u32 w, idx, key;
+	__u64 bits;
+	int res;
+
+	if (!s)
+		return 1;
+	st = &s->pol;
+	for (w = 0; w < CA_POL_WORDS; w++)
+		if (st->rem[w])
+			break;
+	if (w >= CA_POL_WORDS) {
+		st->result = CA_PD_DROP; /* no always rule can match */
+		return 1;
+	}
+	bits = st->rem[w];
+	idx = w * 64 + ca_lowest_bit(bits);
+	st->rem[w & (CA_POL_WORDS - 1)] = bits & (bits - 1);
+	key = st->slot * CA_POL_RULES + (idx & (CA_POL_RULES - 1));
+	rule = bpf_map_lookup_elem(&pol_rules, &key);
+	if (!rule)
+		return 0;
+	res = ca_pol_rule_eval(rule, st);
+	if (!res)
+		return 0;
+	if (!(rule->flags & CA_PRF_ALWAYS)) {
+		if (res == 1) {
+			st->result = CA_PD_DROP; /* a never rule surely matches first */
+			return 1;
+		}
+		st->never_maybe = 1;
+		return 0;
+	}
+	st->rule = rule->index;
+	st->result = res == 1 && !st->never_maybe ? CA_PD_DECIDED : CA_PD_MAYBE;
+	return 1;
+}
+
+/* The active policy, read as one 8-byte value. */
+static __always_inline struct ca_pol_active ca_pol_current(void)
+{
+	__u32 zero = 0;
+	struct ca_pol_active a = {};
+	__u64 *raw = bpf_map_lookup_elem(&pol_active, &zero);
+
+	if (raw) {
+		__u64 v = *(volatile __u64 *)raw;
+
+		a.gen = (__u32)v;
+		a.slot = (__u32)(v >> 32);
+	}
+	return a;
+}
+
+/* The slot still holding generation gen, else the active policy. */
+static __always_inline struct ca_pol_active ca_pol_resolve(__u32 gen, __u32 slot)
+{
+	__u32 *held;
+
+	if (gen && slot < CA_POL_SLOTS) {
+		held = bpf_map_lookup_elem(&pol_slot_gen, &slot);
+		if (held && *held == gen) {
+			struct ca_pol_active a = {gen, slot};
+
+			return a;
+		}
+	}
+	return ca_pol_current();
+}
+
+/* Task facts of t into st (credentials, ids, login). */
+static __always_inline void ca_pol_task_facts(struct ca_pol_state *st, struct task_struct *t)
+{
+	const struct cred *cred = BPF_CORE_READ(t, cred);
+	__u32 auid = BPF_CORE_READ(t, loginuid.val);
+
+	st->v[CA_PF_PID] = BPF_CORE_READ(t, tgid);
+	st->v[CA_PF_PPID] = BPF_CORE_READ(t, real_parent, tgid);
+	st->v[CA_PF_UID] = BPF_CORE_READ(cred, uid.val);
+	st->v[CA_PF_EUID] = BPF_CORE_READ(cred, euid.val);
+	st->v[CA_PF_SUID] = BPF_CORE_READ(cred, suid.val);
+	st->v[CA_PF_FSUID] = BPF_CORE_READ(cred, fsuid.val);
+	st->v[CA_PF_GID] = BPF_CORE_READ(cred, gid.val);
+	st->v[CA_PF_EGID] = BPF_CORE_READ(cred, egid.val);
+	st->v[CA_PF_SGID] = BPF_CORE_READ(cred, sgid.val);
+	st->v[CA_PF_FSGID] = BPF_CORE_READ(cred, fsgid.val);
+	st->v[CA_PF_AUID] = auid;
+	st->v[CA_PF_SESSIONID] = BPF_CORE_READ(t, sessionid);
+	st->v[CA_PF_LOGINUID_SET] = auid != 0xffffffffu;
+	st->known |= (1u << (CA_PF_LOGINUID_SET + 1)) - 1; /* PID .. LOGINUID_SET */
+}
+
+/* ACC_MODE of open flags as audit's perm test sees them: 4 read, 2 write. */
+static __always_inline __u32 ca_pol_acc_mode(__u64 flags)
+{
+	switch (flags & 3) {
+	case 0: return 4;
+	case 1: return 2;
+	default: return 6;
+	}
+}
+
+static __always_inline bool ca_pol_is_open(__u32 nr)
+{
+	return nr == 2 || nr == 257 || nr == 437; /* open, openat, openat2 */
+}
+
+/*
+ * Start an evaluation in scratch.pol for syscall nr (x86_64 row) of abi
+ * under policy a. Returns false when no rule may apply (drop at once).
+ * read_only: an open known to be read-only (its read-only candidate set).
+ */
+static __always_inline bool ca_pol_begin(struct ca_pol_state *st, struct ca_pol_active a,
+					 __u32 abi, __u32 nr, bool read_only)
+{
+	__u32 key = (a.slot * CA_POL_ABIS + (abi & 1)) * CA_POL_NR;
+	struct ca_pol_sc *sc;
+
+	key += nr < CA_POL_NR ? nr : CA_SYSCALL_MAX;
+	sc = bpf_map_lookup_elem(&pol_sc, &key);
+	if (!sc)
+		return false;
+	st->gen = a.gen;
+	st->slot = a.slot & 1;
+	st->known = 0;
+	st->maybe_seen = 0;
+	st->never_maybe = 0;
+	st->result = (sc->flags & CA_PSF_OVERFLOW) ? CA_PD_MAYBE : CA_PD_DROP;
+	st->rule = CA_POL_RULE_MASK;
+	for (__u32 w = 0; w < CA_POL_WORDS; w++)
+		st->rem[w] = read_only ? sc->rbits[w] : sc->bits[w];
+	return st->result == CA_PD_MAYBE || st->rem[0] || st->rem[1] || st->rem[2] || st->rem[3];
+}
+
+/* Run the walk; returns CA_PD_*. */
+static __always_inline int ca_pol_run(struct ca_pol_state *st)
+{
+	if (st->result == CA_PD_MAYBE)
+		return CA_PD_MAYBE; /* more rules than the kernel holds: user space decides */
+	bpf_loop(CA_POL_RULES + 1, ca_pol_step, NULL, 0);
+	return st->result;
+}
+
+/*
+ * One policy decision for an operation of the current task: syscall nr (the
+ * x86_64 row), its ABI and raw arguments (NULL: unknown), its result when
+ * have_ret, the open access mode (0: unknown or not an open), and whether
+ * the task's credentials are already final (not for exec and set*id at
+ * entry: auditd tests them at exit). Under policy a (gen 0: no policy, all
+ * pass). Returns CA_PD_*; the record fields go to *gen and *rule.
+ */
+static __always_inline int ca_pol_decide(struct ca_pol_active a, __u32 nr, __u32 abi,
+					 const __u64 *args, bool have_ret, long ret, __u32 acc,
+					 bool creds_final, __u32 *gen, __u32 *rule)
+{
+	struct ca_scratch *s;
+	struct ca_pol_state *st;
+	int res;
+
+	*gen = a.gen;
+	*rule = CA_POL_NONE;
+	if (!a.gen)
+		return CA_PD_MAYBE;
+	s = ca_this_scratch();
+	if (!s)
+		return CA_PD_MAYBE;
+	st = &s->pol;
+	if (!ca_pol_begin(st, a, abi, nr, ca_pol_is_open(nr) && acc == 4))
+		return CA_PD_DROP;
+	if (creds_final)
+		ca_pol_task_facts(st, bpf_get_current_task_btf());
+	if (args) {
+		st->v[CA_PF_A0] = (__u32)args[0];
+		st->v[CA_PF_A1] = (__u32)args[1];
+		st->v[CA_PF_A2] = (__u32)args[2];
+		st->v[CA_PF_A3] = (__u32)args[3];
+		st->known |= 1u << CA_PF_A0 | 1u << CA_PF_A1 | 1u << CA_PF_A2 | 1u << CA_PF_A3;
+	}
+	if (have_ret) {
+		st->v[CA_PF_SUCCESS] = ret >= 0;
+		st->v[CA_PF_EXIT] = (__u32)ret;
+		st->known |= 1u << CA_PF_SUCCESS | 1u << CA_PF_EXIT;
+	}
+	if (!ca_pol_is_open(nr)) {
+		st->v[CA_PF_PERM] = 0xff; /* the rule's syscall set already holds its classes */
+		st->known |= 1u << CA_PF_PERM;
+	} else if (acc) {
+		st->v[CA_PF_PERM] = acc;
+		st->known |= 1u << CA_PF_PERM;
+	}
+	res = ca_pol_run(st);
+	*rule = (st->rule & CA_POL_RULE_MASK) | (res == CA_PD_DECIDED ? CA_POL_DECIDED : 0);
+	return res;
+}
+
+#endif
