@@ -237,6 +237,8 @@ stop_agent
 C_CHECK=$("$LOGCHECK" "$TMP/caudit/log")
 C_CONF=$TMP/caudit/cauditd.conf
 C_KEY=$("$CAUDIT" search --config "$C_CONF" --key "$KEY" --count 2>"$TMP/search.err" || true)
+C_KEYPATH=$("$CAUDIT" search --config "$C_CONF" --key "$KEY" --path "$WATCHED" --count \
+	2>>"$TMP/search.err" || true)
 C_PATH=$("$CAUDIT" search --config "$C_CONF" --path "$WATCHED" \
 	--pid "$(kv pid "$(opline caudit open_wr)")" --count 2>>"$TMP/search.err" || true)
 
@@ -326,8 +328,8 @@ W_OPS=$(kv ops "$(opline caudit open_wr)")
 A_OPS=$(kv ops "$(opline auditd open_wr)")
 echo
 echo "events of (b) written (operations done, warm-up included: caudit $W_OPS, auditd $A_OPS):"
-echo "  caudit  records with key $KEY: ${C_KEY:-0}; records of the bench process on $WATCHED:" \
-	"${C_PATH:-0}"
+echo "  caudit  records with key $KEY: ${C_KEY:-0}, of which on $WATCHED: ${C_KEYPATH:-0};" \
+	"records of the bench process on $WATCHED: ${C_PATH:-0}"
 echo "          agent.stop: $(kv stop_records "$C_CHECK") records in all, lost $(($(kv stop_ringbuf_full \
 	"$C_CHECK") + $(kv stop_map_full "$C_CHECK"))) (ringbuf_full $(kv stop_ringbuf_full \
 	"$C_CHECK"), map_full $(kv stop_map_full "$C_CHECK")); cauditd pid $C_PID"
