@@ -302,6 +302,7 @@ for op in $OPS; do
 	if [ "$(calc "$ao > 0" '%d')" = 1 ]; then
 		ratio=$(calc "$co / $ao" '%.3f')
 		verdict=$([ "$(calc "$ratio <= $(target "$op")" '%d')" = 1 ] && echo met || echo MISSED)
+		[ "$(calc "$co > 0" '%d')" = 1 ] || verdict="met (caudit+ <= 0: noise)"
 	else
 		ratio=n/a verdict="(auditd+ <= 0: noise)"
 	fi
