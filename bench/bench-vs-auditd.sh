@@ -106,7 +106,8 @@ restore_audit() {
 	"$AUDITCTL" -a never,task || rc=1
 	"$AUDITCTL" -e 0 >/dev/null || rc=1
 	AUDIT_TOUCHED=
-	if [ "$rc" -ne 0 ] || [ "$(audit_status enabled)" != 0 ] || [ "$(audit_rules)" != "-a never,task" ]; then
+	if [ "$rc" -ne 0 ] || [ "$(audit_status enabled)" != 0 ] ||
+		[ "$(audit_rules)" != "-a never,task" ]; then
 		echo "$ME: RESTORING THE KERNEL AUDIT STATE FAILED: run auditctl -D;" \
 			"auditctl -a never,task; auditctl -e 0" >&2
 		return 1
@@ -166,7 +167,8 @@ POLICY_RULES=$(grep -Ec '^[[:space:]]*-[aAw][[:space:]]' "$POLICY")
 
 echo "caudit against Linux audit$([ "$QUICK" = 1 ] && echo ' (BENCH_QUICK=1: smoke figures only)')"
 echo "  date       $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "  machine    $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+echo "  machine    $(nproc) CPUs," \
+	"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 echo "  kernel     $(uname -r)"
 echo "  caudit     $("$CAUDITD" --version)"
 echo "  auditd     $(dpkg-query -W -f '${Version}' auditd 2>/dev/null || echo '?')" \
@@ -254,14 +256,22 @@ AUDIT_TOUCHED=1
 AUDITD_PID=$!
 t=0
 while [ "$(audit_status pid)" != "$AUDITD_PID" ]; do
-	kill -0 "$AUDITD_PID" 2>/dev/null || { cat "$TMP/auditd/out" >&2; die "auditd exited during start"; }
+	if ! kill -0 "$AUDITD_PID" 2>/dev/null; then
+		cat "$TMP/auditd/out" >&2
+		die "auditd exited during start"
+	fi
 	t=$((t + 1))
 	[ "$t" -le $((AUDITD_TIMEOUT * 10)) ] || die "auditd did not register in ${AUDITD_TIMEOUT}s"
 	sleep 0.1
 done
+# the kernel's lost counter counts since boot: the run's share is the difference
+A_LOST0=$(audit_status lost)
 "$AUDITCTL" -R "$POLICY" >"$TMP/auditctl.out" 2>&1 || true
 A_RULES=$(audit_rules | grep -c '^-[aw] ' || true)
-audit_rules | grep -q -- "-k $KEY\$" || { cat "$TMP/auditctl.out" >&2; die "auditd did not load the bench watch"; }
+if ! audit_rules | grep -q -- "-k $KEY\$"; then
+	cat "$TMP/auditctl.out" >&2
+	die "auditd did not load the bench watch"
+fi
 measure auditd
 # let auditd write what the kernel still queues: backlog empty, log size still for 0.5 s
 prev=-1 t=0
@@ -271,7 +281,7 @@ while [ "$t" -lt 120 ]; do
 	prev=$cur t=$((t + 1))
 	sleep 0.5
 done
-A_LOST=$(audit_status lost)
+A_LOST=$(($(audit_status lost) - A_LOST0))
 stop_auditd
 # one SYSCALL line per event (the CONFIG_CHANGE of the rule's insertion has the key too)
 A_KEY=$(cat "$TMP"/auditd/log/audit.log* | grep '^type=SYSCALL ' | grep -c "key=\"$KEY\"" || true)
@@ -331,10 +341,11 @@ echo
 echo "events of (b) written (operations done, warm-up included: caudit $W_OPS, auditd $A_OPS):"
 echo "  caudit  records with key $KEY: ${C_KEY:-0}, of which on $WATCHED: ${C_KEYPATH:-0};" \
 	"records of the bench process on $WATCHED: ${C_PATH:-0}"
-echo "          agent.stop: $(kv stop_records "$C_CHECK") records in all, lost $(($(kv stop_ringbuf_full \
-	"$C_CHECK") + $(kv stop_map_full "$C_CHECK"))) (ringbuf_full $(kv stop_ringbuf_full \
-	"$C_CHECK"), map_full $(kv stop_map_full "$C_CHECK")); cauditd pid $C_PID"
-echo "  auditd  SYSCALL lines with key=\"$KEY\": $A_KEY; kernel lost counter: $A_LOST;" \
+C_RB=$(kv stop_ringbuf_full "$C_CHECK") C_MAP=$(kv stop_map_full "$C_CHECK")
+echo "          agent.stop: $(kv stop_records "$C_CHECK") records in all (all processes)," \
+	"lost $((C_RB + C_MAP)) (ringbuf_full $C_RB, map_full $C_MAP); cauditd pid $C_PID"
+echo "  auditd  SYSCALL lines with key=\"$KEY\": $A_KEY;" \
+	"kernel lost counter +$A_LOST while auditd ran (all processes);" \
 	"log $(calc "$A_BYTES / 1048576") MiB"
 echo "policy: caudit $(sed -n 's/^rules: *//p' "$TMP/rules-check.out")," \
 	"$(sed -n 's/^warnings: *//p' "$TMP/rules-check.out") warnings (caudit rules check);" \
