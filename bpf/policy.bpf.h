@@ -159,6 +159,18 @@ static __always_inline int ca_pol_rule_eval(const struct ca_pol_rule *rule,
 			unknown = true;
 			continue;
 		}
+		if (pr->flags & CA_PPF_FIELD) {
+			__u32 g = pr->num, a = st->v[f & 31], b;
+
+			if (g >= CA_PF__COUNT || !(st->known & (1u << (g & 31)))) {
+				unknown = true;
+				continue;
+			}
+			b = st->v[g & 31];
+			if (pr->op == CA_POP_EQ ? a != b : a == b)
+				return 0;
+			continue;
+		}
 		if (f == CA_PF_PATH || f == CA_PF_DIR) {
 			/* different hashes prove a mismatch; equal ones user space confirms */
 			if (!ca_pol_path_seen(st, f == CA_PF_DIR, pr->num))

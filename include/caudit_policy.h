@@ -80,6 +80,7 @@ enum ca_pol_field {
 #define CA_POP_TEST 8
 
 #define CA_PPF_SIGNED 1 /* compare as signed 32-bit (exit) */
+#define CA_PPF_FIELD 2  /* -C: num is the other field (enum ca_pol_field), compared with = or != */
 
 struct ca_pol_pred {
 	__u8 field; /* enum ca_pol_field */

@@ -128,6 +128,27 @@ static void test_predicates(void **state)
 	rules_free(p);
 }
 
+/* -C between credentials goes to the kernel as a field comparison. */
+static void test_field_compare(void **state)
+{
+	struct rules_policy *p;
+	struct kpolicy *k = build("-a always,exit -F arch=b64 -S execve -C uid!=euid -F euid=0 "
+				  "-k setuid\n",
+				  &p);
+	const struct ca_pol_rule *r = &k->rules[0];
+
+	(void)state;
+	assert_int_equal(r->npred, 2);
+	assert_int_equal(r->pred[0].field, CA_PF_UID);
+	assert_true(r->pred[0].flags & CA_PPF_FIELD);
+	assert_int_equal(r->pred[0].op, CA_POP_NE);
+	assert_int_equal(r->pred[0].num, CA_PF_EUID);
+	assert_int_equal(r->pred[1].field, CA_PF_EUID);
+	assert_int_equal(k->partial, 0);
+	kpolicy_free(k);
+	rules_free(p);
+}
+
 /* More rules than the kernel holds: the rest is decided in user space. */
 static void test_overflow(void **state)
 {
@@ -172,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_and_rows),
 		cmocka_unit_test(test_predicates),
+		cmocka_unit_test(test_field_compare),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_inert_left_out),
 	};

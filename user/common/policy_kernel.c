@@ -84,6 +84,11 @@ uint32_t kpolicy_path_hash(const char *s)
 	return h;
 }
 
+static int is_task_or_obj(int f)
+{
+	return (f >= CA_PF_PID && f <= CA_PF_LOGINUID_SET) || (f >= CA_PF_OBJ_UID && f <= CA_PF_FILETYPE);
+}
+
 /* The kernel form of rule r; 1 when some predicate is left to user space. */
 static int build_rule(const struct rules_policy *p, const struct rules_rule *r, unsigned index,
 		      struct ca_pol_rule *out)
@@ -114,6 +119,13 @@ static int build_rule(const struct rules_policy *p, const struct rules_rule *r, 
 				kp.field = pr->field == RF_PATH ? CA_PF_PATH : CA_PF_DIR;
 				kp.num = kpolicy_path_hash(v);
 			}
+		}
+		/* -C between two credential or object fields: the kernel has both */
+		if (pr->kind == RULES_V_FIELD && is_task_or_obj(kernel_field(pr->field)) &&
+		    is_task_or_obj(kernel_field(pr->num))) {
+			kp.field = (uint8_t)kernel_field(pr->field);
+			kp.flags |= CA_PPF_FIELD;
+			kp.num = (uint32_t)kernel_field(pr->num);
 		}
 		if (kp.field == CA_PF_PERM)
 			kp.op = CA_POP_MASK; /* any of the rule's permissions */
