@@ -5,6 +5,7 @@
 #   make run      ... and run cauditd in the foreground with etc/cauditd.conf
 #   make test     ... and run every test (unit, fuzz smoke, root integration)
 #   make bench    ... and print the benchmark tables
+#   make bench-vs-auditd  ... and compare with Linux audit (installs auditd; root)
 #   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel
 #
 # Layout convention (no file lists to maintain):
@@ -87,7 +88,7 @@ FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(FUZZ_SRCS))
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCH_BINS  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps binaries tests run test bench vmlinux clean install format
+.PHONY: all deps binaries tests run test bench bench-vs-auditd vmlinux clean install format
 .DEFAULT_GOAL := all
 
 # Targets a newcomer types install what is missing first, then build in a
@@ -115,6 +116,13 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory binaries $(BENCH_BINS) $(TOOL_BINS)
 	$(Q)sh bench/run-bench.sh $(BUILD)
 	$(Q)sh bench/forward-bench.sh $(BUILD)
+
+# Not part of make test: it starts Debian's auditd and switches the kernel's
+# audit subsystem on (restored at the end, see the script).
+bench-vs-auditd: deps
+	$(Q)sh .ci/install-deps auditd
+	$(Q)$(MAKE) --no-print-directory binaries $(BUILD)/bench/opcost $(BUILD)/bench/logcheck
+	$(Q)sh bench/bench-vs-auditd.sh $(BUILD)
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h

@@ -53,6 +53,9 @@ struct ca_loop_state {
 };
 
 /* An evaluation of the policy (bpf/policy.bpf.h): facts and the walk. */
+#define CA_POL_DT 128
+#define CA_POL_PROBES 4
+
 struct ca_pol_state {
 	__u64 rem[CA_POL_WORDS]; /* candidate rules not yet evaluated */
 	__u32 v[32];             /* facts, by enum ca_pol_field */
@@ -64,6 +67,16 @@ struct ca_pol_state {
 	__u8 maybe_seen;
 	__u8 never_maybe;        /* a never rule may have matched */
 	__u8 _pad0;
+	/* path facts (bpf/policy.bpf.h ca_pol_final): hashes of the paths and their parents */
+	__u32 ph[2];
+	__u32 stamp;              /* dt entries of this evaluation carry it */
+	__u32 nd;                 /* directories noted */
+	struct {
+		__u32 h, stamp;
+	} dt[CA_POL_DT];         /* directory hashes: open addressing, CA_POL_PROBES probes */
+	/* the hashing walk over one path */
+	__u32 h, hoff, hpos, hend, hk, hcomp, hbad;
+	__u8 hc1, hc2, _pad1[2];
 };
 
 struct ca_scratch {

@@ -106,6 +106,40 @@ static __always_inline bool ca_pol_cmp(__u32 v, const struct ca_pol_pred *pr)
 	return false;
 }
 
+/* Whether hash h is one of the paths (dir: one of the paths or their parents). */
+static __always_inline bool ca_pol_path_seen(const struct ca_pol_state *st, bool dir, __u32 h)
+{
+	if (!dir)
+		return st->ph[0] == h || st->ph[1] == h;
+	for (__u32 i = 0; i < CA_POL_PROBES; i++) {
+		__u32 j = (h + i) & (CA_POL_DT - 1);
+
+		if (st->dt[j].stamp != st->stamp)
+			return false; /* an empty slot ends the probe */
+		if (st->dt[j].h == h)
+			return true;
+	}
+	return false;
+}
+
+/* Note directory hash h; false when the table has no room for it near its slot. */
+static __always_inline bool ca_pol_dir_note(struct ca_pol_state *st, __u32 h)
+{
+	for (__u32 i = 0; i < CA_POL_PROBES; i++) {
+		__u32 j = (h + i) & (CA_POL_DT - 1);
+
+		if (st->dt[j].stamp != st->stamp) {
+			st->dt[j].stamp = st->stamp;
+			st->dt[j].h = h;
+			st->nd++;
+			return true;
+		}
+		if (st->dt[j].h == h)
+			return true;
+	}
+	return false;
+}
+
 /* 0 no, 1 yes, 2 unknown: one rule against the facts in scratch. */
 static __always_inline int ca_pol_rule_eval(const struct ca_pol_rule *rule,
 					    const struct ca_pol_state *st)
@@ -122,6 +156,25 @@ static __always_inline int ca_pol_rule_eval(const struct ca_pol_rule *rule,
 		pr = &rule->pred[j];
 		f = pr->field;
 		if (f >= CA_PF__COUNT || !(st->known & (1u << (f & 31)))) {
+			unknown = true;
+			continue;
+		}
+		if (pr->flags & CA_PPF_FIELD) {
+			__u32 g = pr->num, a = st->v[f & 31], b;
+
+			if (g >= CA_PF__COUNT || !(st->known & (1u << (g & 31)))) {
+				unknown = true;
+				continue;
+			}
+			b = st->v[g & 31];
+			if (pr->op == CA_POP_EQ ? a != b : a == b)
+				return 0;
+			continue;
+		}
+		if (f == CA_PF_PATH || f == CA_PF_DIR) {
+			/* different hashes prove a mismatch; equal ones user space confirms */
+			if (!ca_pol_path_seen(st, f == CA_PF_DIR, pr->num))
+				return 0;
 			unknown = true;
 			continue;
 		}
@@ -359,6 +412,170 @@ static __always_inline int ca_pol_decide(struct ca_pol_active a, __u32 nr, __u32
 	res = ca_pol_run(st);
 	*rule = (st->rule & CA_POL_RULE_MASK) | (res == CA_PD_DECIDED ? CA_POL_DECIDED : 0);
 	return res;
+}
+
+/*
+ * bpf_loop body: one byte of the path being hashed (FNV-1a), noting the hash
+ * of each parent directory and whether the path is in normal form (no "//",
+ * "." or ".." component, no trailing "/"), the form rule paths are in.
+ */
+static long ca_pol_hash_step(__u32 i, void *unused)
+{
+	struct ca_scratch *s = ca_this_scratch();
+	struct ca_pol_state *st;
+	__u8 c;
+
+	if (!s)
+		return 1;
+	st = &s->pol;
+	if (st->hpos >= st->hend)
+		return 1;
+	c = s->ev[(st->hoff + st->hpos) & CA_OFF_MASK];
+	if (c == '/') {
+		if (st->hpos > 0) {
+			if (!st->hcomp || (st->hcomp == 1 && st->hc1 == '.') ||
+			    (st->hcomp == 2 && st->hc1 == '.' && st->hc2 == '.'))
+				st->hbad = 1;
+			if (st->nd >= CA_POL_DIRS || !ca_pol_dir_note(st, st->h))
+				st->hbad = 1;
+		}
+		st->hcomp = 0;
+	} else {
+		st->hcomp++;
+		if (st->hcomp == 1)
+			st->hc1 = c;
+		else if (st->hcomp == 2)
+			st->hc2 = c;
+	}
+	st->h = (st->h ^ c) * CA_FNV_PRIME;
+	st->hpos++;
+	return 0;
+}
+
+/* Hash string slot `slot` of the record as path k; false when it cannot be compared. */
+static __always_inline bool ca_pol_hash_slot(struct ca_scratch *s, struct ca_event *ev, __u32 slot,
+					     __u32 k, bool kernel)
+{
+	struct ca_pol_state *st = &s->pol;
+	__u32 off = sizeof(*ev), len;
+
+	for (__u32 j = 0; j < CA_S__COUNT; j++) {
+		if (j >= slot)
+			break;
+		off += ev->str_len[j];
+	}
+	len = ev->str_len[slot & (CA_S__COUNT - 1)];
+	if (!len || len >= CA_PATH_MAX)
+		return false;
+	/* a name as the caller gave it counts only when absolute */
+	if (!kernel && s->ev[off & CA_OFF_MASK] != '/')
+		return false;
+	st->h = CA_FNV_OFFSET;
+	st->hoff = off;
+	st->hpos = 0;
+	st->hend = len;
+	st->hk = k;
+	st->hcomp = 0;
+	st->hbad = 0;
+	bpf_loop(CA_PATH_MAX, ca_pol_hash_step, NULL, 0);
+	if (st->hpos != len || st->hbad || (len > 1 && !st->hcomp) ||
+	    (st->hcomp == 1 && st->hc1 == '.') ||
+	    (st->hcomp == 2 && st->hc1 == '.' && st->hc2 == '.'))
+		return false;
+	st->ph[k & 1] = st->h;
+	/* dir= names the directory itself too */
+	return st->nd < CA_POL_DIRS && ca_pol_dir_note(st, st->h);
+}
+
+/*
+ * The last word on a built file record the kernel left open: the facts it
+ * now holds (the object, the paths) go into the walk again. False drops the
+ * record; else policy_rule says whether the kernel decided.
+ */
+static __always_inline bool ca_pol_final(struct ca_rec *r, __u32 nr, bool ia32, __u32 acc)
+{
+	struct ca_event *ev = r->ev;
+	struct ca_pol_state *st = &r->s->pol;
+	struct ca_pol_active a = {ev->policy_gen, 0};
+	__u32 zero = 0, one = 1, *g0, *g1;
+	bool paths = true;
+	int res;
+
+	if (!ev->policy_gen || (ev->policy_rule & (CA_POL_DECIDED | CA_POL_NONE)))
+		return true;
+	g0 = bpf_map_lookup_elem(&pol_slot_gen, &zero);
+	g1 = bpf_map_lookup_elem(&pol_slot_gen, &one);
+	if (g0 && *g0 == a.gen)
+		a.slot = 0;
+	else if (g1 && *g1 == a.gen)
+		a.slot = 1;
+	else
+		return true; /* that policy is gone: user space decides */
+	if (!ca_pol_begin(st, a, ia32, nr, ca_pol_is_open(nr) && acc == 4))
+		return false;
+	st->v[CA_PF_PID] = ev->task.pid;
+	st->v[CA_PF_PPID] = ev->task.ppid;
+	st->v[CA_PF_UID] = ev->task.uid;
+	st->v[CA_PF_EUID] = ev->task.euid;
+	st->v[CA_PF_SUID] = ev->task.suid;
+	st->v[CA_PF_FSUID] = ev->task.fsuid;
+	st->v[CA_PF_GID] = ev->task.gid;
+	st->v[CA_PF_EGID] = ev->task.egid;
+	st->v[CA_PF_SGID] = ev->task.sgid;
+	st->v[CA_PF_FSGID] = ev->task.fsgid;
+	st->v[CA_PF_AUID] = ev->task.auid;
+	st->v[CA_PF_SESSIONID] = ev->task.sessionid;
+	st->v[CA_PF_LOGINUID_SET] = ev->task.auid != 0xffffffffu;
+	st->v[CA_PF_A0] = (__u32)ev->args[0];
+	st->v[CA_PF_A1] = (__u32)ev->args[1];
+	st->v[CA_PF_A2] = (__u32)ev->args[2];
+	st->v[CA_PF_A3] = (__u32)ev->args[3];
+	st->known = (1u << (CA_PF_A3 + 1)) - 1; /* PID .. A3 */
+	if (!(ev->flags & CA_F_NO_RESULT)) {
+		st->v[CA_PF_SUCCESS] = ev->ret >= 0;
+		st->v[CA_PF_EXIT] = (__u32)ev->ret;
+		st->known |= 1u << CA_PF_SUCCESS | 1u << CA_PF_EXIT;
+	}
+	if (!ca_pol_is_open(nr)) {
+		st->v[CA_PF_PERM] = 0xff;
+		st->known |= 1u << CA_PF_PERM;
+	} else if (acc) {
+		st->v[CA_PF_PERM] = acc;
+		st->known |= 1u << CA_PF_PERM;
+	}
+	if (ev->flags & CA_F_OBJ) {
+		st->v[CA_PF_OBJ_UID] = ev->obj.uid;
+		st->v[CA_PF_OBJ_GID] = ev->obj.gid;
+		st->v[CA_PF_INODE] = (__u32)ev->obj.ino;
+		st->v[CA_PF_DEVMAJOR] = ev->obj.dev >> 20;
+		st->v[CA_PF_DEVMINOR] = ev->obj.dev & 0xfffff;
+		st->v[CA_PF_FILETYPE] = ev->obj.mode & 0170000;
+		st->known |= 1u << CA_PF_OBJ_UID | 1u << CA_PF_OBJ_GID | 1u << CA_PF_INODE |
+			     1u << CA_PF_DEVMAJOR | 1u << CA_PF_DEVMINOR | 1u << CA_PF_FILETYPE;
+	}
+	/* every path the record names must be comparable for path facts to count */
+	st->nd = 0;
+	st->stamp++; /* empties the directory table */
+	if (!st->stamp)
+		st->stamp = 1;
+	if (ev->flags & CA_F_PATH_TRUNC)
+		paths = false;
+	if (paths && ev->str_len[CA_S_PATH] &&
+	    !ca_pol_hash_slot(r->s, ev, CA_S_PATH, 0, ev->flags & CA_F_PATH_KERNEL))
+		paths = false;
+	if (paths && ev->str_len[CA_S_PATH2] &&
+	    !ca_pol_hash_slot(r->s, ev, CA_S_PATH2, 1, ev->flags & CA_F_PATH2_KERNEL))
+		paths = false;
+	if (paths && ev->str_len[CA_S_PATH]) {
+		if (!ev->str_len[CA_S_PATH2])
+			st->ph[1] = st->ph[0]; /* one path: the second compares as the first */
+		st->known |= 1u << CA_PF_PATH | 1u << CA_PF_DIR;
+	}
+	res = ca_pol_run(st);
+	if (res == CA_PD_DROP)
+		return false;
+	ev->policy_rule = (st->rule & CA_POL_RULE_MASK) | (res == CA_PD_DECIDED ? CA_POL_DECIDED : 0);
+	return true;
 }
 
 #endif

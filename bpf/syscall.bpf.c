@@ -205,7 +205,7 @@ static __always_inline void append_row_object(struct ca_rec *r, struct task_stru
 }
 
 /* File operations and failed execs (kinds EXEC, OPEN, FILE). */
-static __always_inline int exit_file(long ret)
+static __always_inline int exit_file(void *ctx, long ret, void *progs)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct ca_pending p;
@@ -259,6 +259,15 @@ static __always_inline int exit_file(long ret)
 			      CA_F_PATH2_KERNEL, false);
 		if (d.aux_arg < 6)
 			ca_append_user_str(&r, CA_S_AUX, (const void *)arg_at(p.args, d.aux_arg));
+		/*
+		 * Now the paths and the object are known: when the policy left the
+		 * record open, its last word comes from a program of its own (the
+		 * verifier checks it apart from this one).
+		 */
+		if (r.ev->policy_gen && !(r.ev->policy_rule & (CA_POL_DECIDED | CA_POL_NONE))) {
+			r.ev->size = r.off;
+			bpf_tail_call(ctx, progs, CA_EXIT_SLOT_FINAL);
+		}
 	}
 	ca_rec_submit(&r);
 	return 0;
@@ -608,7 +617,52 @@ static __always_inline int exit_sys(long ret)
 		return fn((long)ctx[1]);                                                   \
 	}
 
-CA_EXIT_HANDLER(file, exit_file)
+SEC("tracepoint")
+int ca_tail_file(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit_file(ctx, ctx->ret, &sc_exit_prog);
+}
+
+SEC("tp_btf/sys_exit")
+int ca_tail_file_ia32(__u64 *ctx)
+{
+	return exit_file(ctx, (long)ctx[1], &ia32_exit_prog);
+}
+
+/* Slot CA_EXIT_SLOT_FINAL: the record exit_file built, judged with its paths and object. */
+static __always_inline int exit_final(void)
+{
+	struct ca_scratch *s = ca_this_scratch();
+	struct ca_event *ev;
+	struct ca_rec r;
+	__u32 nr;
+
+	if (!s)
+		return 0;
+	ev = (struct ca_event *)s->ev;
+	r.s = s;
+	r.ev = ev;
+	r.off = ev->size;
+	nr = ev->syscall_nr;
+	if (!ca_pol_final(&r, nr, ev->flags & CA_F_ABI_IA32,
+			  ca_pol_is_open(nr) ? ca_pol_acc_mode(ev->aux[CA_AUX_OPEN_FLAGS]) : 0))
+		return 0;
+	ca_rec_submit(&r);
+	return 0;
+}
+
+SEC("tracepoint")
+int ca_tail_final(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit_final();
+}
+
+SEC("tp_btf/sys_exit")
+int ca_tail_final_ia32(__u64 *ctx)
+{
+	return exit_final();
+}
+
 CA_EXIT_HANDLER(net, exit_net)
 CA_EXIT_HANDLER(cred, exit_cred)
 CA_EXIT_HANDLER(sys, exit_sys)

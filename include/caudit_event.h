@@ -41,7 +41,8 @@
 #define CA_EVENT_MAX 40960   /* largest record the BPF side emits */
 #define CA_SYSCALL_MAX 512   /* x86_64 syscall numbers are below this */
 #define CA_ARG_NONE 0xff     /* "no such argument" in struct ca_sc_desc */
-#define CA_EXIT_SLOTS 8      /* sys_exit tail-call slots: 0 dispatch, then one per kind */
+#define CA_EXIT_SLOTS 9      /* sys_exit tail-call slots: 0 dispatch, one per kind, final */
+#define CA_EXIT_SLOT_FINAL 8 /* the policy's last word on a built file record */
 
 enum ca_event_type {
 	CA_EV_NONE = 0,

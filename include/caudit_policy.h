@@ -25,6 +25,15 @@
 #define CA_POL_PREDS 16                 /* predicates per rule in the kernel */
 #define CA_POL_NR (CA_SYSCALL_MAX + 1)  /* syscall numbers, and CA_SYSCALL_MAX: no syscall */
 #define CA_POL_ABIS 2                   /* 0 b64, 1 b32 (enum rules_abi) */
+#define CA_POL_DIRS 32                  /* directories of a record's paths the kernel hashes */
+
+/*
+ * FNV-1a, 32 bits: the kernel compares a path with path= and dir= values by
+ * this hash. Equal hashes are only "maybe equal" (user space compares the
+ * strings); different hashes prove the strings differ.
+ */
+#define CA_FNV_OFFSET 2166136261u
+#define CA_FNV_PRIME 16777619u
 
 /* Facts the kernel can test; the index into struct ca_pol_facts.v. */
 enum ca_pol_field {
@@ -54,6 +63,8 @@ enum ca_pol_field {
 	CA_PF_DEVMAJOR,
 	CA_PF_DEVMINOR,
 	CA_PF_FILETYPE, /* mode & S_IFMT */
+	CA_PF_PATH,     /* num: hash of the path (either path of the operation); a match is unknown */
+	CA_PF_DIR,      /* num: hash of the directory (the path or a parent); a match is unknown */
 	CA_PF_UNKNOWN,  /* never known in the kernel: user space decides */
 	CA_PF__COUNT,
 };
@@ -69,6 +80,7 @@ enum ca_pol_field {
 #define CA_POP_TEST 8
 
 #define CA_PPF_SIGNED 1 /* compare as signed 32-bit (exit) */
+#define CA_PPF_FIELD 2  /* -C: num is the other field (enum ca_pol_field), compared with = or != */
 
 struct ca_pol_pred {
 	__u8 field; /* enum ca_pol_field */

@@ -107,10 +107,12 @@ static void test_predicates(void **state)
 	assert_int_equal(r->pred[2].field, CA_PF_AUID);
 	assert_int_equal(r->pred[2].op, CA_POP_NE);
 	assert_int_equal(r->pred[2].num, 0xffffffffu);
-	/* the watch: path left to user space, perm as a mask the kernel tests */
+	/* the watch: the path by its hash (user space confirms a match), perm as a mask */
 	r = &k->rules[1];
 	assert_int_equal(r->npred, 2);
-	assert_int_equal(r->pred[0].field, CA_PF_UNKNOWN);
+	assert_int_equal(r->pred[0].field, CA_PF_PATH);
+	assert_int_equal(r->pred[0].num, kpolicy_path_hash("/etc/passwd"));
+	assert_int_equal(kpolicy_path_hash("/etc/passwd"), 0x0bbdb997u); /* FNV-1a 32 */
 	assert_int_equal(r->pred[1].field, CA_PF_PERM);
 	assert_int_equal(r->pred[1].op, CA_POP_MASK);
 	assert_int_equal(r->pred[1].num, 2 | 8);
@@ -122,6 +124,27 @@ static void test_predicates(void **state)
 	assert_true(has(k->sc[0][90].rbits, 1));
 	assert_int_equal(k->rules[2].pred[0].field, CA_PF_UNKNOWN);
 	assert_int_equal(k->partial, 2);
+	kpolicy_free(k);
+	rules_free(p);
+}
+
+/* -C between credentials goes to the kernel as a field comparison. */
+static void test_field_compare(void **state)
+{
+	struct rules_policy *p;
+	struct kpolicy *k = build("-a always,exit -F arch=b64 -S execve -C uid!=euid -F euid=0 "
+				  "-k setuid\n",
+				  &p);
+	const struct ca_pol_rule *r = &k->rules[0];
+
+	(void)state;
+	assert_int_equal(r->npred, 2);
+	assert_int_equal(r->pred[0].field, CA_PF_UID);
+	assert_true(r->pred[0].flags & CA_PPF_FIELD);
+	assert_int_equal(r->pred[0].op, CA_POP_NE);
+	assert_int_equal(r->pred[0].num, CA_PF_EUID);
+	assert_int_equal(r->pred[1].field, CA_PF_EUID);
+	assert_int_equal(k->partial, 0);
 	kpolicy_free(k);
 	rules_free(p);
 }
@@ -170,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_and_rows),
 		cmocka_unit_test(test_predicates),
+		cmocka_unit_test(test_field_compare),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_inert_left_out),
 	};

@@ -153,7 +153,8 @@ static void choose_uring_hooks(struct loader *l)
 static void choose_ia32_hooks(struct loader *l, const struct ca_config *cfg, int ia32)
 {
 	const char *names[] = { "ca_ia32_enter", "ca_ia32_exit", "ca_tail_file_ia32",
-				"ca_tail_net_ia32", "ca_tail_cred_ia32", "ca_tail_sys_ia32" };
+				"ca_tail_net_ia32", "ca_tail_cred_ia32", "ca_tail_sys_ia32",
+				"ca_tail_final_ia32" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct bpf_program *p = prog_by_name(l, names[i]);
@@ -315,14 +316,14 @@ static int fill_exit_progs(struct loader *l, int ia32)
 	struct bpf_program *tp[CA_EXIT_SLOTS] = {
 		sk->progs.ca_sys_exit,  sk->progs.ca_tail_file, sk->progs.ca_tail_file,
 		sk->progs.ca_tail_file, sk->progs.ca_tail_net,  sk->progs.ca_tail_cred,
-		sk->progs.ca_tail_sys,  sk->progs.ca_tail_sys,
+		sk->progs.ca_tail_sys,  sk->progs.ca_tail_sys,  sk->progs.ca_tail_final,
 	};
 	struct bpf_program *btf[CA_EXIT_SLOTS] = {
 		NULL,
 		sk->progs.ca_tail_file_ia32, sk->progs.ca_tail_file_ia32,
 		sk->progs.ca_tail_file_ia32, sk->progs.ca_tail_net_ia32,
 		sk->progs.ca_tail_cred_ia32, sk->progs.ca_tail_sys_ia32,
-		sk->progs.ca_tail_sys_ia32,
+		sk->progs.ca_tail_sys_ia32,  sk->progs.ca_tail_final_ia32,
 	};
 	int tfd = bpf_map__fd(sk->maps.sc_exit_prog), bfd = bpf_map__fd(sk->maps.ia32_exit_prog);
 

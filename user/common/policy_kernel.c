@@ -75,8 +75,23 @@ static int kernel_field(unsigned field)
 	}
 }
 
+uint32_t kpolicy_path_hash(const char *s)
+{
+	uint32_t h = CA_FNV_OFFSET;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * CA_FNV_PRIME;
+	return h;
+}
+
+static int is_task_or_obj(int f)
+{
+	return (f >= CA_PF_PID && f <= CA_PF_LOGINUID_SET) || (f >= CA_PF_OBJ_UID && f <= CA_PF_FILETYPE);
+}
+
 /* The kernel form of rule r; 1 when some predicate is left to user space. */
-static int build_rule(const struct rules_rule *r, unsigned index, struct ca_pol_rule *out)
+static int build_rule(const struct rules_policy *p, const struct rules_rule *r, unsigned index,
+		      struct ca_pol_rule *out)
 {
 	int partial = 0;
 
@@ -95,10 +110,27 @@ static int build_rule(const struct rules_rule *r, unsigned index, struct ca_pol_
 		kp.num = pr->num;
 		if (pr->flags & RULES_PRED_SIGNED)
 			kp.flags |= CA_PPF_SIGNED;
+		/* path= and dir= by hash (rule paths are normalized as records' are); not dir=/ */
+		if (pr->kind == RULES_V_STR && pr->op == RULES_OP_EQ &&
+		    (pr->field == RF_PATH || pr->field == RF_DIR)) {
+			const char *v = rules_str(p, pr->str);
+
+			if (v && v[0] == '/' && v[1]) {
+				kp.field = pr->field == RF_PATH ? CA_PF_PATH : CA_PF_DIR;
+				kp.num = kpolicy_path_hash(v);
+			}
+		}
+		/* -C between two credential or object fields: the kernel has both */
+		if (pr->kind == RULES_V_FIELD && is_task_or_obj(kernel_field(pr->field)) &&
+		    is_task_or_obj(kernel_field(pr->num))) {
+			kp.field = (uint8_t)kernel_field(pr->field);
+			kp.flags |= CA_PPF_FIELD;
+			kp.num = (uint32_t)kernel_field(pr->num);
+		}
 		if (kp.field == CA_PF_PERM)
 			kp.op = CA_POP_MASK; /* any of the rule's permissions */
-		if (kp.field == CA_PF_UNKNOWN)
-			partial = 1;
+		if (kp.field >= CA_PF_PATH)
+			partial = 1; /* strings: a match is confirmed in user space */
 		if (out->npred == CA_POL_PREDS) {
 			out->flags |= CA_PRF_PARTIAL;
 			partial = 1;
@@ -191,7 +223,7 @@ int kpolicy_build(const struct rules_policy *p, struct kpolicy **out)
 				continue;
 			if (k->nrules < CA_POL_RULES) {
 				kidx = (int)k->nrules++;
-				k->partial += build_rule(r, i, &k->rules[kidx]);
+				k->partial += build_rule(p, r, i, &k->rules[kidx]);
 			} else {
 				k->overflow++;
 			}

@@ -29,6 +29,9 @@ struct kpolicy {
 int kpolicy_build(const struct rules_policy *p, struct kpolicy **out);
 void kpolicy_free(struct kpolicy *k);
 
+/* The kernel's hash of a path (CA_FNV_*). */
+uint32_t kpolicy_path_hash(const char *s);
+
 /* 1 when some rule may apply to x86_64 syscall row nr of a 64-bit process. */
 int kpolicy_names_syscall(const struct kpolicy *k, unsigned nr);
 
