@@ -361,6 +361,31 @@ static __always_inline int ca_pol_run(struct ca_pol_state *st)
 	return st->result;
 }
 
+/* The call's own facts: arguments (NULL: unknown), result, open access mode. */
+static __always_inline void ca_pol_call_facts(struct ca_pol_state *st, __u32 nr, const __u64 *args,
+					      bool have_ret, long ret, __u32 acc)
+{
+	if (args) {
+		st->v[CA_PF_A0] = (__u32)args[0];
+		st->v[CA_PF_A1] = (__u32)args[1];
+		st->v[CA_PF_A2] = (__u32)args[2];
+		st->v[CA_PF_A3] = (__u32)args[3];
+		st->known |= 1u << CA_PF_A0 | 1u << CA_PF_A1 | 1u << CA_PF_A2 | 1u << CA_PF_A3;
+	}
+	if (have_ret) {
+		st->v[CA_PF_SUCCESS] = ret >= 0;
+		st->v[CA_PF_EXIT] = (__u32)ret;
+		st->known |= 1u << CA_PF_SUCCESS | 1u << CA_PF_EXIT;
+	}
+	if (!ca_pol_is_open(nr)) {
+		st->v[CA_PF_PERM] = 0xff; /* the rule's syscall set already holds its classes */
+		st->known |= 1u << CA_PF_PERM;
+	} else if (acc) {
+		st->v[CA_PF_PERM] = acc;
+		st->known |= 1u << CA_PF_PERM;
+	}
+}
+
 /*
  * One policy decision for an operation of the current task: syscall nr (the
  * x86_64 row), its ABI and raw arguments (NULL: unknown), its result when
@@ -390,25 +415,7 @@ static __always_inline int ca_pol_decide(struct ca_pol_active a, __u32 nr, __u32
 	/* the task's credentials and ids only when some candidate tests them */
 	if (creds_final && (st->facts & ((1u << (CA_PF_LOGINUID_SET + 1)) - 1)))
 		ca_pol_task_facts(st, bpf_get_current_task_btf());
-	if (args) {
-		st->v[CA_PF_A0] = (__u32)args[0];
-		st->v[CA_PF_A1] = (__u32)args[1];
-		st->v[CA_PF_A2] = (__u32)args[2];
-		st->v[CA_PF_A3] = (__u32)args[3];
-		st->known |= 1u << CA_PF_A0 | 1u << CA_PF_A1 | 1u << CA_PF_A2 | 1u << CA_PF_A3;
-	}
-	if (have_ret) {
-		st->v[CA_PF_SUCCESS] = ret >= 0;
-		st->v[CA_PF_EXIT] = (__u32)ret;
-		st->known |= 1u << CA_PF_SUCCESS | 1u << CA_PF_EXIT;
-	}
-	if (!ca_pol_is_open(nr)) {
-		st->v[CA_PF_PERM] = 0xff; /* the rule's syscall set already holds its classes */
-		st->known |= 1u << CA_PF_PERM;
-	} else if (acc) {
-		st->v[CA_PF_PERM] = acc;
-		st->known |= 1u << CA_PF_PERM;
-	}
+	ca_pol_call_facts(st, nr, args, have_ret, ret, acc);
 	res = ca_pol_run(st);
 	*rule = (st->rule & CA_POL_RULE_MASK) | (res == CA_PD_DECIDED ? CA_POL_DECIDED : 0);
 	return res;
@@ -526,23 +533,8 @@ static __always_inline bool ca_pol_final(struct ca_rec *r, __u32 nr, bool ia32, 
 	st->v[CA_PF_AUID] = ev->task.auid;
 	st->v[CA_PF_SESSIONID] = ev->task.sessionid;
 	st->v[CA_PF_LOGINUID_SET] = ev->task.auid != 0xffffffffu;
-	st->v[CA_PF_A0] = (__u32)ev->args[0];
-	st->v[CA_PF_A1] = (__u32)ev->args[1];
-	st->v[CA_PF_A2] = (__u32)ev->args[2];
-	st->v[CA_PF_A3] = (__u32)ev->args[3];
-	st->known = (1u << (CA_PF_A3 + 1)) - 1; /* PID .. A3 */
-	if (!(ev->flags & CA_F_NO_RESULT)) {
-		st->v[CA_PF_SUCCESS] = ev->ret >= 0;
-		st->v[CA_PF_EXIT] = (__u32)ev->ret;
-		st->known |= 1u << CA_PF_SUCCESS | 1u << CA_PF_EXIT;
-	}
-	if (!ca_pol_is_open(nr)) {
-		st->v[CA_PF_PERM] = 0xff;
-		st->known |= 1u << CA_PF_PERM;
-	} else if (acc) {
-		st->v[CA_PF_PERM] = acc;
-		st->known |= 1u << CA_PF_PERM;
-	}
+	st->known = (1u << (CA_PF_LOGINUID_SET + 1)) - 1; /* PID .. LOGINUID_SET */
+	ca_pol_call_facts(st, nr, ev->args, !(ev->flags & CA_F_NO_RESULT), ev->ret, acc);
 	if (ev->flags & CA_F_OBJ) {
 		st->v[CA_PF_OBJ_UID] = ev->obj.uid;
 		st->v[CA_PF_OBJ_GID] = ev->obj.gid;
