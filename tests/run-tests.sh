@@ -11,6 +11,8 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 LOGDIR=$BUILD/test-logs
 mkdir -p "$LOGDIR"
 passed=0 failed=0 skipped=0
+FAILURES=$LOGDIR/failures.txt
+: >"$FAILURES"
 
 count() { n=$(grep -c -E "$1" "$2" 2>/dev/null); echo "${n:-0}"; }
 
@@ -21,7 +23,8 @@ run_cmocka() {
 	CAUDIT_BUILD=$BUILD "$bin" >"$log" 2>&1
 	rc=$?
 	p=$(count '^\[       OK \]' "$log")
-	f=$(count '^\[  (FAILED|ERROR)  ? *\] [^0-9]' "$log")
+	# cmocka names a failed test twice (as it fails and in the final list)
+	f=$(grep -E '^\[  (FAILED|ERROR)  ? *\] [^0-9-]' "$log" | sed 's/^[^]]*\] //' | sort -u | wc -l)
 	s=$(count '^\[  SKIPPED \] [^0-9]' "$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1 # crashed, or failed outside a test (setup)
@@ -37,7 +40,18 @@ run_cmocka() {
 		echo "---- $log (last 40 lines) ----"
 		tail -n 40 "$log"
 		echo "----"
+		note_failure "$name" "$log"
 	fi
+}
+
+# note_failure NAME LOG: remembered for the recap printed just before the totals,
+# so that a CI page showing only the end of the output still names the failure.
+note_failure() {
+	{
+		echo "$1:"
+		grep -E '^\[  (FAILED|ERROR)  ? *\] [^0-9]|^\[  ERROR   \]|[Ff]ailure!|: error: |Test failed' "$2" \
+			| head -n 8 | sed 's/^/    /'
+	} >>"$FAILURES"
 }
 
 echo "== unit tests"
@@ -54,6 +68,7 @@ for t in "$BUILD"/tests/fuzz/fuzz_*; do
 		passed=$((passed + 1)); printf '  %-40s passed (%s)\n' "$name" "$(grep -o 'Done [0-9]* runs' "$log")"
 	else
 		failed=$((failed + 1)); echo "  $name FAILED"; tail -n 30 "$log"
+		note_failure "$name" "$log"
 	fi
 	rm -rf "$corpus"
 done
@@ -63,5 +78,9 @@ for t in "$BUILD"/tests/integration/test_*; do
 	[ -x "$t" ] && run_cmocka "integration/$(basename "$t")" "$t"
 done
 
+if [ -s "$FAILURES" ]; then
+	echo "== failures (logs in $LOGDIR)"
+	cat "$FAILURES"
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
