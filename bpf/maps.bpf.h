@@ -101,6 +101,14 @@ struct {
 	__type(value, __u64);
 } drop_counters SEC(".maps") __weak;
 
+/* Syscalls the policy dropped in the kernel, per enum ca_pol_stage, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CA_PST__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} pol_dropped SEC(".maps") __weak;
+
 /* Syscall arguments saved at sys_enter, keyed by thread id. */
 struct ca_pending {
 	__u64 args[6];

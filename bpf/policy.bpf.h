@@ -263,24 +263,36 @@ static __always_inline struct ca_pol_active ca_pol_resolve(__u32 gen, __u32 slot
 	return ca_pol_current();
 }
 
-/* Task facts of t into st (credentials, ids, login). */
+static __always_inline void ca_pol_count_drop(__u32 stage)
+{
+	__u64 *c = bpf_map_lookup_elem(&pol_dropped, &stage);
+
+	if (c)
+		*c += 1; /* per-CPU */
+}
+
+/*
+ * Task facts of t into st (credentials, ids, login). t comes from
+ * bpf_get_current_task_btf(): plain loads, which the verifier turns into
+ * fault-safe ones, cost far less than a bpf_probe_read_kernel() each.
+ */
 static __always_inline void ca_pol_task_facts(struct ca_pol_state *st, struct task_struct *t)
 {
-	const struct cred *cred = BPF_CORE_READ(t, cred);
-	__u32 auid = BPF_CORE_READ(t, loginuid.val);
+	const struct cred *cred = t->cred;
+	__u32 auid = t->loginuid.val;
 
-	st->v[CA_PF_PID] = BPF_CORE_READ(t, tgid);
-	st->v[CA_PF_PPID] = BPF_CORE_READ(t, real_parent, tgid);
-	st->v[CA_PF_UID] = BPF_CORE_READ(cred, uid.val);
-	st->v[CA_PF_EUID] = BPF_CORE_READ(cred, euid.val);
-	st->v[CA_PF_SUID] = BPF_CORE_READ(cred, suid.val);
-	st->v[CA_PF_FSUID] = BPF_CORE_READ(cred, fsuid.val);
-	st->v[CA_PF_GID] = BPF_CORE_READ(cred, gid.val);
-	st->v[CA_PF_EGID] = BPF_CORE_READ(cred, egid.val);
-	st->v[CA_PF_SGID] = BPF_CORE_READ(cred, sgid.val);
-	st->v[CA_PF_FSGID] = BPF_CORE_READ(cred, fsgid.val);
+	st->v[CA_PF_PID] = t->tgid;
+	st->v[CA_PF_PPID] = t->real_parent->tgid;
+	st->v[CA_PF_UID] = cred->uid.val;
+	st->v[CA_PF_EUID] = cred->euid.val;
+	st->v[CA_PF_SUID] = cred->suid.val;
+	st->v[CA_PF_FSUID] = cred->fsuid.val;
+	st->v[CA_PF_GID] = cred->gid.val;
+	st->v[CA_PF_EGID] = cred->egid.val;
+	st->v[CA_PF_SGID] = cred->sgid.val;
+	st->v[CA_PF_FSGID] = cred->fsgid.val;
 	st->v[CA_PF_AUID] = auid;
-	st->v[CA_PF_SESSIONID] = BPF_CORE_READ(t, sessionid);
+	st->v[CA_PF_SESSIONID] = t->sessionid;
 	st->v[CA_PF_LOGINUID_SET] = auid != 0xffffffffu;
 	st->known |= (1u << (CA_PF_LOGINUID_SET + 1)) - 1; /* PID .. LOGINUID_SET */
 }
@@ -387,6 +399,39 @@ static __always_inline void ca_pol_call_facts(struct ca_pol_state *st, __u32 nr,
 }
 
 /*
+ * CA_PF_LEAF for open file fd of the current task: the hash of the last name
+ * its record's path will end with (ca_walk_step's first step). Left unknown
+ * where that name is not the dentry's own: a mount's root is named by its
+ * mount point. Names longer than CA_POL_LEAF_MAX stay unknown too.
+ */
+static __always_inline void ca_pol_leaf_fact(struct ca_pol_state *st, int fd)
+{
+	struct file *f = ca_fd_file(bpf_get_current_task_btf(), fd);
+	unsigned char name[CA_POL_LEAF_MAX];
+	struct vfsmount *mnt;
+	struct dentry *d;
+	__u32 len, h = CA_FNV_OFFSET;
+
+	if (!f)
+		return;
+	d = BPF_CORE_READ(f, f_path.dentry);
+	mnt = BPF_CORE_READ(f, f_path.mnt);
+	if (!d || !mnt || d == BPF_CORE_READ(mnt, mnt_root))
+		return;
+	len = BPF_CORE_READ(d, d_name.len);
+	if (!len || len > CA_POL_LEAF_MAX ||
+	    bpf_probe_read_kernel(name, len, BPF_CORE_READ(d, d_name.name)))
+		return;
+	for (__u32 i = 0; i < CA_POL_LEAF_MAX; i++) {
+		if (i >= len)
+			break;
+		h = (h ^ name[i]) * CA_FNV_PRIME;
+	}
+	st->v[CA_PF_LEAF] = h;
+	st->known |= 1u << CA_PF_LEAF;
+}
+
+/*
  * One policy decision for an operation of the current task: syscall nr (the
  * x86_64 row), its ABI and raw arguments (NULL: unknown), its result when
  * have_ret, the open access mode (0: unknown or not an open), and whether
@@ -394,9 +439,9 @@ static __always_inline void ca_pol_call_facts(struct ca_pol_state *st, __u32 nr,
  * entry: auditd tests them at exit). Under policy a (gen 0: no policy, all
  * pass). Returns CA_PD_*; the record fields go to *gen and *rule.
  */
-static __always_inline int ca_pol_decide(struct ca_pol_active a, __u32 nr, __u32 abi,
-					 const __u64 *args, bool have_ret, long ret, __u32 acc,
-					 bool creds_final, __u32 *gen, __u32 *rule)
+static __always_inline int ca_pol_decide_fd(struct ca_pol_active a, __u32 nr, __u32 abi,
+					    const __u64 *args, bool have_ret, long ret, __u32 acc,
+					    bool creds_final, int leaf_fd, __u32 *gen, __u32 *rule)
 {
 	struct ca_scratch *s;
 	struct ca_pol_state *st;
@@ -416,9 +461,19 @@ static __always_inline int ca_pol_decide(struct ca_pol_active a, __u32 nr, __u32
 	if (creds_final && (st->facts & ((1u << (CA_PF_LOGINUID_SET + 1)) - 1)))
 		ca_pol_task_facts(st, bpf_get_current_task_btf());
 	ca_pol_call_facts(st, nr, args, have_ret, ret, acc);
+	if (leaf_fd >= 0 && (st->facts & (1u << CA_PF_LEAF)))
+		ca_pol_leaf_fact(st, leaf_fd);
 	res = ca_pol_run(st);
 	*rule = (st->rule & CA_POL_RULE_MASK) | (res == CA_PD_DECIDED ? CA_POL_DECIDED : 0);
 	return res;
+}
+
+/* ca_pol_decide_fd without a file whose name the kernel knows. */
+static __always_inline int ca_pol_decide(struct ca_pol_active a, __u32 nr, __u32 abi,
+					 const __u64 *args, bool have_ret, long ret, __u32 acc,
+					 bool creds_final, __u32 *gen, __u32 *rule)
+{
+	return ca_pol_decide_fd(a, nr, abi, args, have_ret, ret, acc, creds_final, -1, gen, rule);
 }
 
 /*

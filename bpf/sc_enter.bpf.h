@@ -104,8 +104,10 @@ static __always_inline bool ca_sc_policy_enter(struct ca_pending *p, const struc
 	bool creds_final = d->kind != CA_SC_EXEC && d->kind != CA_SC_CRED;
 
 	if (ca_pol_decide(a, p->nr, !!(p->ev_flags & CA_F_ABI_IA32), p->args, false, 0,
-			  ca_sc_open_acc(d, p->args), creds_final, &gen, &rule) == CA_PD_DROP)
+			  ca_sc_open_acc(d, p->args), creds_final, &gen, &rule) == CA_PD_DROP) {
+		ca_pol_count_drop(CA_PST_ENTRY);
 		return false;
+	}
 	p->pol_gen = a.gen;
 	p->pol_slot = a.slot;
 	return true;
@@ -122,11 +124,15 @@ static __always_inline bool ca_sc_policy_exit(struct ca_pending *p, const struct
 					long ret)
 {
 	struct ca_pol_active a = ca_pol_resolve(p->pol_gen, p->pol_slot);
+	/* an open's new fd: the record's path will end with that file's name */
+	int leaf_fd = d->kind == CA_SC_OPEN && (d->flags & CA_SCF_RET_FD) && ret >= 0 ? ret : -1;
 	__u32 gen, rule;
 
-	if (ca_pol_decide(a, p->nr, !!(p->ev_flags & CA_F_ABI_IA32), p->args, true, ret,
-			  ca_sc_open_acc(d, p->args), true, &gen, &rule) == CA_PD_DROP)
+	if (ca_pol_decide_fd(a, p->nr, !!(p->ev_flags & CA_F_ABI_IA32), p->args, true, ret,
+			     ca_sc_open_acc(d, p->args), true, leaf_fd, &gen, &rule) == CA_PD_DROP) {
+		ca_pol_count_drop(CA_PST_EXIT);
 		return false;
+	}
 	p->pol_gen = gen;
 	p->pol_slot = rule;
 	return true;

@@ -645,8 +645,10 @@ static __always_inline int exit_final(void)
 	r.off = ev->size;
 	nr = ev->syscall_nr;
 	if (!ca_pol_final(&r, nr, ev->flags & CA_F_ABI_IA32,
-			  ca_pol_is_open(nr) ? ca_pol_acc_mode(ev->aux[CA_AUX_OPEN_FLAGS]) : 0))
+			  ca_pol_is_open(nr) ? ca_pol_acc_mode(ev->aux[CA_AUX_OPEN_FLAGS]) : 0)) {
+		ca_pol_count_drop(CA_PST_RECORD);
 		return 0;
+	}
 	ca_rec_submit(&r);
 	return 0;
 }

@@ -26,6 +26,7 @@
 #define CA_POL_NR (CA_SYSCALL_MAX + 1)  /* syscall numbers, and CA_SYSCALL_MAX: no syscall */
 #define CA_POL_ABIS 2                   /* 0 b64, 1 b32 (enum rules_abi) */
 #define CA_POL_DIRS 32                  /* directories of a record's paths the kernel hashes */
+#define CA_POL_LEAF_MAX 64              /* longest last name the kernel hashes for CA_PF_LEAF */
 
 /*
  * FNV-1a, 32 bits: the kernel compares a path with path= and dir= values by
@@ -63,6 +64,7 @@ enum ca_pol_field {
 	CA_PF_DEVMAJOR,
 	CA_PF_DEVMINOR,
 	CA_PF_FILETYPE, /* mode & S_IFMT */
+	CA_PF_LEAF,     /* FNV-1a of the path's last name: known where the kernel has the file */
 	CA_PF_PATH,     /* num: hash of the path (either path of the operation); a match is unknown */
 	CA_PF_DIR,      /* num: hash of the directory (the path or a parent); a match is unknown */
 	CA_PF_UNKNOWN,  /* never known in the kernel: user space decides */
@@ -127,6 +129,18 @@ struct ca_pol_lock {
 	__u32 gen;
 	char hash[65]; /* the locked policy's hash, hex */
 	__u8 _pad0[7];
+};
+
+/*
+ * Where the kernel dropped a syscall the policy evaluated (per-CPU counters,
+ * map pol_dropped; caudit status: policy.dropped_in_kernel). A syscall that
+ * no rule names is not counted: it returns before any evaluation.
+ */
+enum ca_pol_stage {
+	CA_PST_ENTRY = 0,  /* at syscall entry, on the arguments and the task */
+	CA_PST_EXIT = 1,   /* at exit: with the result (and an opened file's name) */
+	CA_PST_RECORD = 2, /* after the file record was built: on its paths and object */
+	CA_PST__COUNT = 3,
 };
 
 /* ca_event.policy_rule */

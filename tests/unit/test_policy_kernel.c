@@ -109,19 +109,32 @@ static void test_predicates(void **state)
 	assert_int_equal(r->pred[2].num, 0xffffffffu);
 	/* the watch: the path by its hash (user space confirms a match), perm as a mask */
 	r = &k->rules[1];
-	assert_int_equal(r->npred, 2);
+	assert_int_equal(r->npred, 3);
 	assert_int_equal(r->pred[0].field, CA_PF_PATH);
 	assert_int_equal(r->pred[0].num, kpolicy_path_hash("/etc/passwd"));
 	assert_int_equal(kpolicy_path_hash("/etc/passwd"), 0x0bbdb997u); /* FNV-1a 32 */
 	assert_int_equal(r->pred[1].field, CA_PF_PERM);
 	assert_int_equal(r->pred[1].op, CA_POP_MASK);
 	assert_int_equal(r->pred[1].num, 2 | 8);
+	/* implied by the path, known at an open's exit: the last name */
+	assert_int_equal(r->pred[2].field, CA_PF_LEAF);
+	assert_int_equal(r->pred[2].op, CA_POP_EQ);
+	assert_int_equal(r->pred[2].num, kpolicy_path_hash("passwd"));
+	assert_true(k->sc[0][257].facts & (1u << CA_PF_LEAF));
 	/* a write/attr watch is no candidate of a read-only open */
 	assert_true(has(k->sc[0][257].bits, 1));
 	assert_false(has(k->sc[0][257].rbits, 1));
 	assert_true(has(k->sc[0][257].rbits, 0));
 	/* but of chmod, whatever the mode */
 	assert_true(has(k->sc[0][90].rbits, 1));
+	/* a watch names its perm classes only: not clone or exit_group (lifecycle records) */
+	assert_false(has(k->sc[0][56].bits, 1));
+	assert_false(has(k->sc[0][231].bits, 1));
+	assert_false(has(k->sc[1][56].bits, 1));
+	/* and records of no known syscall, as user space's -S all set */
+	assert_true(has(k->sc[0][CA_SYSCALL_MAX].bits, 1));
+	assert_true(has(k->sc[1][CA_SYSCALL_MAX].bits, 1));
+	assert_false(has(k->sc[0][CA_SYSCALL_MAX].bits, 0)); /* -S openat names openat only */
 	assert_int_equal(k->rules[2].pred[0].field, CA_PF_UNKNOWN);
 	assert_int_equal(k->partial, 2);
 	kpolicy_free(k);
@@ -129,6 +142,49 @@ static void test_predicates(void **state)
 }
 
 /* -C between credentials goes to the kernel as a field comparison. */
+static int has_leaf(const struct ca_pol_rule *r)
+{
+	for (unsigned i = 0; i < r->npred; i++)
+		if (r->pred[i].field == CA_PF_LEAF)
+			return 1;
+	return 0;
+}
+
+/* The last-name predicate only where path= is an equality on a name it can hash. */
+static void test_leaf_only_where_implied(void **state)
+{
+	char text[4096], name[CA_POL_LEAF_MAX + 2];
+	struct rules_policy *p;
+	struct kpolicy *k;
+	int n;
+
+	(void)state;
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = 0; /* one byte longer than the kernel hashes */
+	n = snprintf(text, sizeof(text),
+		     "-a always,exit -F arch=b64 -S openat -F path=/etc/shadow -k a\n"
+		     "-a always,exit -F arch=b64 -S openat -F dir=/etc/ssh -k b\n"
+		     "-a always,exit -F arch=b64 -S openat -F path=/tmp/%s -k d\n"
+		     "-a always,exit -F arch=b64 -S openat -F path=/tmp/%.*s -k e\n"
+		     "-a always,exit -F arch=b64 -S openat -F path=/etc/shadow",
+		     name, CA_POL_LEAF_MAX, name);
+	/* a rule whose 16 predicates leave no room: no leaf, and no real one lost */
+	for (int i = 0; i < CA_POL_PREDS - 1; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, " -F a0!=%d", i);
+	snprintf(text + n, sizeof(text) - (size_t)n, " -k f\n");
+	k = build(text, &p);
+	assert_true(has_leaf(&k->rules[0]));
+	assert_int_equal(k->rules[0].pred[k->rules[0].npred - 1].num, kpolicy_path_hash("shadow"));
+	assert_false(has_leaf(&k->rules[1])); /* dir= is recursive: any name */
+	assert_false(has_leaf(&k->rules[2]));
+	assert_true(has_leaf(&k->rules[3]));
+	assert_int_equal(k->rules[4].npred, CA_POL_PREDS);
+	assert_false(has_leaf(&k->rules[4]));
+	assert_false(k->rules[4].flags & CA_PRF_PARTIAL);
+	kpolicy_free(k);
+	rules_free(p);
+}
+
 static void test_field_compare(void **state)
 {
 	struct rules_policy *p;
@@ -193,6 +249,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_and_rows),
 		cmocka_unit_test(test_predicates),
+		cmocka_unit_test(test_leaf_only_where_implied),
 		cmocka_unit_test(test_field_compare),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_inert_left_out),

@@ -84,7 +84,7 @@ void agent_update_stats(struct agent *a)
 void agent_build_status(void *ctx, struct jsonw *w)
 {
 	struct agent *a = ctx;
-	uint64_t drops[CA_DROP__COUNT] = {};
+	uint64_t drops[CA_DROP__COUNT] = {}, pdrops[CA_PST__COUNT] = {};
 	const struct hook_status *hooks;
 	struct store_info si;
 	unsigned nhooks;
@@ -125,6 +125,12 @@ void agent_build_status(void *ctx, struct jsonw *w)
 		jw_null(w, "last_refusal");
 	jw_uint(w, "decided_in_user_space", a->policy.user_decided);
 	jw_uint(w, "dropped_in_user_space", a->policy.user_dropped);
+	loader_read_policy_drops(a->loader, pdrops);
+	jw_object_begin(w, "dropped_in_kernel");
+	jw_uint(w, "syscall_entry", pdrops[CA_PST_ENTRY]);
+	jw_uint(w, "syscall_exit", pdrops[CA_PST_EXIT]);
+	jw_uint(w, "file_record", pdrops[CA_PST_RECORD]);
+	jw_object_end(w);
 	jw_cstring(w, "config", a->config_path);
 	jw_uint(w, "config_generation", a->generation);
 	jw_cstring(w, "config_hash", a->config_hash);

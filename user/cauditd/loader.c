@@ -671,14 +671,14 @@ int loader_ringbuf_fd(const struct loader *l)
 	return bpf_map__fd(l->skel->maps.events);
 }
 
-int loader_read_drops(const struct loader *l, uint64_t out[CA_DROP__COUNT])
+/* Sum the n per-CPU counters of map fd into out. */
+static int read_percpu_counters(const struct loader *l, int fd, uint64_t *out, uint32_t n)
 {
-	int fd = bpf_map__fd(l->skel->maps.drop_counters);
 	uint64_t *vals = calloc((size_t)l->ncpus, sizeof(*vals));
 
 	if (!vals)
 		return -ENOMEM;
-	for (uint32_t k = 0; k < CA_DROP__COUNT; k++) {
+	for (uint32_t k = 0; k < n; k++) {
 		out[k] = 0;
 		if (bpf_map_lookup_elem(fd, &k, vals) == 0)
 			for (int c = 0; c < l->ncpus; c++)
@@ -686,6 +686,17 @@ int loader_read_drops(const struct loader *l, uint64_t out[CA_DROP__COUNT])
 	}
 	free(vals);
 	return 0;
+}
+
+int loader_read_drops(const struct loader *l, uint64_t out[CA_DROP__COUNT])
+{
+	return read_percpu_counters(l, bpf_map__fd(l->skel->maps.drop_counters), out,
+				    CA_DROP__COUNT);
+}
+
+int loader_read_policy_drops(const struct loader *l, uint64_t out[CA_PST__COUNT])
+{
+	return read_percpu_counters(l, bpf_map__fd(l->skel->maps.pol_dropped), out, CA_PST__COUNT);
 }
 
 const struct hook_status *loader_hooks(const struct loader *l, unsigned *count)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "caudit_event.h"
+#include "caudit_policy.h"
 #include "config.h"
 
 #define LOADER_MAX_HOOKS 128
@@ -66,6 +67,8 @@ void loader_policy_read_opens(struct loader *l, const struct ca_config *cfg, int
 
 /* Drop counters summed over CPUs. */
 int loader_read_drops(const struct loader *l, uint64_t out[CA_DROP__COUNT]);
+/* Syscalls the policy dropped in the kernel, per enum ca_pol_stage. */
+int loader_read_policy_drops(const struct loader *l, uint64_t out[CA_PST__COUNT]);
 
 /* Hook status list (valid until loader_close). */
 const struct hook_status *loader_hooks(const struct loader *l, unsigned *count);

@@ -89,10 +89,27 @@ static int is_task_or_obj(int f)
 	return (f >= CA_PF_PID && f <= CA_PF_LOGINUID_SET) || (f >= CA_PF_OBJ_UID && f <= CA_PF_FILETYPE);
 }
 
+/*
+ * path=X implies that the last name of the path is X's: the kernel knows the
+ * name of an opened file at the syscall's exit, before it builds the record
+ * (bpf/policy.bpf.h ca_pol_leaf_fact), and drops the open there when it
+ * differs. Only an accelerator: without it the full path decides later.
+ */
+static void add_leaf_pred(const char *path, struct ca_pol_rule *out)
+{
+	const char *leaf = strrchr(path, '/');
+
+	if (!leaf || !leaf[1] || strlen(leaf + 1) > CA_POL_LEAF_MAX)
+		return;
+	out->pred[out->npred++] = (struct ca_pol_pred){
+	    .field = CA_PF_LEAF, .op = CA_POP_EQ, .num = kpolicy_path_hash(leaf + 1)};
+}
+
 /* The kernel form of rule r; 1 when some predicate is left to user space. */
 static int build_rule(const struct rules_policy *p, const struct rules_rule *r, unsigned index,
 		      struct ca_pol_rule *out)
 {
+	const char *leaf_of = NULL;
 	int partial = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -137,7 +154,11 @@ static int build_rule(const struct rules_policy *p, const struct rules_rule *r, 
 			continue;
 		}
 		out->pred[out->npred++] = kp;
+		if (kp.field == CA_PF_PATH)
+			leaf_of = rules_str(p, pr->str);
 	}
+	if (leaf_of && out->npred < CA_POL_PREDS)
+		add_leaf_pred(leaf_of, out); /* last: it takes no room from a real predicate */
 	return partial;
 }
 
@@ -183,11 +204,18 @@ static void mark_rows(struct kpolicy *k, const struct rules_rule *r, unsigned ab
 	uint32_t perm = rule_perm(r);
 	int ro_ok = !perm || (perm & PERM_READ);
 
-	if (task || (r->flags & RULES_RULE_ALLSC)) {
+	if (task) {
 		for (unsigned row = 0; row < CA_POL_NR; row++)
 			set_row(k, abi, row, kidx, ro_ok);
 		return;
 	}
+	/*
+	 * -S all (or none) names every syscall, and records of no syscall (row
+	 * CA_SYSCALL_MAX) as user space's allsc set does; its syscalls are r->sc,
+	 * which a perm= has narrowed to its classes (a watch: not every row).
+	 */
+	if (r->flags & RULES_RULE_ALLSC)
+		set_row(k, abi, CA_SYSCALL_MAX, kidx, ro_ok);
 	if (abi == RULES_ABI_64) {
 		for (unsigned nr = 0; nr < CA_SYSCALL_MAX; nr++)
 			if (in_bitmap(r->sc[abi], nr))
