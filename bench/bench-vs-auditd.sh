@@ -116,6 +116,7 @@ restore_audit() {
 
 cleanup() {
 	trap - EXIT INT TERM HUP
+	stats_restore
 	stop_agent
 	restore_audit || true
 	[ -z "$TMP" ] || rm -f "$WATCHED"
@@ -170,6 +171,8 @@ echo "  date       $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "  machine    $(nproc) CPUs," \
 	"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 echo "  kernel     $(uname -r)"
+stats_off
+echo "  bpf stats  $STATS_NOTE (kernel.bpf_stats_enabled)"
 echo "  caudit     $("$CAUDITD" --version)"
 echo "  auditd     $(dpkg-query -W -f '${Version}' auditd 2>/dev/null || echo '?')" \
 	"(Debian's package, $AUDITD -n)"

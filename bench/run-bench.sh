@@ -84,6 +84,7 @@ ME=run-bench
 
 cleanup() {
 	trap - EXIT INT TERM HUP
+	stats_restore
 	if [ -n "$LG_PID" ]; then
 		kill -TERM "$LG_PID" 2>/dev/null || true
 		wait "$LG_PID" 2>/dev/null || true
@@ -109,6 +110,8 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo "  machine    $NCPU CPUs, $cpu_model," \
 	"$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
 echo "  kernel     $(uname -r) ($(uname -v))"
+stats_off
+echo "  bpf stats  $STATS_NOTE (kernel.bpf_stats_enabled)"
 echo "  agent      $("$CAUDITD" --version), default settings, log on" \
 	"$(df -T "$TMP" | awk 'NR == 2 { print $2 }') ($TMP)"
 
