@@ -150,8 +150,9 @@ on_exit() {
 # value (STATS_NOTE says what it did), stats_restore (called from the cleanup) puts it back.
 STATS_SYSCTL=/proc/sys/kernel/bpf_stats_enabled
 STATS_WAS=
-# shellcheck disable=SC2034 # read by the scripts that source this file
+# shellcheck disable=SC2034 # STATS_NOTE: read by the scripts that source this file
 STATS_NOTE=
+# shellcheck disable=SC2034
 stats_off() {
 	if [ ! -w "$STATS_SYSCTL" ]; then
 		STATS_NOTE="unknown (no $STATS_SYSCTL)"
