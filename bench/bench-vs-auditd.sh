@@ -16,9 +16,10 @@
 #   (a) openat(O_RDONLY)+close of a file under /tmp: no rule wants it
 #   (b) openat(O_WRONLY)+close of the watched file: one event written
 #   (c) fork + execve(/bin/true) + waitpid: no STIG rule wants it
-# in four phases: baseline (no audit of any kind), caudit (cauditd with the
+# in five phases: baseline (no audit of any kind), caudit (cauditd with the
 # policy, its log under a temporary directory, no pins, no status socket),
-# auditd (Debian's /sbin/auditd -n started directly, since PID 1 is not
+# caudit with no rules (the hooks alone: the least any policy can cost with
+# the syscall tracepoints this kernel allows), auditd (Debian's /sbin/auditd -n started directly, since PID 1 is not
 # systemd, with the policy loaded by auditctl -R), and baseline again after
 # the kernel's audit state is restored (a check that the restore worked).
 #
@@ -247,6 +248,16 @@ C_KEYPATH=$("$CAUDIT" search --config "$C_CONF" --key "$KEY" --path "$WATCHED" -
 C_PATH=$("$CAUDIT" search --config "$C_CONF" --path "$WATCHED" \
 	--pid "$(kv pid "$(opline caudit open_wr)")" --count 2>>"$TMP/search.err" || true)
 
+# 2b. caudit with no rules: every hook returns after its first map lookup, so
+# this is the least any policy can cost with syscall tracepoints (the only
+# syscall hooks this kernel allows: ../shared/KERNEL-NOTES.md)
+echo "  caudit   (no rules: the hooks alone)"
+mkdir -p "$TMP/norules"
+echo "# no rules: nothing is recorded" >"$TMP/norules/empty.rules"
+AGENT_ARGS="--rules $TMP/norules" start_agent "$TMP/caudit-floor"
+measure floor
+stop_agent
+
 # 3. auditd
 echo "  auditd   (auditd -n, auditctl -R)"
 mkdir -p "$TMP/auditd/log"
@@ -331,6 +342,17 @@ echo "(ratio = caudit overhead / auditd overhead; targets: 1/4 where no rule wan
 echo " operation, 1/20 for a recorded event; spread = (max - min) / median, the largest of"
 echo " the three modes)"
 echo
+echo "the hooks' floor: caudit with no rules loaded (the same tracepoints attached, each returning"
+echo "after its first lookup), against the same baseline and auditd's overhead:"
+for op in $OPS; do
+	b=$(median base "$op") f=$(median floor "$op") a=$(median auditd "$op")
+	fo=$(calc "$f - $b") ao=$(calc "$a - $b")
+	fr=n/a
+	[ "$(calc "$ao > 0" '%d')" = 1 ] && fr=$(calc "$fo / $ao" '%.3f')
+	printf '  %-34s %9s ns/op (%s; %s of auditd+)\n' "$(label "$op")" "$f" \
+		"$(calc "$fo" '%+.1f')" "$fr"
+done
+echo
 echo "baseline again after restoring the kernel audit state (auditctl -D; -a never,task; -e 0):"
 for op in $OPS; do
 	b=$(median base "$op") r=$(median after "$op")
@@ -358,7 +380,7 @@ for n in $(sed -n 's/.*error in line \([0-9]*\) .*/\1/p' "$TMP/auditctl.out"); d
 	echo "  refused by the kernel (auditctl -R): $(sed -n "${n}p" "$POLICY")"
 done
 echo "conditions per phase (other cauditd instances running, load average 1/5/15 min):"
-for ph in base caudit auditd after; do
+for ph in base caudit floor auditd after; do
 	echo "  $ph: $(cat "$TMP/m.$ph.env")"
 done
 [ ! -s "$TMP/search.err" ] || { echo "caudit search said:"; sed 's/^/  /' "$TMP/search.err"; }
