@@ -162,13 +162,33 @@ static __always_inline bool ca_rec_begin(struct ca_rec *r, __u16 type, struct ta
 }
 
 /*
- * Hand the record to user space. Wakes the consumer only once wakeup_bytes
- * are pending (batched wakeups; the consumer also polls on a timer).
+ * Ring buffer flags for a record of `size` bytes: wake the consumer when the
+ * data pending crosses a multiple of wakeup_bytes, not for every record
+ * above it. A wakeup is an irq_work, i.e. a self-IPI: in a virtual machine
+ * each one exits to the hypervisor (about 5 us measured on these machines),
+ * and waking per record while the consumer drains cost a recorded syscall
+ * more than half its overhead. A missed wakeup costs latency only: the
+ * consumer also polls every poll_interval_ms. Past half the ring, every
+ * record wakes it, as before: the agent is behind and must not sleep (in a
+ * virtual machine the interrupts also slow the producers down, which delays
+ * loss under a burst the agent cannot keep up with: docs/operations.md).
  */
+static __always_inline __u64 ca_rb_flags(__u32 size)
+{
+	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 step = ca_cfg.wakeup_bytes;
+
+	if (!step)
+		return 0; /* the kernel's default: wake when the consumer has caught up */
+	if (pending + size >= bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 2)
+		return BPF_RB_FORCE_WAKEUP;
+	return pending / step != (pending + size) / step ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/* Hand the record to user space (batched wakeups: ca_rb_flags). */
 static __always_inline void ca_rec_submit(struct ca_rec *r)
 {
 	__u32 size = r->off;
-	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	/* an older or newer object owns the log now (upgrade handover) */
 	if (!ca_gen_active())
@@ -177,9 +197,7 @@ static __always_inline void ca_rec_submit(struct ca_rec *r)
 	if (size > CA_EVENT_MAX)
 		size = CA_EVENT_MAX;
 	r->ev->size = size;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= ca_cfg.wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, r->s->ev, size, flags))
+	if (bpf_ringbuf_output(&events, r->s->ev, size, ca_rb_flags(size)))
 		ca_count_drop(CA_DROP_RINGBUF_FULL);
 }
 

@@ -197,11 +197,7 @@ static __always_inline void uring_emit(struct ca_uring_rec *v, struct io_kiocb *
 		size = CA_URING_REC_MAX;
 	if (size < sizeof(struct ca_event))
 		size = sizeof(struct ca_event);
-	if (bpf_ringbuf_output(&events, v, size,
-			       bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >=
-					       ca_cfg.wakeup_bytes
-				       ? BPF_RB_FORCE_WAKEUP
-				       : BPF_RB_NO_WAKEUP))
+	if (bpf_ringbuf_output(&events, v, size, ca_rb_flags(size)))
 		ca_count_drop(CA_DROP_RINGBUF_FULL);
 }
 
