@@ -68,28 +68,70 @@ uint64_t encode_exec_id(const char *boot_id, uint32_t pid, uint64_t start_bootti
 	return mix64(h, self_exec_id);
 }
 
+/* n decimal digits of v, zero-padded, at p. */
+static void put_digits(char *p, unsigned v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/*
+ * Every record's time: by hand rather than snprintf, which was a tenth of
+ * the agent's encoding time; gmtime_r only when the second changes.
+ */
 void encode_time(char out[40], int64_t ns)
 {
+	static __thread time_t cached_sec = -1;
+	static __thread struct tm cached_tm;
 	time_t sec = (time_t)(ns / 1000000000);
 	long frac = (long)(ns % 1000000000);
 	struct tm tm;
+	int year;
 
 	if (frac < 0) {
 		frac += 1000000000;
 		sec--;
 	}
-	gmtime_r(&sec, &tm);
-	/* years stay 4 digits until 9999; the buffer fits any int anyway */
-	snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", (tm.tm_year + 1900) % 10000,
-		 (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
-		 tm.tm_sec % 100, frac % 1000000000);
+	if (sec != cached_sec) {
+		gmtime_r(&sec, &cached_tm);
+		cached_sec = sec;
+	}
+	tm = cached_tm;
+	year = tm.tm_year + 1900;
+	if (year < 0 || year > 9999) {
+		/* years stay 4 digits until 9999; the buffer fits any int anyway */
+		snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", year % 10000,
+			 (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100,
+			 tm.tm_min % 100, tm.tm_sec % 100, frac % 1000000000);
+		return;
+	}
+	/* YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ */
+	put_digits(out, (unsigned)year, 4);
+	out[4] = '-';
+	put_digits(out + 5, (unsigned)(tm.tm_mon + 1) % 100, 2);
+	out[7] = '-';
+	put_digits(out + 8, (unsigned)tm.tm_mday % 100, 2);
+	out[10] = 'T';
+	put_digits(out + 11, (unsigned)tm.tm_hour % 100, 2);
+	out[13] = ':';
+	put_digits(out + 14, (unsigned)tm.tm_min % 100, 2);
+	out[16] = ':';
+	put_digits(out + 17, (unsigned)tm.tm_sec % 100, 2);
+	out[19] = '.';
+	put_digits(out + 20, (unsigned)frac, 9);
+	out[29] = 'Z';
+	out[30] = 0;
 }
 
 static void write_id_hex(struct jsonw *w, const char *key, uint64_t id)
 {
-	char buf[17];
+	static const char hex[] = "0123456789abcdef";
+	char buf[16];
 
-	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)id);
+	for (int i = 15; i >= 0; i--, id >>= 4)
+		buf[i] = hex[id & 15];
 	jw_string(w, key, buf, 16);
 }
 
