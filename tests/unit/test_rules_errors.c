@@ -65,6 +65,9 @@ static const struct golden errors[] = {
     {"-D x", E("1:4: error: -D takes no argument other than -k KEY")},
     {"-i now", E("1:4: error: unexpected 'now' after -i")},
     {"-b 1 2", E("1:6: error: unexpected '2' after -b 1")},
+    /* rule text quoted in a message: control bytes and non-ASCII shown as '?' (found by fuzz_rules) */
+    {"-e \v0 [", E("1:7: error: unexpected '[' after -e ?0")},
+    {"-b 1 \x1b[2J\xc3\xa9", E("1:6: error: unexpected '?[2J?" "?' after -b 1")},
     {"--frobnicate", E("1:1: error: unknown option '--frobnicate'")},
     {"-z", E("1:1: error: unknown option '-z'")},
     {"always,exit", E("1:1: error: expected an option, not 'always,exit'")},

@@ -90,6 +90,11 @@ void rules_diag(struct rules_policy *p, int severity, unsigned col, const char *
 	va_end(ap);
 }
 
+/*
+ * Diagnostics quote the rule text and name files: bytes a terminal could act
+ * on (control characters, escape sequences) or that are not ASCII are shown
+ * as '?', so a hostile rule file cannot rewrite the screen or the journal.
+ */
 void rules_diag_format(const struct rules_diag *d, char *buf, size_t len)
 {
 	const char *sev = d->severity == RULES_ERROR ? "error" : "warning";
@@ -98,6 +103,9 @@ void rules_diag_format(const struct rules_diag *d, char *buf, size_t len)
 		snprintf(buf, len, "%s:%u:%u: %s: %s", d->file, d->line, d->col, sev, d->msg);
 	else
 		snprintf(buf, len, "%s: %s: %s", d->file, sev, d->msg);
+	for (; len && *buf; buf++)
+		if ((unsigned char)*buf < 0x20 || (unsigned char)*buf > 0x7e)
+			*buf = '?';
 }
 
 /* Offset of a copy of s in the pool; 0 ("") when out of memory (an error is recorded). */
