@@ -33,6 +33,19 @@ void fleet_cleanup(void)
 	memset(spawned, 0, sizeof(spawned));
 }
 
+void fleet_teardown(const char *base)
+{
+	char *cmd;
+
+	fleet_cleanup();
+	if (!base[0] || getenv("CAUDIT_KEEP"))
+		return;
+	cmd = xasprintf("rm -rf %s", base);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", base);
+	free(cmd);
+}
+
 static void remember(pid_t pid)
 {
 	for (size_t i = 0; i < sizeof(spawned) / sizeof(spawned[0]); i++) {

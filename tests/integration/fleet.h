@@ -18,6 +18,8 @@
 pid_t fleet_spawn(const char *log, const char *const argv[]);
 /* Kill every process fleet_spawn started that still runs (a failed test's teardown). */
 void fleet_cleanup(void);
+/* A forwarding test's teardown: fleet_cleanup(), then base removed (kept with CAUDIT_KEEP). */
+void fleet_teardown(const char *base);
 /* Send sig (SIGTERM, SIGKILL), wait up to 15 s (then SIGKILL). Exit status or -1. */
 int fleet_stop(pid_t pid, int sig);
 /* A free TCP port on 127.0.0.1. */

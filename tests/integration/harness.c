@@ -504,3 +504,14 @@ char *agent_raw_log(struct agent *a, size_t *len)
 	}
 	return buf;
 }
+
+long harness_int80(long nr, long a, long b, long c)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "0"(nr), "b"(a), "c"(b), "d"(c)
+			 : "memory", "cc", "r8", "r9", "r10", "r11");
+	return ret;
+}

@@ -113,6 +113,14 @@ int jis_null(json_object *o, const char *path);       /* present and null */
 /* mkdtemp under /tmp with a recognisable prefix; out receives the path. */
 int harness_tmpdir(char *out, size_t len);
 
+/*
+ * A 32-bit syscall from this 64-bit process. The kernel takes the number in
+ * eax and arguments in ebx, ecx, edx (only the low 32 bits), and returns
+ * -errno in eax. r8-r11 are declared clobbered: older kernels did not keep
+ * them across int $0x80.
+ */
+long harness_int80(long nr, long a, long b, long c);
+
 /* Sleep ms milliseconds (restarting after signals). */
 void sleep_ms(unsigned ms);
 

@@ -70,24 +70,7 @@ static struct agent ev_ag;
 static char *low;        /* MAP_32BIT scratch: int $0x80 takes 32-bit pointers */
 static size_t low_used;
 
-/* ---- int $0x80 ------------------------------------------------------------ */
-
-/*
- * A 32-bit syscall from this 64-bit process. The kernel takes the number in
- * eax and arguments in ebx, ecx, edx (only the low 32 bits), and returns
- * -errno in eax. r8-r11 are declared clobbered: older kernels did not keep
- * them across int $0x80.
- */
-static long int80(long nr, long a, long b, long c)
-{
-	long ret;
-
-	__asm__ volatile("int $0x80"
-			 : "=a"(ret)
-			 : "0"(nr), "b"(a), "c"(b), "d"(c)
-			 : "memory", "cc", "r8", "r9", "r10", "r11");
-	return ret;
-}
+/* ---- int $0x80 (harness_int80) ---------------------------------------------- */
 
 /* A copy of s (or of n bytes) in the low 4 GiB. */
 static long low_copy(const void *s, size_t n)
@@ -129,7 +112,7 @@ static void test_ia32_open(void **state UNUSED)
 	fd64 = syscall(SYS_open, p64, O_WRONLY | O_CREAT, 0644);
 	assert_true(fd64 >= 0);
 	close((int)fd64);
-	fd32 = int80(IA32_OPEN, low_str(p32), O_WRONLY | O_CREAT, 0644);
+	fd32 = harness_int80(IA32_OPEN, low_str(p32), O_WRONLY | O_CREAT, 0644);
 	assert_int_equal(fd32, fd64);
 	close((int)fd32);
 
@@ -144,7 +127,7 @@ static void test_ia32_open(void **state UNUSED)
 	m64 = ev_join(dir, "missing/open64");
 	m32 = ev_join(dir, "missing/open32");
 	assert_int_equal(syscall(SYS_open, m64, O_WRONLY | O_CREAT, 0600), -1);
-	assert_int_equal(int80(IA32_OPEN, low_str(m32), O_WRONLY | O_CREAT, 0600), -ENOENT);
+	assert_int_equal(harness_int80(IA32_OPEN, low_str(m32), O_WRONLY | O_CREAT, 0600), -ENOENT);
 	r64 = one("file.open", "open", "file.path", m64);
 	r32 = one("file.open", "open", "file.path", m32);
 	EV_SAME(r32, r64, "abi", "ia32", EV_LIST(m32, m64), NULL);
@@ -167,7 +150,7 @@ static void test_ia32_creat(void **state UNUSED)
 	fd64 = syscall(SYS_creat, p64, 0600);
 	assert_true(fd64 >= 0);
 	close((int)fd64);
-	fd32 = int80(IA32_CREAT, low_str(p32), 0600, 0);
+	fd32 = harness_int80(IA32_CREAT, low_str(p32), 0600, 0);
 	assert_int_equal(fd32, fd64);
 	close((int)fd32);
 
@@ -190,7 +173,7 @@ static void test_ia32_unlink(void **state UNUSED)
 	ev_make_file(p64);
 	ev_make_file(p32);
 	assert_int_equal(syscall(SYS_unlink, p64), 0);
-	assert_int_equal(int80(IA32_UNLINK, low_str(p32), 0, 0), 0);
+	assert_int_equal(harness_int80(IA32_UNLINK, low_str(p32), 0, 0), 0);
 	assert_int_equal(access(p32, F_OK), -1);
 
 	r64 = one("file.unlink", "unlink", "file.path", p64);
@@ -214,7 +197,7 @@ static void test_ia32_rename(void **state UNUSED)
 	ev_make_file(a64);
 	ev_make_file(a32);
 	assert_int_equal(syscall(SYS_rename, a64, b64), 0);
-	assert_int_equal(int80(IA32_RENAME, low_str(a32), low_str(b32), 0), 0);
+	assert_int_equal(harness_int80(IA32_RENAME, low_str(a32), low_str(b32), 0), 0);
 	assert_int_equal(access(b32, F_OK), 0);
 
 	r64 = one("file.rename", "rename", "file.path", a64);
@@ -234,7 +217,7 @@ static void test_ia32_mkdir(void **state UNUSED)
 	p64 = ev_path(dir, "mkdir64");
 	p32 = ev_path(dir, "mkdir32");
 	assert_int_equal(syscall(SYS_mkdir, p64, 0750), 0);
-	assert_int_equal(int80(IA32_MKDIR, low_str(p32), 0750, 0), 0);
+	assert_int_equal(harness_int80(IA32_MKDIR, low_str(p32), 0750, 0), 0);
 
 	r64 = one("file.mkdir", "mkdir", "file.path", p64);
 	r32 = one("file.mkdir", "mkdir", "file.path", p32);
@@ -256,7 +239,7 @@ static void test_ia32_chmod(void **state UNUSED)
 	ev_make_file(p64);
 	ev_make_file(p32);
 	assert_int_equal(syscall(SYS_chmod, p64, 0604), 0);
-	assert_int_equal(int80(IA32_CHMOD, low_str(p32), 0604, 0), 0);
+	assert_int_equal(harness_int80(IA32_CHMOD, low_str(p32), 0604, 0), 0);
 	assert_int_equal(stat(p32, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0604);
 
@@ -274,7 +257,7 @@ static pid_t setresuid_child(int ia32)
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		long r = ia32 ? int80(IA32_SETRESUID32, TEST_UID, TEST_UID, TEST_UID)
+		long r = ia32 ? harness_int80(IA32_SETRESUID32, TEST_UID, TEST_UID, TEST_UID)
 			      : syscall(SYS_setresuid, TEST_UID, TEST_UID, TEST_UID);
 
 		_exit(r == 0 && getuid() == TEST_UID && geteuid() == TEST_UID ? 0 : 1);
@@ -324,7 +307,7 @@ static int connect_at_fixed_fd(int ia32, const struct sockaddr_in *dst)
 	assert_int_equal(dup3(s, SOCK_FD, O_CLOEXEC), SOCK_FD);
 	close(s);
 	if (ia32)
-		r = int80(IA32_CONNECT, SOCK_FD, low_copy(dst, sizeof(*dst)), sizeof(*dst));
+		r = harness_int80(IA32_CONNECT, SOCK_FD, low_copy(dst, sizeof(*dst)), sizeof(*dst));
 	else
 		r = connect(SOCK_FD, (const struct sockaddr *)dst, sizeof(*dst));
 	assert_int_equal(r, 0);

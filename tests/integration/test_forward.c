@@ -52,16 +52,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char *cmd;
-
 	(void)state;
-	fleet_cleanup();
-	if (!base[0] || getenv("CAUDIT_KEEP"))
-		return 0;
-	cmd = xasprintf("rm -rf %s", base);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", base);
-	free(cmd);
+	fleet_teardown(base);
 	return 0;
 }
 

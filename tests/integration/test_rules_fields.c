@@ -116,17 +116,6 @@ static long open_flags(const char *path, long flags)
 #define MKDIR(p) assert_int_equal(sys_mkdir((p), 0755), 0)
 #define CHMOD(p, m) assert_int_equal(syscall(SYS_chmod, (p), (m)), 0)
 
-static long int80(long nr, long a, long b, long c)
-{
-	long ret;
-
-	__asm__ volatile("int $0x80"
-			 : "=a"(ret)
-			 : "0"(nr), "b"(a), "c"(b), "d"(c)
-			 : "memory", "cc", "r8", "r9", "r10", "r11");
-	return ret;
-}
-
 static long low_str(const char *s)
 {
 	static size_t used;
@@ -568,14 +557,14 @@ static void test_arch(void **state UNUSED)
 	json_object *r;
 
 	NEED_ROOT();
-	fd = int80(IA32_OPEN, low_str(P("arch32/m")), O_WRONLY | O_CREAT, 0644);
+	fd = harness_int80(IA32_OPEN, low_str(P("arch32/m")), O_WRONLY | O_CREAT, 0644);
 	assert_true(fd >= 0);
 	close((int)fd);
 	assert_true(open_flags(P("arch32/n"), O_WRONLY | O_CREAT) >= 0);
 	fd = syscall(SYS_open, P("arch64/m"), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
 	close((int)fd);
-	fd = int80(IA32_OPEN, low_str(P("arch64/n")), O_WRONLY | O_CREAT, 0644);
+	fd = harness_int80(IA32_OPEN, low_str(P("arch64/n")), O_WRONLY | O_CREAT, 0644);
 	assert_true(fd >= 0);
 	close((int)fd);
 	sync_log();

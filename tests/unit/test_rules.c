@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "rules.h"
+#include "rules_fixture.h"
 
 static int stub_user(const char *name, uint32_t *id, void *ctx)
 {
@@ -45,23 +46,9 @@ static int stub_is_dir(const char *path, void *ctx)
 
 static const struct rules_env env = {stub_user, stub_group, stub_is_dir, NULL};
 
-/* Parses text as one file and compiles; fails the test on any error. */
 static struct rules_policy *compile_ok(const char *text)
 {
-	struct rules_policy *p = rules_new(&env);
-
-	assert_non_null(p);
-	rules_parse(p, "t.rules", text, strlen(text));
-	if (rules_compile(p)) {
-		char line[600];
-
-		for (unsigned i = 0; i < rules_diag_count(p); i++) {
-			rules_diag_format(rules_diag_at(p, i), line, sizeof(line));
-			print_error("%s\n", line);
-		}
-		fail_msg("unexpected errors in:\n%s", text);
-	}
-	return p;
+	return rules_fixture_compile(&env, text);
 }
 
 static int sc(const struct rules_rule *r, int abi, unsigned nr)

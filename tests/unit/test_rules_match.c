@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "rules.h"
+#include "rules_fixture.h"
 #include "rules_match.h"
 
 #define NONE (-1)
@@ -48,20 +49,7 @@ static const struct rules_env env = {stub_user, stub_user, stub_is_dir, NULL};
 
 static struct rules_policy *compile_ok(const char *text)
 {
-	struct rules_policy *p = rules_new(&env);
-
-	assert_non_null(p);
-	rules_parse(p, "t.rules", text, strlen(text));
-	if (rules_compile(p)) {
-		char line[600];
-
-		for (unsigned i = 0; i < rules_diag_count(p); i++) {
-			rules_diag_format(rules_diag_at(p, i), line, sizeof(line));
-			print_error("%s\n", line);
-		}
-		fail_msg("rules do not compile: %s", text);
-	}
-	return p;
+	return rules_fixture_compile(&env, text);
 }
 
 /* Index of the rule that selects f under text, or NONE. */
