@@ -310,12 +310,6 @@ static __always_inline __u32 ca_pol_acc_mode(__u64 flags)
 	}
 }
 
-static __always_inline bool ca_pol_is_open(__u32 nr)
-{
-	return nr == 2 || nr == 257 || nr == 437 ||
-	       nr == 304; /* open, openat, openat2, open_by_handle_at */
-}
-
 /*
  * Start an evaluation in scratch.pol for syscall nr (x86_64 row) of abi
  * under policy a. Returns false when no rule may apply (drop at once).

@@ -36,6 +36,15 @@
 #define CA_FNV_OFFSET 2166136261u
 #define CA_FNV_PRIME 16777619u
 
+/*
+ * The opens whose access mode decides perm r and w (x86_64 numbers: open,
+ * openat, openat2, open_by_handle_at), for the kernel and user space alike.
+ */
+static inline int ca_pol_is_open(unsigned int nr)
+{
+	return nr == 2 || nr == 257 || nr == 437 || nr == 304;
+}
+
 /* Facts the kernel can test; the index into struct ca_pol_facts.v. */
 enum ca_pol_field {
 	CA_PF_PID = 0,

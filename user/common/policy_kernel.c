@@ -171,12 +171,6 @@ static uint32_t rule_perm(const struct rules_rule *r)
 	return 0;
 }
 
-static int is_open_row(unsigned nr)
-{
-	return nr == 2 || nr == 257 || nr == 437 ||
-	       nr == 304; /* open, openat, openat2, open_by_handle_at */
-}
-
 static void set_row(struct kpolicy *k, unsigned abi, unsigned row, int kidx, int ro_ok)
 {
 	struct ca_pol_sc *sc = &k->sc[abi][row];
@@ -188,7 +182,7 @@ static void set_row(struct kpolicy *k, unsigned abi, unsigned row, int kidx, int
 	for (unsigned i = 0; i < k->rules[kidx].npred; i++)
 		sc->facts |= 1u << k->rules[kidx].pred[i].field;
 	sc->bits[kidx / 64] |= 1ULL << (kidx % 64);
-	if (!is_open_row(row) || ro_ok)
+	if (!ca_pol_is_open(row) || ro_ok)
 		sc->rbits[kidx / 64] |= 1ULL << (kidx % 64);
 }
 

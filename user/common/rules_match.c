@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "caudit_policy.h"
 #include "rules_match.h"
 #include "rules_priv.h"
 
@@ -300,12 +301,6 @@ static enum tri cidr_pred(const struct rules_facts *f, const struct rules_pred *
 	return (pr->op == RULES_OP_NE ? !in : in) ? T_TRUE : T_FALSE;
 }
 
-/* x86_64 numbers of the opens whose access mode decides perm r/w. */
-static int open_family(unsigned nr)
-{
-	return nr == 2 || nr == 257 || nr == 437 || nr == 304;
-}
-
 /*
  * perm: the compiler kept only the syscalls of the letters' classes in the
  * rule's bitmaps, so what is left is the kernel's run-time test of an open's
@@ -319,7 +314,7 @@ static enum tri perm_pred(const struct rules_facts *f, unsigned nr_abi, uint32_t
 
 	if (nr_abi >= CA_SYSCALL_MAX)
 		return T_FALSE; /* no syscall (or none this ABI's rules can name): in no class */
-	if (!open_family(f->nr))
+	if (!ca_pol_is_open(f->nr))
 		return T_TRUE;
 	if (f->have_open_flags != RULES_FACT_KNOWN)
 		return missing(f->have_open_flags);
