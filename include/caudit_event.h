@@ -295,7 +295,7 @@ struct ca_runtime_cfg {
 	__u32 comm_include_active; /* 1: only comms marked CA_FILTER_INCLUDE */
 	__u32 args_max;          /* argv bytes kept, <= CA_ARGS_MAX */
 	__u32 udp_sends_per_sec; /* new-destination UDP send records per socket */
-	__u64 wakeup_bytes;      /* wake the consumer once this much is pending */
+	__u64 wakeup_bytes;      /* wake the consumer at each multiple of this pending */
 };
 
 #define CA_ASSERT_SIZE(type, n) _Static_assert(sizeof(type) == (n), #type " size changed")
