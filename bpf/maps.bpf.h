@@ -260,9 +260,11 @@ struct {
 const volatile __u32 ca_my_gen __weak = 0;
 
 /*
- * False while another object's programs own the log. Programs that share
- * state with the other object (pending) check it before touching that
- * state; ca_rec_submit checks it for every record.
+ * False while another object's programs own the log. Syscall enters check it
+ * before storing into the shared `pending`; an exit records the call it
+ * claims out of `pending` whatever the generation (exit_fetch); records
+ * both objects build (lifecycle, signals, io_uring) are written by the
+ * active object only (ca_rec_submit).
  */
 static __always_inline bool ca_gen_active(void)
 {

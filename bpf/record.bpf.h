@@ -185,20 +185,35 @@ static __always_inline __u64 ca_rb_flags(__u32 size)
 	return pending / step != (pending + size) / step ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-/* Hand the record to user space (batched wakeups: ca_rb_flags). */
-static __always_inline void ca_rec_submit(struct ca_rec *r)
+/*
+ * Hand the record to user space (batched wakeups: ca_rb_flags), into this
+ * object's ring. For a record its handler owns: a syscall whose enter was
+ * claimed out of `pending` (exit_fetch). At an upgrade handover the old
+ * object's ring is drained by the new daemon after the old programs are
+ * detached (user/cauditd/main.c, handover), so a record started by the old
+ * programs is written, never dropped uncounted.
+ */
+static __always_inline void ca_rec_submit_owned(struct ca_rec *r)
 {
 	__u32 size = r->off;
-
-	/* an older or newer object owns the log now (upgrade handover) */
-	if (!ca_gen_active())
-		return;
 
 	if (size > CA_EVENT_MAX)
 		size = CA_EVENT_MAX;
 	r->ev->size = size;
 	if (bpf_ringbuf_output(&events, r->s->ev, size, ca_rb_flags(size)))
 		ca_count_drop(CA_DROP_RINGBUF_FULL);
+}
+
+/*
+ * Hand over a record both objects' programs build during a handover (process
+ * lifecycle, signals, io_uring completions): only the active object's is
+ * written. The old object's programs run first on a hook, so a record it
+ * discards here is written by the new object's right after.
+ */
+static __always_inline void ca_rec_submit(struct ca_rec *r)
+{
+	if (ca_gen_active())
+		ca_rec_submit_owned(r);
 }
 
 static __always_inline void ca_set_slot(struct ca_rec *r, __u32 slot, __u32 len)

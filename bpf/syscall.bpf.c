@@ -150,13 +150,17 @@ static __always_inline bool exit_fetch(struct ca_pending *p, struct ca_sc_desc *
 	struct ca_pending *pp;
 	struct ca_sc_desc *dp;
 
-	if (!ca_gen_active())
-		return false; /* the active object's exit completes this call */
 	pp = bpf_map_lookup_elem(&pending, &tid);
 	if (!pp)
 		return false;
 	*p = *pp;
-	bpf_map_delete_elem(&pending, &tid);
+	/*
+	 * Claim the call: at an upgrade handover both objects' exits run and
+	 * may share `pending`; the one whose delete succeeds records it, into
+	 * its own ring (ca_rec_submit_owned), whichever generation is active.
+	 */
+	if (bpf_map_delete_elem(&pending, &tid))
+		return false;
 	dp = bpf_map_lookup_elem(&sc_table, &p->nr);
 	if (!dp)
 		return false;
@@ -269,7 +273,7 @@ static __always_inline int exit_file(void *ctx, long ret, void *progs)
 			bpf_tail_call(ctx, progs, CA_EXIT_SLOT_FINAL);
 		}
 	}
-	ca_rec_submit(&r);
+	ca_rec_submit_owned(&r);
 	return 0;
 }
 
@@ -413,7 +417,7 @@ static __always_inline int exit_net(long ret)
 			ca_append_sock_unix_path(&r, &ni, sk);
 	}
 	ca_append_net(&r, &ni);
-	ca_rec_submit(&r);
+	ca_rec_submit_owned(&r);
 	if (is_accept && ret >= 0)
 		note_login_accept(t, &ni);
 	return 0;
@@ -447,7 +451,7 @@ static __always_inline int exit_cred(long ret)
 	}
 	read_creds(&cc->new, t);
 	ca_set_slot(&r, CA_S_AUX, sizeof(*cc));
-	ca_rec_submit(&r);
+	ca_rec_submit_owned(&r);
 	return 0;
 }
 
@@ -596,7 +600,7 @@ static __always_inline int exit_sys(long ret)
 	}
 	if (aux_str)
 		ca_append_user_str(&r, CA_S_AUX, (const void *)arg_at(p.args, d.aux_arg));
-	ca_rec_submit(&r);
+	ca_rec_submit_owned(&r);
 	return 0;
 }
 
@@ -649,7 +653,7 @@ static __always_inline int exit_final(void)
 		ca_pol_count_drop(CA_PST_RECORD);
 		return 0;
 	}
-	ca_rec_submit(&r);
+	ca_rec_submit_owned(&r);
 	return 0;
 }
 

@@ -331,6 +331,8 @@ static void shutdown_agent(struct agent *a, const char *reason)
  * and pinned; now stop the old ones and move what their ring still holds
  * into the log, skipping what the old daemon's journal says is there.
  */
+#define HANDOVER_GRACE_MS 100
+
 static void handover(struct agent *a)
 {
 	struct ring_ack *ack = NULL;
@@ -339,6 +341,17 @@ static void handover(struct agent *a)
 	uint64_t skipped = 0;
 
 	pins_old_unlink_links(a->pins);
+	/*
+	 * Unlinking detached the old programs, but one may still be running
+	 * (preempted under load): an exit it claimed goes into the old ring.
+	 * Give it time to finish before the ring is read for the last time.
+	 */
+	{
+		struct timespec grace = { 0, HANDOVER_GRACE_MS * 1000000L };
+
+		while (nanosleep(&grace, &grace) && errno == EINTR)
+			;
+	}
 	if (fd >= 0 && ringc_open(&rc, fd, ack) == 0) {
 		skipped = ringc_resume(&rc, a->sink->resume_seq);
 		n = drain_consume_ring(&a->drain, &rc);
