@@ -53,7 +53,7 @@ int BPF_PROG(ca_ia32_exit, struct pt_regs *regs, long ret)
 	__u32 tid;
 	struct ca_pending *pp;
 	struct ca_sc_desc *d;
-	__u32 nr;
+	__u32 nr, nr32, *nr64;
 
 	if (!in_compat_syscall(t))
 		return 0;
@@ -62,6 +62,14 @@ int BPF_PROG(ca_ia32_exit, struct pt_regs *regs, long ret)
 	if (!pp || !(pp->ev_flags & CA_F_ABI_IA32))
 		return 0;
 	nr = pp->nr;
+	/* a stale enter of another call (its exit was detached): see ca_sys_exit */
+	nr32 = (__u32)BPF_CORE_READ(regs, orig_ax);
+	nr64 = bpf_map_lookup_elem(&ia32_to_64, &nr32);
+	if (!nr64 || *nr64 - 1 != nr) {
+		bpf_map_delete_elem(&pending, &tid);
+		bpf_map_delete_elem(&pending_cred, &tid);
+		return 0;
+	}
 	d = bpf_map_lookup_elem(&sc_table, &nr);
 	if (!d)
 		return 0;

@@ -685,6 +685,15 @@ int ca_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	if (!pp)
 		return 0;
 	nr = pp->nr;
+	/*
+	 * The enter of another call: its exit was not seen (detached when the
+	 * policy stopped naming it). Stale: drop it, never record it as this one.
+	 */
+	if (nr != (__u32)ctx->id) {
+		bpf_map_delete_elem(&pending, &tid);
+		bpf_map_delete_elem(&pending_cred, &tid);
+		return 0;
+	}
 	d = bpf_map_lookup_elem(&sc_table, &nr);
 	if (!d)
 		return 0;

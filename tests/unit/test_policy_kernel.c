@@ -78,9 +78,15 @@ static void test_order_and_rows(void **state)
 	assert_true(has(k->sc[1][2].bits, 2));
 	assert_false(has(k->sc[0][2].bits, 2));
 	assert_true(has(k->sc[0][83].bits, 3)); /* mkdir */
-	assert_true(kpolicy_names_syscall(k, 257));
-	/* the never,task rule names every syscall */
-	assert_true(kpolicy_names_syscall(k, 0));
+	/* hooks: the calls an always rule may select, per ABI */
+	assert_true(kpolicy_names_syscall(k, RULES_ABI_64, 257));
+	assert_false(kpolicy_names_syscall(k, RULES_ABI_32, 257));
+	assert_true(kpolicy_names_syscall(k, RULES_ABI_32, 2));
+	assert_false(kpolicy_names_syscall(k, RULES_ABI_64, 2));
+	/* the never rules are candidates of read (0) and mkdir (83), but never record them */
+	assert_false(kpolicy_names_syscall(k, RULES_ABI_64, 0));
+	assert_false(kpolicy_names_syscall(k, RULES_ABI_64, 83));
+	assert_true(kpolicy_names_abi(k, RULES_ABI_32));
 	kpolicy_free(k);
 	rules_free(p);
 }

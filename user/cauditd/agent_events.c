@@ -50,24 +50,35 @@ int agent_event_start(struct drain *d, const struct hook_status *hooks, unsigned
 	jw_cstring(&d->w, "config", config_path);
 	jw_cstring(&d->w, "config_hash", config_hash);
 	jw_cstring(&d->w, "log_dir", log_dir);
-	jw_object_begin(&d->w, "hooks");
-	jw_array_begin(&d->w, "active");
+	agent_hooks_json(&d->w, hooks, nhooks);
+	return finish(d);
+}
+
+void agent_hooks_json(struct jsonw *w, const struct hook_status *hooks, unsigned nhooks)
+{
+	jw_object_begin(w, "hooks");
+	jw_array_begin(w, "active");
 	for (unsigned i = 0; i < nhooks; i++)
 		if (hooks[i].active)
-			jw_cstring(&d->w, NULL, hooks[i].name);
-	jw_array_end(&d->w);
-	jw_array_begin(&d->w, "missing");
+			jw_cstring(w, NULL, hooks[i].name);
+	jw_array_end(w);
+	/* loaded, attached when a policy names them */
+	jw_array_begin(w, "idle");
+	for (unsigned i = 0; i < nhooks; i++)
+		if (!hooks[i].active && hooks[i].idle)
+			jw_cstring(w, NULL, hooks[i].name);
+	jw_array_end(w);
+	jw_array_begin(w, "missing");
 	for (unsigned i = 0; i < nhooks; i++) {
-		if (hooks[i].active)
+		if (hooks[i].active || hooks[i].idle)
 			continue;
-		jw_object_begin(&d->w, NULL);
-		jw_cstring(&d->w, "name", hooks[i].name);
-		jw_cstring(&d->w, "reason", hooks[i].reason);
-		jw_object_end(&d->w);
+		jw_object_begin(w, NULL);
+		jw_cstring(w, "name", hooks[i].name);
+		jw_cstring(w, "reason", hooks[i].reason);
+		jw_object_end(w);
 	}
-	jw_array_end(&d->w);
-	jw_object_end(&d->w);
-	return finish(d);
+	jw_array_end(w);
+	jw_object_end(w);
 }
 
 int agent_event_loss(struct drain *d, struct loss_state *ls, const uint64_t drops[CA_DROP__COUNT])
@@ -135,7 +146,8 @@ static void write_who(struct jsonw *w, const struct policy_who *who)
 }
 
 int agent_event_policy(struct drain *d, const struct policy_gen *g, const struct policy_gen *prev,
-		       const char *path, const struct policy_who *who)
+		       const char *path, const struct policy_who *who,
+		       const struct hook_status *hooks, unsigned nhooks)
 {
 	struct rules_summary s;
 
@@ -160,6 +172,19 @@ int agent_event_policy(struct drain *d, const struct policy_gen *g, const struct
 		jw_uint(&d->w, "rules", ps.rules[RULES_LIST_EXIT] + ps.rules[RULES_LIST_TASK]);
 		jw_bool(&d->w, "same", !strcmp(prev->hash, g->hash));
 		jw_object_end(&d->w);
+	}
+	/* the syscalls hooked from now on: the policy decides what is attached */
+	jw_array_begin(&d->w, "hooked");
+	for (unsigned i = 0; i < nhooks; i++)
+		if (hooks[i].active && !strncmp(hooks[i].name, "syscall:", 8))
+			jw_cstring(&d->w, NULL, hooks[i].name + 8);
+	jw_array_end(&d->w);
+	{
+		int ia32 = 0;
+
+		for (unsigned i = 0; i < nhooks; i++)
+			ia32 |= hooks[i].active && !strncmp(hooks[i].name, "ia32:", 5);
+		jw_bool(&d->w, "hooked_ia32", ia32);
 	}
 	write_who(&d->w, who);
 	jw_object_end(&d->w);

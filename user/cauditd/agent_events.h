@@ -31,7 +31,11 @@ int agent_event_config(struct drain *d, const char *config_path, const char *con
 
 /* agent.policy: generation g (prev: the one it replaces) from path, asked by who. */
 int agent_event_policy(struct drain *d, const struct policy_gen *g, const struct policy_gen *prev,
-		       const char *path, const struct policy_who *who);
+		       const char *path, const struct policy_who *who,
+		       const struct hook_status *hooks, unsigned nhooks);
+
+/* "hooks":{"active":[...],"idle":[...],"missing":[{name,reason}]} (agent.start, status). */
+void agent_hooks_json(struct jsonw *w, const struct hook_status *hooks, unsigned nhooks);
 /* agent.policy_refused: a change that did not happen, and the policy kept. */
 int agent_event_policy_refused(struct drain *d, const struct policy_gen *cur, const char *path,
 			       const char *reason, const struct policy_who *who);

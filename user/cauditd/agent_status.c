@@ -96,23 +96,7 @@ void agent_build_status(void *ctx, struct jsonw *w)
 	jw_uint(w, "pid", (uint64_t)getpid());
 	jw_uint(w, "uptime_s", (uint64_t)(mono_s() - a->started_s));
 	hooks = loader_hooks(a->loader, &nhooks);
-	jw_object_begin(w, "hooks");
-	jw_array_begin(w, "active");
-	for (unsigned i = 0; i < nhooks; i++)
-		if (hooks[i].active)
-			jw_cstring(w, NULL, hooks[i].name);
-	jw_array_end(w);
-	jw_array_begin(w, "missing");
-	for (unsigned i = 0; i < nhooks; i++) {
-		if (hooks[i].active)
-			continue;
-		jw_object_begin(w, NULL);
-		jw_cstring(w, "name", hooks[i].name);
-		jw_cstring(w, "reason", hooks[i].reason);
-		jw_object_end(w);
-	}
-	jw_array_end(w);
-	jw_object_end(w);
+	agent_hooks_json(w, hooks, nhooks);
 	jw_object_begin(w, "policy");
 	jw_uint(w, "generation", a->policy.cur ? a->policy.cur->gen : 0);
 	jw_cstring(w, "hash", a->policy.cur ? a->policy.cur->hash : "");

@@ -17,6 +17,7 @@
 #include "loader.h" /* the ABI types first: the skeleton uses them */
 #include "caudit.skel.h"
 #include "crypto.h"
+#include "hookset.h"
 #include "loader_pins.h"
 #include "pins.h"
 #include "syscall_table.h"
@@ -40,6 +41,7 @@ struct loader {
 	int have_ia32;
 	int no_uring;         /* io_uring hooks failed to load: retried without them */
 	int policy_opens;     /* a rule policy is loaded: it decides read-only opens too */
+	struct hookset hs;    /* the syscall hooks, attached as the policy names them */
 };
 
 static struct hook_status *hook_add(struct loader *l, const char *name)
@@ -165,6 +167,119 @@ static void choose_ia32_hooks(struct loader *l, const struct ca_config *cfg, int
 	if (!ia32)
 		hook_missing(l, "ia32:sys_enter/sys_exit",
 			     cfg->capture_ia32 ? "load failed" : "capture_ia32 = no");
+}
+
+#define IA32_HOOK "ia32:sys_enter/sys_exit"
+
+static const char *const ia32_progs[2] = { "ca_ia32_enter", "ca_ia32_exit" };
+static const char *const raw_tps[2] = { "", "" };
+
+static struct hook_status *hook_find_or_add(struct loader *l, const char *name)
+{
+	for (unsigned i = 0; i < l->nhooks; i++)
+		if (!strcmp(l->hooks[i].name, name))
+			return &l->hooks[i];
+	return hook_add(l, name);
+}
+
+/* Row i of the syscall table (i == count: the ia32 pair): its programs and tracepoints. */
+struct pair_names {
+	char hook[48], prog[2][48], tp[2][48];
+	const char *progs[2], *tps[2];
+	int nr;
+};
+
+static void pair_names(unsigned i, struct pair_names *n)
+{
+	if (i == syscall_table_count()) {
+		snprintf(n->hook, sizeof(n->hook), IA32_HOOK);
+		for (int k = 0; k < 2; k++) {
+			n->progs[k] = ia32_progs[k];
+			n->tps[k] = raw_tps[k];
+		}
+		n->nr = HOOKSET_IA32;
+		return;
+	}
+	const struct ca_syscall_info *si = syscall_table_at(i);
+
+	snprintf(n->hook, sizeof(n->hook), "syscall:%s", si->name);
+	snprintf(n->prog[0], sizeof(n->prog[0]), "ca_enter_%s", si->name);
+	snprintf(n->prog[1], sizeof(n->prog[1]), "ca_exit_%s", si->name);
+	snprintf(n->tp[0], sizeof(n->tp[0]), "sys_enter_%s", si->name);
+	snprintf(n->tp[1], sizeof(n->tp[1]), "sys_exit_%s", si->name);
+	for (int k = 0; k < 2; k++) {
+		n->progs[k] = n->prog[k];
+		n->tps[k] = n->tp[k];
+	}
+	n->nr = si->nr;
+}
+
+/* A fresh load: every loaded syscall pair and the ia32 pair, detached until a policy names them. */
+static int hooks_from_object(struct loader *l)
+{
+	static const int unlinked[2] = { -1, -1 };
+
+	l->hs.pins = l->pins;
+	for (unsigned i = 0; i <= syscall_table_count(); i++) {
+		struct bpf_program *p[2];
+		struct pair_names n;
+		int fds[2], r;
+
+		pair_names(i, &n);
+		p[0] = prog_by_name(l, n.progs[0]);
+		p[1] = prog_by_name(l, n.progs[1]);
+		if (!p[0] || !p[1] || !bpf_program__autoload(p[0]) || !bpf_program__autoload(p[1]))
+			continue; /* reported missing already */
+		fds[0] = bpf_program__fd(p[0]);
+		fds[1] = bpf_program__fd(p[1]);
+		r = hookset_add(&l->hs, n.nr, n.progs, n.tps, fds, unlinked,
+				hook_find_or_add(l, n.hook));
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* A restart on the pins: the pinned programs, attached where links are pinned. */
+static int hooks_from_pins(struct loader *l)
+{
+	l->hs.pins = l->pins;
+	for (unsigned i = 0; i <= syscall_table_count(); i++) {
+		struct pair_names n;
+		int pf[2], lf[2], r;
+
+		pair_names(i, &n);
+		for (int k = 0; k < 2; k++) {
+			pf[k] = pins_prog_get(l->pins, n.progs[k]);
+			lf[k] = pins_link_get(l->pins, n.progs[k]);
+			if (lf[k] < 0)
+				lf[k] = -1;
+		}
+		r = pf[0] >= 0 && pf[1] >= 0 ?
+			    hookset_add(&l->hs, n.nr, n.progs, n.tps, pf, lf, hook_find_or_add(l, n.hook)) :
+			    -ENOENT; /* not loaded by the daemon that pinned them */
+		for (int k = 0; k < 2; k++) {
+			if (pf[k] >= 0)
+				close(pf[k]);
+			if (r && lf[k] >= 0)
+				close(lf[k]);
+		}
+		if (r && r != -ENOENT)
+			return r;
+	}
+	return 0;
+}
+
+int loader_hooks_apply(struct loader *l, const uint8_t *want64, unsigned nwant, int want_ia32,
+		       int trim)
+{
+	return hookset_apply(&l->hs, want64, nwant, want_ia32,
+			     trim ? HOOKSET_TRIM : HOOKSET_ATTACH);
+}
+
+unsigned loader_hooks_attached(const struct loader *l)
+{
+	return hookset_attached(&l->hs);
 }
 
 static void set_runtime(struct loader *l, const struct ca_config *cfg)
@@ -463,32 +578,11 @@ static int attach_all(struct loader *l, char *err, size_t errlen)
 		if (!bpf_program__autoload(p) || strncmp(sec, "iter/", 5) == 0 ||
 		    strcmp(sec, "tracepoint") == 0 || strncmp(name, "ca_tail_", 8) == 0)
 			continue; /* the iterator runs on demand; exit handlers by tail call */
-		if (strncmp(name, "ca_exit_", 8) == 0)
-			continue; /* reported with its enter program */
+		if (strncmp(name, "ca_exit_", 8) == 0 || strncmp(name, "ca_enter_", 9) == 0 ||
+		    strncmp(name, "ca_ia32_", 8) == 0)
+			continue; /* attached as the policy names them (hookset) */
 		link = bpf_program__attach(p);
-		if (strncmp(name, "ca_enter_", 9) == 0) {
-			char exitname[64];
-			struct bpf_program *px;
-
-			snprintf(hook, sizeof(hook), "syscall:%s", name + 9);
-			snprintf(exitname, sizeof(exitname), "ca_exit_%s", name + 9);
-			px = prog_by_name(l, exitname);
-			if (link && px) {
-				struct bpf_link *lx = bpf_program__attach(px);
-
-				if (!lx) {
-					bpf_link__destroy(link);
-					link = NULL;
-				} else if (link_add(l, lx, px)) {
-					bpf_link__destroy(link);
-					snprintf(err, errlen, "more than %d BPF links", LOADER_MAX_LINKS);
-					return -E2BIG;
-				}
-			}
-		} else {
-			snprintf(hook, sizeof(hook), "%s%s", strncmp(name, "ca_ia32_", 8) ? "" : "ia32:",
-				 sec + (btf ? 7 : 0));
-		}
+		snprintf(hook, sizeof(hook), "%s", sec + (btf ? 7 : 0));
 		if (!link) {
 			int e = errno;
 
@@ -579,6 +673,8 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 			goto fail;
 		}
 		r = pins_hooks_read(pins, l->hooks, LOADER_MAX_HOOKS, &l->nhooks);
+		if (!r)
+			r = hooks_from_pins(l);
 		if (r) {
 			snprintf(err, errlen, "pinned hook list: %s", strerror(-r));
 			goto fail;
@@ -594,6 +690,8 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 	r = fill_sc_table(l, l->have_ia32);
 	if (!r)
 		r = fill_filters(l, cfg);
+	if (!r)
+		r = hooks_from_object(l);
 	if (!r && !l->gen_shared)
 		r = activate(l); /* nobody else emits into this map: from the start */
 	if (r) {
@@ -605,6 +703,13 @@ int loader_open(struct loader **out, const struct ca_config *cfg, uint32_t agent
 		r = ready(ready_ctx, l, err, errlen);
 		if (r)
 			goto fail;
+	}
+	if (!ready) {
+		/* no policy: every syscall hook */
+		static uint8_t all[CA_POL_NR];
+
+		memset(all, 1, sizeof(all));
+		loader_hooks_apply(l, all, CA_POL_NR, 1, 0);
 	}
 	r = attach_all(l, err, errlen);
 	if (r)
@@ -792,7 +897,10 @@ void loader_detach(struct loader *l)
 	int started[DETACH_THREADS] = {};
 	unsigned per;
 
-	if (!l || !l->nlinks)
+	if (!l)
+		return;
+	hookset_close(&l->hs, 0);
+	if (!l->nlinks)
 		return;
 	per = (l->nlinks + DETACH_THREADS - 1) / DETACH_THREADS;
 	for (unsigned t = 0; t < DETACH_THREADS; t++) {
@@ -828,6 +936,7 @@ void loader_close(struct loader *l)
 		}
 		l->nlinks = 0;
 	}
+	hookset_close(&l->hs, l->pins != NULL);
 	loader_detach(l);
 	caudit_bpf__destroy(l->skel);
 	free(l);

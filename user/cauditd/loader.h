@@ -14,13 +14,14 @@
 #include "caudit_policy.h"
 #include "config.h"
 
-#define LOADER_MAX_HOOKS 128
+#define LOADER_MAX_HOOKS 192
 #define LOADER_MAX_LINKS 512 /* two per syscall (enter, exit) and the rest */
 
 struct hook_status {
 	char name[48];       /* "syscall:openat", "sched_process_exec", "iter/task" */
 	int active;
-	char reason[64];     /* why it is missing */
+	int idle;            /* loaded, not attached: no rule of the policy names it */
+	char reason[64];     /* why it is missing or idle */
 };
 
 struct loader;
@@ -72,6 +73,16 @@ int loader_read_policy_drops(const struct loader *l, uint64_t out[CA_PST__COUNT]
 
 /* Hook status list (valid until loader_close). */
 const struct hook_status *loader_hooks(const struct loader *l, unsigned *count);
+
+/*
+ * Attach the syscall hooks wanted (trim 0), or detach those not wanted
+ * (trim 1): want64[nr] per x86_64 syscall row, want_ia32 for the 32-bit
+ * pair (hookset.h). Returns the number of hooks changed.
+ */
+int loader_hooks_apply(struct loader *l, const uint8_t *want64, unsigned nwant, int want_ia32,
+		       int trim);
+/* Syscall hook pairs attached now. */
+unsigned loader_hooks_attached(const struct loader *l);
 
 /*
  * Run the task iterator: calls fn once per raw snapshot record. Returns 0,

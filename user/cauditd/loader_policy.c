@@ -65,6 +65,15 @@ int loader_policy_switch(struct loader *l, const struct kpolicy *k, uint32_t gen
 	return put(fds.active, 0, &next);
 }
 
+int loader_policy_hooks(struct loader *l, const struct kpolicy *k, int trim)
+{
+	uint8_t want[CA_POL_NR];
+
+	for (unsigned nr = 0; nr < CA_POL_NR; nr++)
+		want[nr] = (uint8_t)kpolicy_names_syscall(k, RULES_ABI_64, nr);
+	return loader_hooks_apply(l, want, CA_POL_NR, kpolicy_names_abi(k, RULES_ABI_32), trim);
+}
+
 int loader_policy_lock_get(struct loader *l, struct ca_pol_lock *lock)
 {
 	struct loader_policy_fds fds;

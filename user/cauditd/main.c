@@ -213,7 +213,13 @@ static int policy_reload(struct agent *a, const char *path, const struct policy_
 		return r;
 	}
 	snprintf(a->policy.source, sizeof(a->policy.source), "%s", path);
-	agent_event_policy(&a->drain, a->policy.cur, prev ? &prev_copy : NULL, path, who);
+	{
+		unsigned nhooks;
+		const struct hook_status *hooks = loader_hooks(a->loader, &nhooks);
+
+		agent_event_policy(&a->drain, a->policy.cur, prev ? &prev_copy : NULL, path, who,
+				   hooks, nhooks);
+	}
 	a->sink->ops->flush(a->sink);
 	log_msg(LOG_INFO, "policy generation %u (%s) from %s (%s, uid %u pid %d)",
 		a->policy.cur->gen, a->policy.cur->hash, path, who->via, who->uid, who->pid);
@@ -411,7 +417,7 @@ int main(int argc, char **argv)
 	struct agent a = { .config_path = DEFAULT_CONFIG, .sigfd = -1, .epfd = -1 };
 	const char *stop_reason = "error";
 	int check_only = 0, foreground = 0, unpin = 0, c, r, rc = 1;
-	unsigned nhooks, nactive = 0;
+	unsigned nhooks, nactive = 0, nidle = 0;
 	const struct hook_status *hooks;
 	struct enc_host host;
 	char err[512] = "";
@@ -523,6 +529,8 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < nhooks; i++) {
 		if (hooks[i].active)
 			nactive++;
+		else if (hooks[i].idle)
+			nidle++;
 		else
 			log_msg(LOG_WARNING, "hook %s missing: %s", hooks[i].name, hooks[i].reason);
 	}
@@ -531,11 +539,14 @@ int main(int argc, char **argv)
 		struct policy_who who = {(uint32_t)getuid(), (int32_t)getpid(), "cauditd", "start"};
 
 		snprintf(a.policy.source, sizeof(a.policy.source), "%s", rules_path(&a, &a.cfg));
-		agent_event_policy(&a.drain, a.policy.cur, NULL, rules_path(&a, &a.cfg), &who);
+		hooks = loader_hooks(a.loader, &nhooks);
+		agent_event_policy(&a.drain, a.policy.cur, NULL, rules_path(&a, &a.cfg), &who, hooks,
+				   nhooks);
 	}
 	a.sink->ops->flush(a.sink);
-	log_msg(LOG_INFO, "capturing: %u hooks active, %u missing; log in %s; config %s; pins in %s",
-		nactive, nhooks - nactive, a.cfg.log_dir, a.config_path,
+	log_msg(LOG_INFO, "capturing: %u hooks active, %u idle (no rule names them), %u missing; "
+		"log in %s; config %s; pins in %s",
+		nactive, nidle, nhooks - nactive - nidle, a.cfg.log_dir, a.config_path,
 		a.cfg.pin_dir[0] ? a.cfg.pin_dir : "(none)");
 	r = status_open(&a.status, a.cfg.status_socket, a.cfg.status_group, err, sizeof(err));
 	if (r) /* capture matters more than the status socket */

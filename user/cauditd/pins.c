@@ -242,16 +242,41 @@ void pins_close(struct pins *p)
 	free(p);
 }
 
-int pins_map_get(struct pins *p, const char *name)
+static int pinned_get(const char *dir, const char *prefix, const char *name)
 {
 	char path[PATH_MAX];
 	int fd;
 
-	if (path_of(path, sizeof(path), p->dir, "map_", name))
+	if (path_of(path, sizeof(path), dir, prefix, name))
 		return -ENAMETOOLONG;
-	undot(path + strlen(p->dir) + 1);
+	undot(path + strlen(dir) + 1);
 	fd = bpf_obj_get(path);
 	return fd < 0 ? -errno : fd;
+}
+
+int pins_map_get(struct pins *p, const char *name)
+{
+	return pinned_get(p->dir, "map_", name);
+}
+
+int pins_prog_get(struct pins *p, const char *name)
+{
+	return pinned_get(p->dir, "prog_", name);
+}
+
+int pins_link_get(struct pins *p, const char *name)
+{
+	return pinned_get(p->dir, "link_", name);
+}
+
+void pins_link_unpin(struct pins *p, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (path_of(path, sizeof(path), p->dir, "link_", name) == 0) {
+		undot(path + strlen(p->dir) + 1);
+		unlink(path);
+	}
 }
 
 static int pin_fd(const char *dir, int fd, const char *prefix, const char *name)
@@ -273,6 +298,11 @@ int pins_map_pin(struct pins *p, int fd, const char *name)
 int pins_link_pin(struct pins *p, int fd, const char *name)
 {
 	return pin_fd(p->dir, fd, "link_", name);
+}
+
+int pins_prog_pin(struct pins *p, int fd, const char *name)
+{
+	return pin_fd(p->dir, fd, "prog_", name);
 }
 
 struct ring_ack *pins_ack(struct pins *p)
@@ -368,16 +398,9 @@ int pins_old_ring(struct pins *p, struct ring_ack **ack)
 
 int pins_old_map_get(struct pins *p, const char *name)
 {
-	char path[PATH_MAX];
-	int fd;
-
 	if (!p->have_old)
 		return -ENOENT;
-	if (path_of(path, sizeof(path), p->old, "map_", name))
-		return -ENAMETOOLONG;
-	undot(path + strlen(p->old) + 1);
-	fd = bpf_obj_get(path);
-	return fd < 0 ? -errno : fd;
+	return pinned_get(p->old, "map_", name);
 }
 
 void pins_old_unlink_links(struct pins *p)

@@ -49,6 +49,13 @@ int pins_map_get(struct pins *p, const char *name);
 /* Pin a map / a link under its name. 0 or negative errno. */
 int pins_map_pin(struct pins *p, int fd, const char *name);
 int pins_link_pin(struct pins *p, int fd, const char *name);
+/* Pin a program under its name (attached later, maybe by the next daemon). */
+int pins_prog_pin(struct pins *p, int fd, const char *name);
+/* fd of the pinned program / link `name` (the caller closes it), or negative errno. */
+int pins_prog_get(struct pins *p, const char *name);
+int pins_link_get(struct pins *p, const char *name);
+/* Remove link pin `name`: the link detaches once no fd holds it. */
+void pins_link_unpin(struct pins *p, const char *name);
 
 /* The consumer journal (created if absent), mapped until pins_close. */
 struct ring_ack *pins_ack(struct pins *p);

@@ -76,8 +76,11 @@ int policy_activate(struct agent_policy *ap, struct loader *l, const struct ca_c
 		gen = kgen;
 	gen++;
 	r = kpolicy_build(rules, &k);
-	if (!r)
+	if (!r) {
+		/* the hooks the new policy needs are there before it is active */
+		loader_policy_hooks(l, k, 0);
 		r = loader_policy_switch(l, k, gen);
+	}
 	if (r) {
 		snprintf(err, errlen, "load the policy into the kernel: %s", strerror(-r));
 		kpolicy_free(k);
@@ -88,6 +91,8 @@ int policy_activate(struct agent_policy *ap, struct loader *l, const struct ca_c
 		log_msg(LOG_INFO, "policy generation %u: %u rules in the kernel, %u beyond its %d "
 			"(decided in user space), %u with conditions only user space can test",
 			gen, k->nrules, k->overflow, CA_POL_RULES, k->partial);
+	/* and those only the old one needed go once it is not */
+	loader_policy_hooks(l, k, 1);
 	kpolicy_free(k);
 	/* a rule policy decides read-only opens itself */
 	loader_policy_read_opens(l, cfg, !all);

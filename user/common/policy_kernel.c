@@ -263,13 +263,26 @@ void kpolicy_free(struct kpolicy *k)
 	free(k);
 }
 
-int kpolicy_names_syscall(const struct kpolicy *k, unsigned nr)
+int kpolicy_names_syscall(const struct kpolicy *k, unsigned abi, unsigned nr)
 {
 	const struct ca_pol_sc *sc;
 
-	if (nr >= CA_POL_NR)
+	if (abi >= CA_POL_ABIS || nr >= CA_POL_NR)
 		return 0;
-	sc = &k->sc[RULES_ABI_64][nr];
-	return (sc->flags & CA_PSF_OVERFLOW) || sc->bits[0] || sc->bits[1] || sc->bits[2] ||
-	       sc->bits[3];
+	sc = &k->sc[abi][nr];
+	if (sc->flags & CA_PSF_OVERFLOW)
+		return 1;
+	/* a call only never rules may apply to is never recorded: no hook */
+	for (unsigned i = 0; i < k->nrules && i < CA_POL_RULES; i++)
+		if ((sc->bits[i / 64] >> (i % 64) & 1) && (k->rules[i].flags & CA_PRF_ALWAYS))
+			return 1;
+	return 0;
+}
+
+int kpolicy_names_abi(const struct kpolicy *k, unsigned abi)
+{
+	for (unsigned nr = 0; nr < CA_POL_NR; nr++)
+		if (kpolicy_names_syscall(k, abi, nr))
+			return 1;
+	return 0;
 }

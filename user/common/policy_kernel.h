@@ -32,7 +32,12 @@ void kpolicy_free(struct kpolicy *k);
 /* The kernel's hash of a path (CA_FNV_*). */
 uint32_t kpolicy_path_hash(const char *s);
 
-/* 1 when some rule may apply to x86_64 syscall row nr of a 64-bit process. */
-int kpolicy_names_syscall(const struct kpolicy *k, unsigned nr);
+/*
+ * 1 when some always rule may select a call of x86_64 syscall row nr made
+ * under abi (RULES_ABI_64, RULES_ABI_32): the call's hooks must be attached.
+ */
+int kpolicy_names_syscall(const struct kpolicy *k, unsigned abi, unsigned nr);
+/* 1 when some always rule may select a call of abi (the ia32 hooks). */
+int kpolicy_names_abi(const struct kpolicy *k, unsigned abi);
 
 #endif
