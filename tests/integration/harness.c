@@ -515,3 +515,11 @@ long harness_int80(long nr, long a, long b, long c)
 			 : "memory", "cc", "r8", "r9", "r10", "r11");
 	return ret;
 }
+
+int jarray_has(json_object *arr, const char *s)
+{
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s))
+			return 1;
+	return 0;
+}

@@ -109,6 +109,7 @@ json_object *jget(json_object *o, const char *path);
 const char *jstr(json_object *o, const char *path);   /* NULL unless a string */
 int64_t jint(json_object *o, const char *path);       /* INT64_MIN unless an int */
 int jis_null(json_object *o, const char *path);       /* present and null */
+int jarray_has(json_object *arr, const char *s);      /* arr (may be NULL) holds string s */
 
 /* mkdtemp under /tmp with a recognisable prefix; out receives the path. */
 int harness_tmpdir(char *out, size_t len);

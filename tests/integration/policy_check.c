@@ -207,3 +207,18 @@ void pc_rule_is(json_object *rec, int64_t gen, const char *base, unsigned rline,
 		_fail(file, line);
 	}
 }
+
+json_object *pc_wait_policy_gen(struct agent *ag, int64_t gen, int timeout_ms)
+{
+	size_t from = 0;
+
+	for (;;) {
+		json_object *r = pc_wait_event(ag, "agent.policy", from, timeout_ms, &from);
+
+		if (!r)
+			fail_msg("no agent.policy record of generation %lld", (long long)gen);
+		if (jint(r, "agent.policy.gen") == gen)
+			return r;
+		from++;
+	}
+}

@@ -60,6 +60,9 @@ size_t pc_policy_records(struct agent *ag, json_object **recs, size_t max);
 json_object *pc_wait_event(struct agent *ag, const char *event, size_t from, int timeout_ms,
 			   size_t *index);
 
+/* The agent.policy record of generation gen, waited for (fails the test after timeout_ms). */
+json_object *pc_wait_policy_gen(struct agent *ag, int64_t gen, int timeout_ms);
+
 /* The record's "keys" array equals keys (NULL-terminated); NULL keys: no "keys" member. */
 void pc_keys_are(json_object *rec, const char *const *keys, const char *file, int line);
 /* "policy":{"gen":gen,"rule":"BASE:LINE"} exactly. */

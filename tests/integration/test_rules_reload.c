@@ -121,20 +121,9 @@ static int64_t last_gen(void)
 	return n ? jint(recs[n - 1], "agent.policy.gen") : -1;
 }
 
-/* The agent.policy record of generation gen, waited for. */
 static json_object *wait_gen(int64_t gen)
 {
-	size_t from = 0;
-
-	for (;;) {
-		json_object *r = pc_wait_event(&ag, "agent.policy", from, WAIT_MS, &from);
-
-		if (!r)
-			fail_msg("no agent.policy record of generation %lld", (long long)gen);
-		if (jint(r, "agent.policy.gen") == gen)
-			return r;
-		from++;
-	}
+	return pc_wait_policy_gen(&ag, gen, WAIT_MS);
 }
 
 /* `caudit rules load --socket S`: exit status, output in *out. */

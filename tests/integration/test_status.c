@@ -106,14 +106,6 @@ static json_object *status_json(uid_t uid, gid_t gid)
 	return o;
 }
 
-static int has_string(json_object *arr, const char *s)
-{
-	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
-		if (!strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s))
-			return 1;
-	return 0;
-}
-
 static void test_status_fields(void **state)
 {
 	json_object *o;
@@ -124,8 +116,8 @@ static void test_status_fields(void **state)
 	o = status_json(0, 0);
 	assert_int_equal(jint(o, "version"), 1);
 	assert_int_equal(jint(o, "pid"), A.pid);
-	assert_true(has_string(jget(o, "hooks.active"), "syscall:openat"));
-	assert_true(has_string(jget(o, "hooks.active"), "sched_process_exec"));
+	assert_true(jarray_has(jget(o, "hooks.active"), "syscall:openat"));
+	assert_true(jarray_has(jget(o, "hooks.active"), "sched_process_exec"));
 	assert_int_equal(jint(o, "policy.generation"), 1);
 	assert_string_equal(jstr(o, "policy.config"), A.conf_path);
 	assert_int_equal(strlen(jstr(o, "policy.hash")), 64);

@@ -13,6 +13,7 @@
 static const char answer[] =
 	"{\"version\":1,\"agent_version\":\"0.1.0\",\"pid\":42,\"uptime_s\":7,"
 	"\"hooks\":{\"active\":[\"sched_process_exec\",\"syscall:openat\"],"
+	"\"idle\":[\"syscall:read\",\"syscall:bind\",\"ia32:sys_enter/sys_exit\"],"
 	"\"missing\":[{\"name\":\"syscall:foo\",\"reason\":\"no tracepoint\"}]},"
 	"\"policy\":{\"generation\":3,\"hash\":\"ab12\",\"source\":\"/etc/caudit/rules.d\",\"config\":\"/etc/caudit/cauditd.conf\"},"
 	"\"events\":{\"per_second\":1500,\"records\":90000},"
@@ -42,7 +43,7 @@ static void test_text(void **state)
 	assert_int_equal(print(answer, 0, &out, msg, sizeof(msg)), STATUS_OK);
 	assert_string_equal(out,
 		"cauditd 0.1.0, pid 42, up 7 s\n"
-		"hooks:        2 active, 1 missing\n"
+		"hooks:        2 active, 3 idle (no rule names them), 1 missing\n"
 		"  missing     syscall:foo: no tracepoint\n"
 		"policy:       generation 3, hash ab12 (rules /etc/caudit/rules.d)\n"
 		"events:       1500/s, 90000 records since start\n"
@@ -106,7 +107,7 @@ static void test_hostile_types(void **state)
 			       "\"drops\":[],\"log\":\"no\",\"pins\":{\"dir\":7}}",
 			       0, &out, msg, sizeof(msg)), STATUS_OK);
 	assert_non_null(strstr(out, "cauditd x?[31m, pid 0, up 0 s\n"));
-	assert_non_null(strstr(out, "hooks:        0 active, 3 missing\n"));
+	assert_non_null(strstr(out, "hooks:        0 active, 0 idle (no rule names them), 3 missing\n"));
 	assert_non_null(strstr(out, "  missing     -: -\n"));
 	assert_non_null(strstr(out, "log:          -, 0.0 MiB in 0 segments, last seq 0\n"));
 	assert_non_null(strstr(out, "pins:         none\n"));

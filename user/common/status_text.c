@@ -50,6 +50,7 @@ static size_t arr_len(json_object *a)
 static void print_text(FILE *out, json_object *o)
 {
 	json_object *active = get(o, "hooks", "active", json_type_array);
+	json_object *idle = get(o, "hooks", "idle", json_type_array);
 	json_object *missing = get(o, "hooks", "missing", json_type_array);
 	json_object *drops = get(o, "drops", NULL, json_type_object);
 	json_object *writing = get(o, "log", "writing", json_type_boolean);
@@ -60,7 +61,8 @@ static void print_text(FILE *out, json_object *o)
 	put_str(out, o, "agent_version", NULL);
 	fprintf(out, ", pid %" PRIu64 ", up %" PRIu64 " s\n", num(o, "pid", NULL),
 		num(o, "uptime_s", NULL));
-	fprintf(out, "hooks:        %zu active, %zu missing\n", arr_len(active), arr_len(missing));
+	fprintf(out, "hooks:        %zu active, %zu idle (no rule names them), %zu missing\n",
+		arr_len(active), arr_len(idle), arr_len(missing));
 	for (size_t i = 0; i < arr_len(missing); i++) {
 		json_object *m = json_object_array_get_idx(missing, i);
 
