@@ -12,7 +12,8 @@
  * /proc/PID/fdinfo and the program's BPF name), what agent.start, the
  * agent.policy records and the status socket say is hooked, and real calls:
  * a named call is recorded with its key and generation, a call the policy
- * no longer names is not (a later marker operation is).
+ * no longer names is not (a later marker operation is). Then a restart on
+ * the pins with another policy: the pinned links follow the new policy.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +41,7 @@
 #define WAIT_MS 20000
 #define IA32_UNLINK 10
 #define IA32_HOOK "ia32:sys_enter/sys_exit"
+#define PIN "/sys/fs/bpf/caudit-test-hooks"
 
 static struct agent ag;
 static char D[256], rules[320], sock[320];
@@ -57,15 +59,31 @@ static void write_rules(const char *fmt, ...)
 	assert_int_equal(fclose(f), 0);
 }
 
+static int links_of(pid_t pid, const char *prog);
+
 /* Links held by the agent whose program's BPF name is prog (cut to 15 bytes). */
 static int agent_links(const char *prog)
+{
+	return links_of(ag.pid, prog);
+}
+
+static int pinned(const char *name)
+{
+	char *p = xasprintf("%s/%s", PIN, name);
+	int r = access(p, F_OK) == 0;
+
+	free(p);
+	return r;
+}
+
+static int links_of(pid_t pid, const char *prog)
 {
 	char dir[64];
 	struct dirent *e;
 	DIR *d;
 	int n = 0;
 
-	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)ag.pid);
+	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
 	d = opendir(dir);
 	assert_non_null(d);
 	while ((e = readdir(d))) {
@@ -158,8 +176,9 @@ static int setup(void **state UNUSED)
 		return 0;
 	if (harness_tmpdir(D, sizeof(D)))
 		return -1;
-	low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
-		   -1, 0);
+	if (!low)
+		low = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	if (low == MAP_FAILED)
 		return -1;
 	snprintf(rules, sizeof(rules), "%s.rules", D);
@@ -173,6 +192,7 @@ static int teardown(void **state UNUSED)
 		return 0;
 	agent_cleanup(&ag);
 	unlink(rules);
+	pc_run(NULL, "rm -rf %s", PIN); /* no capture stays behind */
 	if (!getenv("CAUDIT_KEEP_TEST_DIRS"))
 		pc_run(NULL, "rm -rf %s", D);
 	return 0;
@@ -281,11 +301,53 @@ static void test_hooks_follow_the_policy(void **state UNUSED)
 	free(i32);
 }
 
+/*
+ * A restart on the pins with another policy: the new daemon attaches the
+ * pinned programs the new policy names and detaches the rest, though it
+ * loads no program itself.
+ */
+static void test_restart_on_pins(void **state UNUSED)
+{
+	char *conf, *w = in_d("after-restart");
+	json_object *start, *r;
+
+	if (!harness_can_run())
+		skip();
+	pc_run(NULL, "rm -rf %s", PIN);
+	write_rules("-a always,exit -F arch=b64 -S unlinkat -F dir=%s -k del\n", D);
+	conf = xasprintf("rules = %s\npin_dir = %s", rules, PIN);
+	assert_int_equal(agent_start(&ag, conf), 0);
+	assert_true(pinned("link_ca_enter_unlinkat") && pinned("link_ca_exit_unlinkat"));
+	assert_false(pinned("link_ca_enter_openat") || pinned("link_ca_exit_openat"));
+	assert_true(pinned("prog_ca_enter_openat") && pinned("prog_ca_exit_openat"));
+	assert_true(agent_stop(&ag) == 0);
+	/* capture goes on through the pins: the unlinkat links stay */
+	assert_true(pinned("link_ca_enter_unlinkat"));
+	agent_cleanup(&ag);
+
+	write_rules("-a always,exit -F arch=b64 -S openat -F dir=%s -k open\n", D);
+	assert_int_equal(agent_start(&ag, conf), 0);
+	free(conf);
+	start = pc_wait_event(&ag, "agent.start", 0, WAIT_MS, NULL);
+	assert_non_null(start);
+	assert_true(jarray_has(jget(start, "agent.hooks.active"), "syscall:openat"));
+	assert_true(jarray_has(jget(start, "agent.hooks.idle"), "syscall:unlinkat"));
+	assert_true(pinned("link_ca_enter_openat") && pinned("link_ca_exit_openat"));
+	assert_false(pinned("link_ca_enter_unlinkat") || pinned("link_ca_exit_unlinkat"));
+	assert_int_equal(agent_links("ca_enter_openat"), 1);
+	assert_int_equal(agent_links("ca_enter_unlinkat"), 0);
+	open_write(w);
+	r = wait_rec("file.open", w);
+	KEYS_ARE(r, PC_KEYS("open"));
+	free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hooks_follow_the_policy),
+		cmocka_unit_test_setup_teardown(test_hooks_follow_the_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_on_pins, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
