@@ -75,7 +75,8 @@ int BPF_PROG(ca_ia32_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (ca_gen_active() && !ca_sc_policy_exit(pp, d, ret)) {
 		bpf_map_delete_elem(&pending, &tid);
-		bpf_map_delete_elem(&pending_cred, &tid);
+		if (d->kind == CA_SC_CRED) /* only set*id calls stage credentials */
+			bpf_map_delete_elem(&pending_cred, &tid);
 		return 0;
 	}
 	bpf_tail_call(ctx, &ia32_exit_prog, d->kind);

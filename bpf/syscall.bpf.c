@@ -699,7 +699,8 @@ int ca_sys_exit(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	if (ca_gen_active() && !ca_sc_policy_exit(pp, d, ctx->ret)) {
 		bpf_map_delete_elem(&pending, &tid);
-		bpf_map_delete_elem(&pending_cred, &tid);
+		if (d->kind == CA_SC_CRED) /* only set*id calls stage credentials */
+			bpf_map_delete_elem(&pending_cred, &tid);
 		return 0;
 	}
 	bpf_tail_call(ctx, &sc_exit_prog, d->kind);
