@@ -61,10 +61,20 @@ static void write_rules(const char *fmt, ...)
 
 static int links_of(pid_t pid, const char *prog);
 
-/* Links held by the agent whose program's BPF name is prog (cut to 15 bytes). */
-static int agent_links(const char *prog)
+/*
+ * Links held by the agent whose program's BPF name is prog (cut to 15
+ * bytes), once that is want: the agent closes the links a policy change
+ * dropped in a background thread (seconds for many). Waits up to WAIT_MS.
+ */
+static int agent_links_are(const char *prog, int want)
 {
-	return links_of(ag.pid, prog);
+	int n = links_of(ag.pid, prog);
+
+	for (int t = 0; n != want && t < WAIT_MS / 50; t++) {
+		sleep_ms(50);
+		n = links_of(ag.pid, prog);
+	}
+	return n;
 }
 
 static int pinned(const char *name)
@@ -226,12 +236,12 @@ static void test_hooks_follow_the_policy(void **state UNUSED)
 	assert_int_equal(json_object_array_length(jget(pol, "agent.policy.hooked")), 1);
 	assert_true(jarray_has(jget(pol, "agent.policy.hooked"), "unlinkat"));
 	REC_BOOL(pol, "agent.policy.hooked_ia32", 0);
-	assert_int_equal(agent_links("ca_enter_unlinkat"), 1);
-	assert_int_equal(agent_links("ca_exit_unlinkat"), 1);
-	assert_int_equal(agent_links("ca_enter_openat"), 0);
-	assert_int_equal(agent_links("ca_exit_openat"), 0);
-	assert_int_equal(agent_links("ca_ia32_enter"), 0);
-	assert_int_equal(agent_links("ca_process_exec"), 1);
+	assert_int_equal(agent_links_are("ca_enter_unlinkat", 1), 1);
+	assert_int_equal(agent_links_are("ca_exit_unlinkat", 1), 1);
+	assert_int_equal(agent_links_are("ca_enter_openat", 0), 0);
+	assert_int_equal(agent_links_are("ca_exit_openat", 0), 0);
+	assert_int_equal(agent_links_are("ca_ia32_enter", 0), 0);
+	assert_int_equal(agent_links_are("ca_process_exec", 1), 1);
 	make_file(a);
 	assert_int_equal(syscall(SYS_unlinkat, AT_FDCWD, a, 0), 0);
 	r = wait_rec("file.unlink", a);
@@ -244,10 +254,10 @@ static void test_hooks_follow_the_policy(void **state UNUSED)
 	pol = wait_policy(gen);
 	assert_int_equal(json_object_array_length(jget(pol, "agent.policy.hooked")), 1);
 	assert_true(jarray_has(jget(pol, "agent.policy.hooked"), "openat"));
-	assert_int_equal(agent_links("ca_enter_openat"), 1);
-	assert_int_equal(agent_links("ca_exit_openat"), 1);
-	assert_int_equal(agent_links("ca_enter_unlinkat"), 0);
-	assert_int_equal(agent_links("ca_exit_unlinkat"), 0);
+	assert_int_equal(agent_links_are("ca_enter_openat", 1), 1);
+	assert_int_equal(agent_links_are("ca_exit_openat", 1), 1);
+	assert_int_equal(agent_links_are("ca_enter_unlinkat", 0), 0);
+	assert_int_equal(agent_links_are("ca_exit_unlinkat", 0), 0);
 	open_write(b);
 	r = wait_rec("file.open", b);
 	KEYS_ARE(r, PC_KEYS("open"));
@@ -277,10 +287,10 @@ static void test_hooks_follow_the_policy(void **state UNUSED)
 	REC_BOOL(pol, "agent.policy.hooked_ia32", 1);
 	assert_int_equal(json_object_array_length(jget(pol, "agent.policy.hooked")), 1);
 	assert_true(jarray_has(jget(pol, "agent.policy.hooked"), "unlinkat"));
-	assert_int_equal(agent_links("ca_ia32_enter"), 1);
-	assert_int_equal(agent_links("ca_ia32_exit"), 1);
-	assert_int_equal(agent_links("ca_enter_openat"), 0);
-	assert_int_equal(agent_links("ca_enter_unlinkat"), 1);
+	assert_int_equal(agent_links_are("ca_ia32_enter", 1), 1);
+	assert_int_equal(agent_links_are("ca_ia32_exit", 1), 1);
+	assert_int_equal(agent_links_are("ca_enter_openat", 0), 0);
+	assert_int_equal(agent_links_are("ca_enter_unlinkat", 1), 1);
 	make_file(c);
 	make_file(i32);
 	assert_int_equal(syscall(SYS_unlinkat, AT_FDCWD, c, 0), 0);
@@ -334,8 +344,8 @@ static void test_restart_on_pins(void **state UNUSED)
 	assert_true(jarray_has(jget(start, "agent.hooks.idle"), "syscall:unlinkat"));
 	assert_true(pinned("link_ca_enter_openat") && pinned("link_ca_exit_openat"));
 	assert_false(pinned("link_ca_enter_unlinkat") || pinned("link_ca_exit_unlinkat"));
-	assert_int_equal(agent_links("ca_enter_openat"), 1);
-	assert_int_equal(agent_links("ca_enter_unlinkat"), 0);
+	assert_int_equal(agent_links_are("ca_enter_openat", 1), 1);
+	assert_int_equal(agent_links_are("ca_enter_unlinkat", 0), 0);
 	open_write(w);
 	r = wait_rec("file.open", w);
 	KEYS_ARE(r, PC_KEYS("open"));

@@ -11,12 +11,12 @@
 
 #include <bpf/bpf.h>
 
+#include "detach.h"
 #include "hookset.h"
 #include "pins.h"
 
 #define TRACEFS_SYSCALLS "/sys/kernel/tracing/events/syscalls/"
 #define IDLE_REASON "no always rule of the policy names it"
-#define CLOSE_THREADS 4
 
 static long tracepoint_id(const char *tp)
 {
@@ -157,44 +157,54 @@ static int attach_pair(struct hookset *s, struct hook_pair *p)
 	return 0;
 }
 
-struct close_slice {
-	int *fds;
+static void close_link(void *item)
+{
+	close(*(int *)item);
+}
+
+struct detach_job {
 	unsigned n;
+	int fds[];
 };
 
-static void *close_worker(void *arg)
+static void *detach_job_run(void *arg)
 {
-	struct close_slice *sl = arg;
+	struct detach_job *j = arg;
 
-	for (unsigned i = 0; i < sl->n; i++)
-		close(sl->fds[i]);
+	detach_parallel(j->fds, sizeof(j->fds[0]), j->n, close_link);
+	free(j);
 	return NULL;
 }
 
 /*
- * Each tracepoint detach waits for an RCU grace period: closing the links in
- * a few threads lets the grace periods overlap.
+ * Close the links of the hooks a policy change dropped, off the main loop:
+ * ~90 detaches take seconds (each waits for a grace period), and the agent
+ * must go on draining the ring meanwhile. The hooks are already unpinned
+ * and out of the set; their programs only find no call of the new policy.
  */
-static void close_links(int *fds, unsigned n)
+static void detach_in_background(const int *fds, unsigned n)
 {
-	struct close_slice sl[CLOSE_THREADS];
-	pthread_t th[CLOSE_THREADS];
-	int started[CLOSE_THREADS] = {};
-	unsigned per = (n + CLOSE_THREADS - 1) / CLOSE_THREADS;
+	struct detach_job *j;
+	pthread_attr_t attr;
+	pthread_t th;
+	int started = 0;
 
-	for (unsigned t = 0; t < CLOSE_THREADS && per; t++) {
-		unsigned first = t * per;
-
-		sl[t].fds = fds + first;
-		sl[t].n = first >= n ? 0 : (n - first < per ? n - first : per);
-		if (sl[t].n && pthread_create(&th[t], NULL, close_worker, &sl[t]) == 0)
-			started[t] = 1;
-		else if (sl[t].n)
-			close_worker(&sl[t]);
+	if (!n)
+		return;
+	j = malloc(sizeof(*j) + n * sizeof(j->fds[0]));
+	if (!j) {
+		detach_parallel((void *)fds, sizeof(fds[0]), n, close_link);
+		return;
 	}
-	for (unsigned t = 0; t < CLOSE_THREADS; t++)
-		if (started[t])
-			pthread_join(th[t], NULL);
+	j->n = n;
+	memcpy(j->fds, fds, n * sizeof(fds[0]));
+	if (pthread_attr_init(&attr) == 0) {
+		if (pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0)
+			started = pthread_create(&th, &attr, detach_job_run, j) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	if (!started)
+		detach_job_run(j);
 }
 
 static int wanted(const struct hook_pair *p, const uint8_t *want64, unsigned nwant, int want_ia32)
@@ -233,7 +243,7 @@ int hookset_apply(struct hookset *s, const uint8_t *want64, unsigned nwant, int 
 			changed++;
 		}
 	}
-	close_links(fds, nfds);
+	detach_in_background(fds, nfds);
 	return changed;
 }
 
@@ -265,6 +275,6 @@ void hookset_close(struct hookset *s, int keep_links)
 			p->link_fd[k] = p->prog_fd[k] = -1;
 		}
 	}
-	close_links(fds, nfds);
+	detach_parallel(fds, sizeof(fds[0]), nfds, close_link);
 	s->n = 0;
 }

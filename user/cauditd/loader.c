@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "loader.h" /* the ABI types first: the skeleton uses them */
 #include "caudit.skel.h"
 #include "crypto.h"
+#include "detach.h"
 #include "hookset.h"
 #include "loader_pins.h"
 #include "pins.h"
@@ -870,52 +870,17 @@ out:
 	return r;
 }
 
-#define DETACH_THREADS 16
-
-struct detach_slice {
-	struct bpf_link **links;
-	unsigned n;
-};
-
-static void *detach_worker(void *arg)
+static void destroy_link(void *item)
 {
-	struct detach_slice *sl = arg;
-
-	for (unsigned i = 0; i < sl->n; i++)
-		bpf_link__destroy(sl->links[i]);
-	return NULL;
+	bpf_link__destroy(*(struct bpf_link **)item);
 }
 
-/*
- * Each tracepoint detach waits for an RCU grace period; one after another
- * that is seconds for ~90 links. Threads let the grace periods overlap.
- */
 void loader_detach(struct loader *l)
 {
-	struct detach_slice sl[DETACH_THREADS];
-	pthread_t th[DETACH_THREADS];
-	int started[DETACH_THREADS] = {};
-	unsigned per;
-
 	if (!l)
 		return;
 	hookset_close(&l->hs, 0);
-	if (!l->nlinks)
-		return;
-	per = (l->nlinks + DETACH_THREADS - 1) / DETACH_THREADS;
-	for (unsigned t = 0; t < DETACH_THREADS; t++) {
-		unsigned first = t * per;
-
-		sl[t].links = l->links + first;
-		sl[t].n = first >= l->nlinks ? 0 : (l->nlinks - first < per ? l->nlinks - first : per);
-		if (sl[t].n && pthread_create(&th[t], NULL, detach_worker, &sl[t]) == 0)
-			started[t] = 1;
-		else if (sl[t].n)
-			detach_worker(&sl[t]);
-	}
-	for (unsigned t = 0; t < DETACH_THREADS; t++)
-		if (started[t])
-			pthread_join(th[t], NULL);
+	detach_parallel(l->links, sizeof(l->links[0]), l->nlinks, destroy_link);
 	l->nlinks = 0;
 }
 
