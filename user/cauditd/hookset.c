@@ -101,8 +101,12 @@ int hookset_add(struct hookset *s, int nr, const char *const prog[2], const char
 		}
 	}
 	for (int i = 0; i < 2; i++) {
-		int r = s->pins ? pins_prog_pin(s->pins, p->prog_fd[i], prog[i]) : 0;
+		int pinned = s->pins ? pins_prog_get(s->pins, prog[i]) : -1, r = 0;
 
+		if (pinned >= 0)
+			close(pinned); /* a restart on the pins: pinned already */
+		else if (s->pins)
+			r = pins_prog_pin(s->pins, p->prog_fd[i], prog[i]);
 		if (r) {
 			close(p->prog_fd[0]);
 			close(p->prog_fd[1]);
@@ -245,15 +249,6 @@ int hookset_apply(struct hookset *s, const uint8_t *want64, unsigned nwant, int 
 	}
 	detach_in_background(fds, nfds);
 	return changed;
-}
-
-unsigned hookset_attached(const struct hookset *s)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < s->n; i++)
-		n += attached(&s->pair[i]);
-	return n;
 }
 
 void hookset_close(struct hookset *s, int keep_links)

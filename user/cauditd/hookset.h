@@ -56,9 +56,6 @@ enum hookset_phase { HOOKSET_ATTACH, HOOKSET_TRIM };
 int hookset_apply(struct hookset *s, const uint8_t *want64, unsigned nwant, int want_ia32,
 		  enum hookset_phase phase);
 
-/* Attached pairs (for the status), counting the ia32 pair as one. */
-unsigned hookset_attached(const struct hookset *s);
-
 /*
  * Close every fd. keep_links: the pinned links stay attached (a restart on
  * the pins); otherwise every link is detached.

@@ -277,11 +277,6 @@ int loader_hooks_apply(struct loader *l, const uint8_t *want64, unsigned nwant, 
 			     trim ? HOOKSET_TRIM : HOOKSET_ATTACH);
 }
 
-unsigned loader_hooks_attached(const struct loader *l)
-{
-	return hookset_attached(&l->hs);
-}
-
 static void set_runtime(struct loader *l, const struct ca_config *cfg)
 {
 	struct ca_runtime_cfg *rc = &l->skel->bss->ca_cfg;

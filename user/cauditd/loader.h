@@ -81,8 +81,7 @@ const struct hook_status *loader_hooks(const struct loader *l, unsigned *count);
  */
 int loader_hooks_apply(struct loader *l, const uint8_t *want64, unsigned nwant, int want_ia32,
 		       int trim);
-/* Syscall hook pairs attached now. */
-unsigned loader_hooks_attached(const struct loader *l);
+
 
 /*
  * Run the task iterator: calls fn once per raw snapshot record. Returns 0,

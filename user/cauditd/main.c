@@ -176,6 +176,16 @@ static int activate_start_policy(void *ctx, struct loader *l, char *err, size_t 
 			       err, errlen);
 }
 
+/* agent.policy for the active generation, with the hooks it left attached. */
+static void log_policy(struct agent *a, const struct policy_gen *prev, const char *path,
+		       const struct policy_who *who)
+{
+	unsigned nhooks;
+	const struct hook_status *hooks = loader_hooks(a->loader, &nhooks);
+
+	agent_event_policy(&a->drain, a->policy.cur, prev, path, who, hooks, nhooks);
+}
+
 /*
  * Replace the policy by the rules at path: all or nothing. Refused while the
  * policy is immutable (-e 2) or when the rules do not compile; a refusal is
@@ -213,13 +223,7 @@ static int policy_reload(struct agent *a, const char *path, const struct policy_
 		return r;
 	}
 	snprintf(a->policy.source, sizeof(a->policy.source), "%s", path);
-	{
-		unsigned nhooks;
-		const struct hook_status *hooks = loader_hooks(a->loader, &nhooks);
-
-		agent_event_policy(&a->drain, a->policy.cur, prev ? &prev_copy : NULL, path, who,
-				   hooks, nhooks);
-	}
+	log_policy(a, prev ? &prev_copy : NULL, path, who);
 	a->sink->ops->flush(a->sink);
 	log_msg(LOG_INFO, "policy generation %u (%s) from %s (%s, uid %u pid %d)",
 		a->policy.cur->gen, a->policy.cur->hash, path, who->via, who->uid, who->pid);
@@ -539,9 +543,7 @@ int main(int argc, char **argv)
 		struct policy_who who = {(uint32_t)getuid(), (int32_t)getpid(), "cauditd", "start"};
 
 		snprintf(a.policy.source, sizeof(a.policy.source), "%s", rules_path(&a, &a.cfg));
-		hooks = loader_hooks(a.loader, &nhooks);
-		agent_event_policy(&a.drain, a.policy.cur, NULL, rules_path(&a, &a.cfg), &who, hooks,
-				   nhooks);
+		log_policy(&a, NULL, rules_path(&a, &a.cfg), &who);
 	}
 	a.sink->ops->flush(a.sink);
 	log_msg(LOG_INFO, "capturing: %u hooks active, %u idle (no rule names them), %u missing; "
