@@ -27,6 +27,8 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -352,11 +354,73 @@ static void test_restart_on_pins(void **state UNUSED)
 	free(w);
 }
 
+/*
+ * A call in flight when its hook is detached. A child blocks in openat of a
+ * FIFO under policy A (openat named); B names only mkdirat (the marker) and
+ * unlinkat for uid 4000, so openat's hooks go and unlinkat's exit is hooked
+ * while root's unlinkat is dropped at entry. Once openat is unhooked the
+ * child's open completes (its exit unseen: a stale saved enter), then it
+ * calls unlinkat, whose exit finds the stale openat enter. That enter must
+ * be dropped, not recorded as an open with the unlinkat's result: no
+ * file.open of the FIFO may appear (the open itself, finished under B, is
+ * not recorded, as auditd filters at exit with the rules then loaded).
+ */
+static void test_stale_enter_not_recorded(void **state UNUSED)
+{
+	char *conf, *fifo = in_d("fifo"), *gone = in_d("never-there"), *mark = in_d("mark");
+	int64_t gen;
+	pid_t child;
+	int status, wfd;
+
+	if (!harness_can_run())
+		skip();
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	write_rules("-a always,exit -F arch=b64 -S openat -F dir=%s -k open\n", D);
+	conf = xasprintf("rules = %s", rules);
+	assert_int_equal(agent_start(&ag, conf), 0);
+	free(conf);
+	gen = jint(pc_wait_event(&ag, "agent.policy", 0, WAIT_MS, NULL), "agent.policy.gen");
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		/* blocks until a writer opens the FIFO */
+		long fd = syscall(SYS_openat, AT_FDCWD, fifo, O_RDONLY | O_CLOEXEC);
+
+		syscall(SYS_unlinkat, AT_FDCWD, gone, 0);
+		_exit(fd >= 0 ? 0 : 1);
+	}
+	sleep_ms(300); /* the child is in openat */
+	write_rules("-a always,exit -F arch=b64 -S unlinkat -F uid=4000 -k nobody\n"
+		    "-a always,exit -F arch=b64 -S mkdirat -F dir=%s -k mark\n", D);
+	gen = reload(gen);
+	assert_int_equal(agent_links_are("ca_exit_openat", 0), 0);
+	assert_int_equal(agent_links_are("ca_exit_unlinkat", 1), 1);
+	wfd = open(fifo, O_WRONLY | O_CLOEXEC); /* the child's open returns */
+	assert_true(wfd >= 0);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(wfd);
+	assert_int_equal(syscall(SYS_mkdirat, AT_FDCWD, mark, 0700), 0);
+	{
+		json_object *r = agent_wait_field(&ag, "file.mkdir", "file.path", mark, WAIT_MS);
+
+		if (!r)
+			fail_msg("no file.mkdir record of the marker %s", mark);
+		REC_INT(r, "policy.gen", gen);
+	}
+	not_recorded("file.open", fifo);
+	not_recorded("file.unlink", gone);
+	free(fifo);
+	free(gone);
+	free(mark);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_hooks_follow_the_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_on_pins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_enter_not_recorded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
